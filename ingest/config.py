@@ -1,0 +1,48 @@
+"""Settings from JDIH_* environment variables; the one place defaults live."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:  # a clear error instead of a stack trace deep in a request
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    store: str  # embedded | elasticsearch
+    elasticsearch_url: str | None
+    max_file_bytes: int  # largest file accepted by the parser and uploads
+    parse_timeout_s: int  # a pathological PDF cannot hang the caller longer than this
+    ocr_workers: int  # one single-threaded Tesseract per worker
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "jdih.sqlite3"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+
+def get_settings() -> Settings:
+    store = os.environ.get("JDIH_STORE", "embedded").strip().lower()
+    if store not in ("embedded", "elasticsearch"):
+        raise ValueError(f"JDIH_STORE must be 'embedded' or 'elasticsearch', got {store!r}")
+    return Settings(
+        data_dir=Path(os.environ.get("JDIH_DATA_DIR", "./data")),
+        store=store,
+        elasticsearch_url=os.environ.get("ELASTICSEARCH_URL") or None,
+        max_file_bytes=_int("JDIH_MAX_FILE_BYTES", 50 * 1024 * 1024),
+        parse_timeout_s=_int("JDIH_PARSE_TIMEOUT_S", 600),
+        ocr_workers=_int("JDIH_OCR_WORKERS", os.cpu_count() or 1),
+    )

@@ -1,0 +1,96 @@
+"""Regulation identifiers: the canonical id and the permalink (FRBR URI) in one small type.
+
+Canonical ids are ``jenis[-region]-nomor-tahun`` in lowercase, e.g. ``uu-11-2008``,
+``perwal-malang-9-2022``, ``perbup-kotabaru-19-2019``, ``tap-mpr-15-1998``.
+
+Permalinks follow Akoma Ntoso's FRBR naming (as Laws.Africa's cobalt does):
+``/akn/id/act/uu/2008/11`` for national acts, ``/akn/id-malang/act/perwal/2022/9`` for a
+region's acts, and ``~pasal_27`` (``~pasal_27__ayat_1``) for a portion of a work.
+
+>>> rid = RegulationId.parse("perwal-malang-9-2022")
+>>> rid.frbr_uri()
+'/akn/id-malang/act/perwal/2022/9'
+>>> str(RegulationId.from_frbr_uri("/akn/id/act/uu/2008/11"))
+'uu-11-2008'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Short code -> (full name of the type, abbreviation as JDIHN spells it in singkatanJenis)
+JENIS: dict[str, tuple[str, str]] = {
+    "uud": ("Undang-Undang Dasar", "UUD"),
+    "tap-mpr": ("Ketetapan Majelis Permusyawaratan Rakyat", "TAP MPR"),
+    "uu": ("Undang-Undang", "UU"),
+    "perppu": ("Peraturan Pemerintah Pengganti Undang-Undang", "PERPPU"),
+    "pp": ("Peraturan Pemerintah", "PP"),
+    "perpres": ("Peraturan Presiden", "PERPRES"),
+    "keppres": ("Keputusan Presiden", "KEPPRES"),
+    "inpres": ("Instruksi Presiden", "INPRES"),
+    "permen": ("Peraturan Menteri", "PERMEN"),
+    "permenhub": ("Peraturan Menteri Perhubungan", "PERMENHUB"),
+    "permendagri": ("Peraturan Menteri Dalam Negeri", "PERMENDAGRI"),
+    "permenkeu": ("Peraturan Menteri Keuangan", "PMK"),
+    "permenkominfo": ("Peraturan Menteri Komunikasi dan Informatika", "PERMENKOMINFO"),
+    "permenpanrb": ("Peraturan Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi", "PERMENPANRB"),
+    "perda": ("Peraturan Daerah", "PERDA"),
+    "pergub": ("Peraturan Gubernur", "PERGUB"),
+    "perbup": ("Peraturan Bupati", "PERBUP"),
+    "perwal": ("Peraturan Wali Kota", "PERWAL"),
+    "kepwal": ("Keputusan Wali Kota", "KEPWAL"),
+}
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+_ID = re.compile(r"^(?P<jenis>[a-z]+(?:-mpr)?)(?:-(?P<region>[a-z][a-z-]*?))?-(?P<nomor>[0-9a-z]+)-(?P<tahun>\d{4})$")
+
+
+def slug(text: str) -> str:
+    return _SLUG.sub("-", text.lower()).strip("-")
+
+
+@dataclass(frozen=True, order=True)
+class RegulationId:
+    jenis: str  # short code, a key of JENIS
+    nomor: str  # "11", "15" (Roman TAP numbers are stored in Arabic)
+    tahun: int
+    region: str | None = None  # "malang", "kotabaru", "mamuju-tengah"; None = national
+
+    @classmethod
+    def parse(cls, text: str) -> "RegulationId":
+        """Parse a canonical id; raises ValueError naming the expected shape."""
+        m = _ID.match(text.strip().lower())
+        if not m or m["jenis"] not in JENIS:
+            raise ValueError(
+                f"not a canonical regulation id: {text!r} "
+                "(expected jenis[-region]-nomor-tahun, e.g. uu-11-2008 or perwal-malang-9-2022)"
+            )
+        return cls(m["jenis"], m["nomor"], int(m["tahun"]), m["region"] or None)
+
+    def __str__(self) -> str:
+        parts = [self.jenis] + ([self.region] if self.region else []) + [self.nomor, str(self.tahun)]
+        return "-".join(parts)
+
+    @property
+    def jenis_name(self) -> str:
+        return JENIS[self.jenis][0]
+
+    @property
+    def singkatan(self) -> str:
+        return JENIS[self.jenis][1]
+
+    def frbr_uri(self, pasal: str | None = None, ayat: str | None = None) -> str:
+        country = "id" + (f"-{self.region}" if self.region else "")
+        uri = f"/akn/{country}/act/{self.jenis}/{self.tahun}/{self.nomor}"
+        if pasal:
+            uri += f"/~pasal_{pasal}"
+            if ayat:
+                uri += f"__ayat_{ayat}"
+        return uri
+
+    @classmethod
+    def from_frbr_uri(cls, uri: str) -> "RegulationId":
+        m = re.match(r"^/akn/id(?:-(?P<region>[a-z-]+))?/act/(?P<jenis>[a-z-]+)/(?P<tahun>\d{4})/(?P<nomor>[0-9a-z]+)", uri)
+        if not m or m["jenis"] not in JENIS:
+            raise ValueError(f"not a regulation URI: {uri!r} (expected /akn/id[-region]/act/jenis/tahun/nomor)")
+        return cls(m["jenis"], m["nomor"], int(m["tahun"]), m["region"])
