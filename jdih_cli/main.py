@@ -1,0 +1,195 @@
+"""The `jdih` command: one entry point for parsing, ingesting, searching, evaluating and serving.
+
+Each subcommand imports what it needs lazily, so `jdih parse` never loads torch.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+PARSEABLE = {".pdf", ".txt", ".md"}
+
+
+def _err(msg: str, code: int = 1) -> int:
+    print(f"jdih: error: {msg}", file=sys.stderr)
+    return code
+
+
+def _iter_files(paths: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.suffix.lower() in PARSEABLE and f.name != "MANIFEST.md"))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise FileNotFoundError(f"no such file or directory: {p}")
+    return out
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from ingest.errors import IngestError
+    from ingest.parser import parse_file
+
+    if args.report:
+        return _parse_report(args.report)
+    if not args.file:
+        return _err("give a FILE to parse, or --report DIR")
+    try:
+        reg = parse_file(args.file)
+    except IngestError as exc:
+        return _err(f"{args.file}: {exc} [{exc.code}]", 2)
+    except FileNotFoundError as exc:
+        return _err(str(exc), 2)
+    if args.json:
+        json.dump(reg.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(f"{reg.id}  {reg.jenis} Nomor {reg.nomor} Tahun {reg.tahun} tentang {reg.judul}")
+        print(f"  menimbang: {len(reg.menimbang)}  mengingat: {len(reg.mengingat)}  articles: {len(reg.articles)}"
+              f"  amendment items: {len(reg.amendments)}  relations: {len(reg.relations)}")
+        for w in reg.warnings:
+            print(f"  warning [{w.code}]" + (f" p.{w.page}" if w.page else "") + f": {w.message}")
+    return 0
+
+
+def _parse_report(directory: str) -> int:
+    from ingest.errors import IngestError
+    from ingest.parser import parse_file
+
+    rows = []
+    for f in _iter_files([directory]):
+        if f.suffix.lower() not in (".pdf", ".md", ".txt") or f.name.endswith("-metadata.txt"):
+            continue
+        t0 = time.perf_counter()
+        try:
+            reg = parse_file(f)
+            pages = reg.sources[0].pages if reg.sources else None
+            rows.append((f.name, reg.id or "?", pages or "", len(reg.articles),
+                         sum(max(1, len(m.articles)) for m in reg.amendments), len(reg.warnings),
+                         time.perf_counter() - t0))
+        except IngestError as exc:
+            rows.append((f.name, f"error: {exc.code}", "", 0, 0, 1, time.perf_counter() - t0))
+    print("| file | work | pages | articles | amendment items | warnings | seconds |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]} | {r[6]:.2f} |")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from pipelines.indexing import ingest_paths
+
+    try:
+        files = _iter_files(args.paths)
+    except FileNotFoundError as exc:
+        return _err(str(exc), 2)
+    summary = ingest_paths(files, progress=not args.quiet, force=args.force)
+    print(summary.describe())
+    return 1 if summary.failed else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from pipelines.query import get_searcher
+
+    result = get_searcher().search(args.query, mode=args.mode, limit=args.limit)
+    if args.json:
+        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    if not result["results"]:
+        print("no results")
+    for i, group in enumerate(result["results"], 1):
+        reg = group["regulation"]
+        print(f"{i}. {reg['id']}  {reg.get('judul') or ''}  [{reg.get('status')}]  score {group['score']:.4f}")
+        for art in group["articles"]:
+            where = f"Pasal {art['pasal']}" if art.get("pasal") else "(catalogue record)"
+            print(f"   {where}: {art['plain_snippet']}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from pipelines.evaluation import evaluate, format_report, load_questions
+
+    questions = load_questions(args.questions)
+    report = evaluate(questions, modes=args.modes.split(","))
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(format_report(report))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run("search_api.app:create_app", factory=True, host=args.host, port=args.port,
+                log_level="info", access_log=False)
+    return 0
+
+
+def cmd_not_yet(args: argparse.Namespace) -> int:
+    return _err(f"'jdih {args.command}' is not available in this version yet", 2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jdih", description="JDIH regulation knowledge base")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sp = sub.add_parser("parse", help="parse one regulation file (PDF, scanned PDF, .txt/.md)")
+    sp.add_argument("file", nargs="?")
+    sp.add_argument("--json", action="store_true", help="print the structured record as JSON")
+    sp.add_argument("--report", metavar="DIR", help="parse every file under DIR and print a table")
+    sp.set_defaults(func=cmd_parse)
+
+    sp = sub.add_parser("ingest", help="parse, chunk, embed and store files or folders")
+    sp.add_argument("paths", nargs="+")
+    sp.add_argument("--force", action="store_true", help="re-ingest even when the source is unchanged")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    sp.set_defaults(func=cmd_ingest)
+
+    sp = sub.add_parser("search", help="search the knowledge base")
+    sp.add_argument("query")
+    sp.add_argument("--mode", choices=["bm25", "dense", "hybrid"], default="hybrid")
+    sp.add_argument("--limit", type=int, default=10)
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_search)
+
+    sp = sub.add_parser("eval", help="retrieval evaluation on a question file")
+    sp.add_argument("--questions", default="eval/dev-questions.jsonl")
+    sp.add_argument("--modes", default="bm25,dense,hybrid")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_eval)
+
+    sp = sub.add_parser("serve", help="serve the API and web pages")
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=8000)
+    sp.set_defaults(func=cmd_serve)
+
+    for name in ("token", "export", "import", "reindex", "es"):
+        sp = sub.add_parser(name, help=f"{name} (not yet available)")
+        sp.add_argument("rest", nargs=argparse.REMAINDER)
+        sp.set_defaults(func=cmd_not_yet)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return _err("interrupted", 130)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,265 @@
+"""Chunk a parsed regulation by article: one chunk per Pasal, long ones split at ayat.
+
+Every chunk carries its citation in ``meta`` (work id, title, BAB path, Pasal, ayat range, the
+amended work for amendment items) and a short ``breadcrumb`` that is embedded with the text.
+A catalogue record without text (the six Malang regulations) becomes one chunk of title,
+English title, facts and abstract.
+
+>>> from haystack import Document
+>>> chunker = ArticleChunker(max_chars=1200)
+>>> # docs = chunker.run(regulations=[regulation], records=[record])["documents"]
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from haystack import Document, component, default_from_dict, default_to_dict
+
+from ingest.ids import RegulationId
+from ingest.models import AmendmentItem, Article, Ayat, Regulation
+
+# Penjelasan that says nothing is not worth indexing.
+_EMPTY_PENJELASAN = re.compile(r"^\s*(cukup\s+jelas\.?|-)?\s*$", re.I)
+# Numbered items inside an article without ayat ("1. Sistem Elektronik adalah ...").
+_ITEM_START = re.compile(r"(?:(?<=\n)|(?<=[;:.]\s))(?=\d{1,3}\.\s+[A-Z])")
+
+
+@dataclass
+class _Piece:
+    text: str
+    ayat_from: str | None = None
+    ayat_to: str | None = None
+
+
+def _work_meta(reg: Regulation | None, record: dict[str, Any] | None) -> dict[str, Any]:
+    """The regulation-level fields every chunk of a work repeats (for filters and grouping)."""
+    record = record or {}
+    rid = (reg.id if reg else None) or record.get("id")
+    meta: dict[str, Any] = {
+        "regulation_id": rid,
+        "judul": (reg.judul if reg else None) or record.get("judul"),
+        "jenis": (reg.jenis if reg else None) or record.get("jenis"),
+        "singkatan": (reg.singkatan if reg else None) or record.get("singkatan"),
+        "nomor": (reg.nomor if reg else None) or record.get("nomor"),
+        "tahun": (reg.tahun if reg else None) or record.get("tahun"),
+        "region": (reg.region if reg else None) or record.get("region"),
+        "status": record.get("status") or "berlaku",
+        "has_text": reg is not None and bool(reg.articles or reg.amendments),
+    }
+    try:
+        meta["uri"] = RegulationId.parse(rid).frbr_uri() if rid else None
+    except ValueError:
+        meta["uri"] = None
+    return meta
+
+
+def _title_line(meta: dict[str, Any]) -> str:
+    parts = [meta.get("singkatan") or meta.get("jenis") or "", ]
+    if meta.get("nomor"):
+        parts.append(f"{meta['nomor']}/{meta.get('tahun') or '?'}")
+    head = " ".join(p for p in parts if p)
+    return f"{head} tentang {meta['judul']}" if meta.get("judul") else head
+
+
+def _split_pieces(article: Article, max_chars: int) -> list[_Piece]:
+    """Split a long article at ayat boundaries (or numbered items), keeping ayat ranges."""
+    if len(article.text) <= max_chars:
+        first = article.ayat[0].number if article.ayat else None
+        last = article.ayat[-1].number if article.ayat else None
+        return [_Piece(article.text, first, last)]
+    if article.ayat:
+        groups: list[list[Ayat]] = [[]]
+        size = 0
+        for ay in article.ayat:
+            if groups[-1] and size + len(ay.text) > max_chars:
+                groups.append([])
+                size = 0
+            groups[-1].append(ay)
+            size += len(ay.text)
+        return [
+            _Piece("\n".join(f"({a.number}) {a.text}" for a in g), g[0].number, g[-1].number)
+            for g in groups
+        ]
+    # No ayat: split at numbered items, else at sentence ends, never mid-word.
+    units = [u for u in _ITEM_START.split(article.text) if u.strip()]
+    if len(units) <= 1:
+        units = re.split(r"(?<=[.;])\s+", article.text)
+    pieces: list[_Piece] = []
+    buf = ""
+    for u in units:
+        if buf and len(buf) + len(u) > max_chars:
+            pieces.append(_Piece(buf.strip()))
+            buf = ""
+        buf += u if buf.endswith((" ", "\n")) or not buf else " " + u
+    if buf.strip():
+        pieces.append(_Piece(buf.strip()))
+    return pieces
+
+
+@component
+class ArticleChunker:
+    """Turns parsed regulations (and text-less catalogue records) into one Document per article.
+
+    Usage::
+
+        chunker = ArticleChunker()
+        docs = chunker.run(regulations=[reg], records=[catalogue_record])["documents"]
+
+    ``regulations[i]`` may be None for a catalogue record without text; ``records[i]`` is the
+    catalogue record (a dict) for the same work, or None.
+    """
+
+    def __init__(self, max_chars: int = 1500):
+        if max_chars < 200:
+            raise ValueError("max_chars must be at least 200")
+        self.max_chars = max_chars
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self, max_chars=self.max_chars)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ArticleChunker":
+        return default_from_dict(cls, data)
+
+    @component.output_types(documents=list[Document])
+    def run(self, regulations: list[Regulation | None], records: list[dict[str, Any] | None] | None = None):
+        records = records or [None] * len(regulations)
+        if len(records) != len(regulations):
+            raise ValueError("regulations and records must have the same length")
+        docs: list[Document] = []
+        for reg, rec in zip(regulations, records):
+            docs.extend(self.chunk(reg, rec))
+        return {"documents": docs}
+
+    def chunk(self, reg: Regulation | None, record: dict[str, Any] | None = None) -> list[Document]:
+        base = _work_meta(reg, record)
+        rid = base["regulation_id"]
+        if not rid:
+            raise ValueError("cannot chunk a regulation without an id")
+        title = _title_line(base)
+        if reg is None or not (reg.articles or reg.amendments):
+            return [self._catalogue_chunk(base, title, record or {})]
+        docs: list[Document] = []
+        for art in reg.articles:
+            if reg.amendments and art.number == "I":
+                # Pasal I is the frame of the change items; its items become their own chunks.
+                continue
+            docs.extend(self._article_chunks(base, title, art, key=f"pasal-{art.number}"))
+        for item in reg.amendments:
+            docs.extend(self._amendment_chunks(base, title, item))
+        return docs
+
+    def _article_chunks(
+        self, base: dict, title: str, art: Article, *, key: str, extra: dict | None = None, prefix: str = ""
+    ) -> list[Document]:
+        pieces = _split_pieces(art, self.max_chars)
+        path = " › ".join(art.path)
+        penjelasan = art.penjelasan if art.penjelasan and not _EMPTY_PENJELASAN.match(art.penjelasan) else None
+        out = []
+        for i, piece in enumerate(pieces):
+            ayat = ""
+            if len(pieces) > 1 and piece.ayat_from:
+                ayat = f" ayat ({piece.ayat_from})" + (f"-({piece.ayat_to})" if piece.ayat_to != piece.ayat_from else "")
+            crumb = " › ".join(p for p in (title, path, f"{prefix}Pasal {art.number}{ayat}") if p)
+            content = piece.text
+            if penjelasan and i == 0:
+                content += f"\n\nPenjelasan: {penjelasan}"
+            meta = {
+                **base,
+                "kind": "article",
+                "pasal": art.number,
+                "ayat_from": piece.ayat_from,
+                "ayat_to": piece.ayat_to,
+                "bab": art.bab,
+                "bagian": art.bagian,
+                "paragraf": art.paragraf,
+                "breadcrumb": crumb,
+                "part": i + 1,
+                "parts": len(pieces),
+                "page": art.page,
+                **(extra or {}),
+            }
+            meta["article_uri"] = _article_uri(base["regulation_id"], art.number)
+            doc_id = f"{base['regulation_id']}#{key}" + (f"-part{i + 1}" if len(pieces) > 1 else "")
+            out.append(Document(id=doc_id, content=content, meta=meta))
+        return out
+
+    def _amendment_chunks(self, base: dict, title: str, item: AmendmentItem) -> list[Document]:
+        extra = {
+            "kind": "amendment",
+            "amends": item.target_work,
+            "amendment_item": item.number,
+            "operation": item.operation,
+            "instruction": item.instruction,
+        }
+        prefix = f"Pasal I angka {item.number} › "
+        if item.articles:
+            return [
+                doc
+                for art in item.articles
+                for doc in self._article_chunks(
+                    base, title, art, key=f"amend-{item.number}-pasal-{art.number}", extra=extra, prefix=prefix
+                )
+            ]
+        # An item without a quoted article: "Pasal 22 dihapus", "Penjelasan Pasal 5 diubah".
+        text = "\n".join(t for t in (item.instruction, item.text) if t)
+        meta = {
+            **base,
+            **extra,
+            "pasal": item.target_article,
+            "ayat_from": None,
+            "ayat_to": None,
+            "bab": None,
+            "bagian": None,
+            "paragraf": None,
+            "breadcrumb": f"{title} › {prefix}{item.target}",
+            "part": 1,
+            "parts": 1,
+            "page": item.page,
+            "article_uri": _article_uri(base["regulation_id"], item.target_article) if item.target_article else None,
+        }
+        return [Document(id=f"{base['regulation_id']}#amend-{item.number}", content=text, meta=meta)]
+
+    def _catalogue_chunk(self, base: dict, title: str, record: dict[str, Any]) -> Document:
+        facts = record.get("facts") or []
+        abstract = record.get("abstrak") or ""
+        lines = [title]
+        if record.get("judul_en"):
+            lines.append(record["judul_en"])
+        lines.extend(str(f) for f in facts)
+        if abstract:
+            lines.append(abstract)
+        if record.get("bab"):
+            lines.append("BAB: " + "; ".join(record["bab"]))
+        meta = {
+            **base,
+            "kind": "catalogue",
+            "pasal": None,
+            "ayat_from": None,
+            "ayat_to": None,
+            "bab": None,
+            "bagian": None,
+            "paragraf": None,
+            "breadcrumb": title,
+            "part": 1,
+            "parts": 1,
+            "page": None,
+            "article_uri": None,
+        }
+        return Document(id=f"{base['regulation_id']}#catalogue", content="\n".join(lines), meta=meta)
+
+
+def _article_uri(rid: str | None, pasal: str | None) -> str | None:
+    if not rid or not pasal:
+        return None
+    try:
+        return RegulationId.parse(rid).frbr_uri(pasal)
+    except ValueError:
+        return None
+
+
+def chunk_all(pairs: Iterable[tuple[Regulation | None, dict | None]], max_chars: int = 1500) -> list[Document]:
+    chunker = ArticleChunker(max_chars=max_chars)
+    return [d for reg, rec in pairs for d in chunker.chunk(reg, rec)]
