@@ -12,6 +12,14 @@ region's acts, and ``~pasal_27`` (``~pasal_27__ayat_1``) for a portion of a work
 '/akn/id-malang/act/perwal/2022/9'
 >>> str(RegulationId.from_frbr_uri("/akn/id/act/uu/2008/11"))
 'uu-11-2008'
+
+The constitution has no number: its id is ``uud-1945`` (``nomor`` is the empty string).
+
+>>> uud = RegulationId.parse("uud-1945")
+>>> (str(uud), uud.nomor, uud.frbr_uri("28F"))
+('uud-1945', '', '/akn/id/act/uud/1945/~pasal_28F')
+>>> str(RegulationId.from_frbr_uri("/akn/id/act/uud/1945"))
+'uud-1945'
 """
 from __future__ import annotations
 
@@ -41,8 +49,12 @@ JENIS: dict[str, tuple[str, str]] = {
     "kepwal": ("Keputusan Wali Kota", "KEPWAL"),
 }
 
+# Types whose works carry no number (the constitution): id ``jenis-tahun``.
+UNNUMBERED = frozenset({"uud"})
+
 _SLUG = re.compile(r"[^a-z0-9]+")
 _ID = re.compile(r"^(?P<jenis>[a-z]+(?:-mpr)?)(?:-(?P<region>[a-z][a-z-]*?))?-(?P<nomor>[0-9a-z]+)-(?P<tahun>\d{4})$")
+_ID_UNNUMBERED = re.compile(r"^(?P<jenis>[a-z]+)-(?P<tahun>\d{4})$")
 
 
 def slug(text: str) -> str:
@@ -59,6 +71,9 @@ class RegulationId:
     @classmethod
     def parse(cls, text: str) -> "RegulationId":
         """Parse a canonical id; raises ValueError naming the expected shape."""
+        m = _ID_UNNUMBERED.match(text.strip().lower())
+        if m and m["jenis"] in UNNUMBERED:
+            return cls(m["jenis"], "", int(m["tahun"]))
         m = _ID.match(text.strip().lower())
         if not m or m["jenis"] not in JENIS:
             raise ValueError(
@@ -68,6 +83,8 @@ class RegulationId:
         return cls(m["jenis"], m["nomor"], int(m["tahun"]), m["region"] or None)
 
     def __str__(self) -> str:
+        if not self.nomor and self.jenis in UNNUMBERED:
+            return f"{self.jenis}-{self.tahun}"
         parts = [self.jenis] + ([self.region] if self.region else []) + [self.nomor, str(self.tahun)]
         return "-".join(parts)
 
@@ -81,7 +98,7 @@ class RegulationId:
 
     def frbr_uri(self, pasal: str | None = None, ayat: str | None = None) -> str:
         country = "id" + (f"-{self.region}" if self.region else "")
-        uri = f"/akn/{country}/act/{self.jenis}/{self.tahun}/{self.nomor}"
+        uri = f"/akn/{country}/act/{self.jenis}/{self.tahun}" + (f"/{self.nomor}" if self.nomor else "")
         if pasal:
             uri += f"/~pasal_{pasal}"
             if ayat:
@@ -91,6 +108,9 @@ class RegulationId:
     @classmethod
     def from_frbr_uri(cls, uri: str) -> "RegulationId":
         m = re.match(r"^/akn/id(?:-(?P<region>[a-z-]+))?/act/(?P<jenis>[a-z-]+)/(?P<tahun>\d{4})/(?P<nomor>[0-9a-z]+)", uri)
+        u = re.match(r"^/akn/id/act/(?P<jenis>[a-z-]+)/(?P<tahun>\d{4})(?:/~|/?$)", uri)
+        if not m and u and u["jenis"] in UNNUMBERED:
+            return cls(u["jenis"], "", int(u["tahun"]))
         if not m or m["jenis"] not in JENIS:
             raise ValueError(f"not a regulation URI: {uri!r} (expected /akn/id[-region]/act/jenis/tahun/nomor)")
         return cls(m["jenis"], m["nomor"], int(m["tahun"]), m["region"])
