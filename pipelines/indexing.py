@@ -1,0 +1,283 @@
+"""The indexing pipeline: convert -> parse -> chunk by article -> tag dimensions -> embed -> write.
+
+One Haystack pipeline runs per work (a regulation with all its source files). Writing is atomic
+per work: the old chunks, the new chunks and the work record change in ONE SQLite transaction,
+so a reader sees the whole regulation or nothing, and a crash (kill -9 included) leaves the
+previous state. A work whose sources are unchanged is skipped by content hash.
+
+Usage::
+
+    summary = ingest_paths([Path("regulations/")])
+    print(summary.describe())
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from haystack import Document, Pipeline, component
+
+from ingest.models import Regulation
+
+log = logging.getLogger(__name__)
+
+# Bump when parsing/chunking/tagging/embedding changes in a way that must re-index unchanged files.
+PIPELINE_VERSION = "1"
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _as_dict(record: Any) -> dict[str, Any]:
+    if record is None:
+        return {}
+    if isinstance(record, dict):
+        return dict(record)
+    if dataclasses.is_dataclass(record):
+        return dataclasses.asdict(record)
+    if hasattr(record, "to_dict"):
+        return record.to_dict()
+    raise TypeError(f"unsupported catalogue record type: {type(record).__name__}")
+
+
+def _quality(reg: Regulation) -> tuple:
+    """Which text of a work reads better: more articles and amendment items, fewer warnings."""
+    return (len(reg.articles) + sum(len(m.articles) or 1 for m in reg.amendments), -len(reg.warnings))
+
+
+@dataclass
+class WorkSources:
+    """One work to index: its catalogue record (may be empty) and its text sources."""
+
+    work_id: str | None
+    record: dict[str, Any]
+    files: list[Path] = field(default_factory=list)
+
+    def content_hash(self) -> str:
+        h = hashlib.sha256(PIPELINE_VERSION.encode())
+        for f in sorted(self.files, key=lambda p: p.name):
+            h.update(f.name.encode() + b"\0" + sha256_file(f).encode())
+        rec = {k: v for k, v in self.record.items() if k != "sources"}
+        h.update(repr(sorted(rec.items(), key=lambda kv: kv[0])).encode())
+        return h.hexdigest()
+
+
+@component
+class RegulationParser:
+    """Convert + parse: reads every text source of a work and keeps the one that reads best.
+
+    Usage::
+
+        RegulationParser().run(work=WorkSources("uu-27-2022", record, [pdf, md]))
+    """
+
+    @component.output_types(regulations=list, records=list)
+    def run(self, work: WorkSources):
+        from ingest.parser import parse_file
+
+        parsed: list[Regulation] = [parse_file(f) for f in work.files]
+        record = dict(work.record)
+        if not parsed:
+            return {"regulations": [None], "records": [record]}
+        best = max(parsed, key=_quality)
+        # every source is remembered, the better text wins
+        best.sources = [s for reg in sorted(parsed, key=lambda r: r is not best) for s in reg.sources]
+        if work.work_id and best.id and best.id != work.work_id:
+            best.warnings.append(_warning(
+                "id_mismatch", f"the document's heading reads {best.id}, the catalogue says {work.work_id}"))
+        if work.work_id:
+            best.id = work.work_id
+        record.setdefault("id", best.id)
+        return {"regulations": [best], "records": [record]}
+
+
+def _warning(code: str, message: str):
+    from ingest.models import ParseWarning
+
+    return ParseWarning(code=code, message=message)
+
+
+@component
+class WorkWriter:
+    """Replaces one work's chunks and record in a single transaction.
+
+    Usage::
+
+        WorkWriter(store).run(documents=docs, regulations=[reg], records=[record], content_hash=h)
+    """
+
+    def __init__(self, document_store):
+        self.document_store = document_store
+
+    @component.output_types(written=int)
+    def run(self, documents: list[Document], regulations: list, records: list, content_hash: str = ""):
+        from pipelines.works import WorkRepository
+
+        reg = regulations[0]
+        record = records[0]
+        work_id = record.get("id") or (reg.id if reg else None)
+        with self.document_store.transaction() as conn:
+            repo = WorkRepository(conn)
+            old = [d.id for d in self.document_store.filter_documents(
+                {"field": "meta.regulation_id", "operator": "==", "value": work_id})]
+            if old:
+                self.document_store.delete_documents(old)
+            self.document_store.write_documents(documents)
+            repo.upsert(work_id, record=record, regulation=reg, content_hash=content_hash,
+                        chunks=len(documents), dimensions=_work_dimensions(documents, record))
+        return {"written": len(documents)}
+
+
+def _work_dimensions(documents: list[Document], record: dict) -> dict:
+    try:
+        from pipelines.dimensions import aggregate_work, apply_curated
+    except ImportError:
+        return {}
+    tags = [{"pasal": d.meta.get("pasal"), "dimensions": d.meta.get("dimensions", {}),
+             "evidence": d.meta.get("dimension_evidence", {})} for d in documents]
+    work = aggregate_work(tags)
+    if record.get("dimensions"):
+        work = apply_curated(work, record["dimensions"])
+    return work
+
+
+def build_indexing_pipeline(document_store, *, embedder=None, tagger=None) -> Pipeline:
+    from pipelines.chunking import ArticleChunker
+    from pipelines.embedder import document_embedder
+
+    p = Pipeline()
+    p.add_component("parse", RegulationParser())
+    p.add_component("chunk", ArticleChunker())
+    if tagger is None:
+        from pipelines.dimensions import DimensionTagger
+
+        tagger = DimensionTagger()
+    p.add_component("tag", tagger)
+    p.add_component("embed", embedder or document_embedder(meta_fields_to_embed=["breadcrumb"]))
+    p.add_component("write", WorkWriter(document_store))
+    p.connect("parse.regulations", "chunk.regulations")
+    p.connect("parse.records", "chunk.records")
+    p.connect("chunk.documents", "tag.documents")
+    p.connect("tag.documents", "embed.documents")
+    p.connect("embed.documents", "write.documents")
+    p.connect("parse.regulations", "write.regulations")
+    p.connect("parse.records", "write.records")
+    return p
+
+
+@dataclass
+class IngestSummary:
+    indexed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    chunks: int = 0
+    seconds: float = 0.0
+
+    def describe(self) -> str:
+        lines = [f"indexed {len(self.indexed)} work(s), {self.chunks} chunks; skipped {len(self.skipped)} unchanged;"
+                 f" failed {len(self.failed)}; {self.seconds:.1f} s"]
+        lines += [f"  failed: {name}: {why}" for name, why in self.failed]
+        return "\n".join(lines)
+
+
+def plan_works(paths: Iterable[Path], catalogue: list | None = None) -> list[WorkSources]:
+    """Group files into works using the catalogue; files it does not know are works of their own.
+
+    A folder that holds the catalogue (regulations/) also brings its metadata-only records.
+    """
+    from regulations.catalogue import load_catalogue
+
+    paths = [Path(p) for p in paths]
+    records = [_as_dict(r) for r in (catalogue if catalogue is not None else load_catalogue())]
+    by_file: dict[str, dict] = {}
+    for rec in records:
+        for src in rec.get("sources") or []:
+            by_file[src["file"]] = rec
+    files: list[Path] = []
+    include_catalogue = False
+    for p in paths:
+        if p.is_dir():
+            include_catalogue |= (p / "catalogue.yaml").exists()
+            files += sorted(f for f in p.rglob("*") if f.is_file())
+        else:
+            files.append(p)
+    works: dict[str, WorkSources] = {}
+    for f in files:
+        rec = by_file.get(f.name)
+        if rec is None:
+            if f.suffix.lower() in (".pdf", ".txt", ".md") and f.name != "MANIFEST.md":
+                works[f"file:{f}"] = WorkSources(None, {}, [f])
+            continue
+        role = next((s.get("role") for s in rec["sources"] if s["file"] == f.name), "primary")
+        if role not in ("primary", "secondary"):
+            continue  # abstracts and metadata sheets are not the text of the law
+        works.setdefault(rec["id"], WorkSources(rec["id"], rec)).files.append(f)
+    if include_catalogue:
+        for rec in records:
+            if not rec.get("has_text", True) and rec["id"] not in works:
+                works[rec["id"]] = WorkSources(rec["id"], rec, [])
+    return list(works.values())
+
+
+def ingest_paths(paths: Iterable[Path], *, progress: bool = True, force: bool = False, settings=None,
+                 store=None, pipeline: Pipeline | None = None) -> IngestSummary:
+    from ingest.config import get_settings
+    from ingest.errors import IngestError
+    from pipelines.stores import open_store
+    from pipelines.works import WorkRepository
+
+    settings = settings or get_settings()
+    store = store or open_store(settings)
+    works = plan_works(paths)
+    summary = IngestSummary()
+    t0 = time.perf_counter()
+    todo = []
+    with store.transaction() as conn:
+        repo = WorkRepository(conn)
+        for w in works:
+            h = w.content_hash()
+            if not force and w.work_id and repo.content_hash(w.work_id) == h:
+                summary.skipped.append(w.work_id)
+            else:
+                todo.append((w, h))
+    if not todo:
+        summary.seconds = time.perf_counter() - t0
+        return summary
+    pipeline = pipeline or build_indexing_pipeline(store)
+    bar = _progress(len(todo), progress)
+    for w, h in todo:
+        name = w.work_id or w.files[0].name
+        bar.set_postfix_str(name)
+        try:
+            out = pipeline.run({"parse": {"work": w}, "write": {"content_hash": h}})
+            summary.indexed.append(name)
+            summary.chunks += out["write"]["written"]
+        except Exception as exc:  # one bad work must not stop the others; nothing of it was written
+            cause = exc if isinstance(exc, IngestError) else exc.__cause__
+            if isinstance(cause, IngestError):
+                summary.failed.append((name, f"{cause} [{cause.code}]"))
+            else:
+                log.exception("ingest of %s failed", name)
+                summary.failed.append((name, f"{type(exc).__name__}: {exc}"))
+        bar.update(1)
+    bar.close()
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="work", desc="ingest", disable=not enabled,
+                file=sys.stderr)

@@ -1,0 +1,242 @@
+"""The query side: BM25 + dense retrieval, reciprocal rank fusion, grouping with citations.
+
+``Searcher`` owns one Haystack pipeline per mode, built once and reused (the embedding model
+loads on first dense/hybrid query). Results are grouped by regulation, best first, each with its
+best articles, an escaped-and-marked snippet and the score of each mode.
+
+>>> # s = get_searcher(); s.search("pusat data pemerintah", mode="hybrid", limit=5)
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from haystack import Document, Pipeline, component
+from haystack.components.joiners import DocumentJoiner
+
+from pipelines.highlight import make_snippet, plain
+
+MODES = ("bm25", "dense", "hybrid")
+CANDIDATES = 50  # per retriever, before fusion
+
+
+def _doc_key(doc: Document) -> tuple[str, str | None]:
+    return doc.meta.get("regulation_id"), doc.meta.get("pasal")
+
+
+@component
+class QueryExpander:
+    """Adds glossary equivalents to a query so English questions reach Indonesian text.
+
+    Usage::
+
+        QueryExpander().run(query="data center")  # {"query": "data center pusat data ..."}
+    """
+
+    @component.output_types(query=str)
+    def run(self, query: str):
+        from pipelines.analyzer import expand_query
+
+        return {"query": expand_query(query)}
+
+
+@component
+class CitationLookup:
+    """Articles that the query cites explicitly ("PP 71/2019 Pasal 59", "Pasal 40A UU ITE").
+
+    A cited work with a cited Pasal yields that article (in the work itself or in the amendment
+    items that rewrite it); a cited work alone yields nothing here (the retrievers rank within it).
+    """
+
+    def __init__(self, document_store):
+        self.document_store = document_store
+
+    @component.output_types(documents=list[Document])
+    def run(self, query: str):
+        from ingest.citations import find_citations
+
+        found: list[Document] = []
+        for cit in find_citations(query):
+            if not cit.work_id or not cit.pasal:
+                continue
+            filters = {
+                "operator": "AND",
+                "conditions": [
+                    {"field": "meta.pasal", "operator": "==", "value": cit.pasal},
+                    {"operator": "OR", "conditions": [
+                        {"field": "meta.regulation_id", "operator": "==", "value": cit.work_id},
+                        {"field": "meta.amends", "operator": "==", "value": cit.work_id},
+                    ]},
+                ],
+            }
+            for doc in self.document_store.filter_documents(filters=filters):
+                doc.score = 1.0
+                found.append(doc)
+        return {"documents": found}
+
+
+class Searcher:
+    """Search one knowledge base in bm25, dense or hybrid mode."""
+
+    def __init__(self, document_store, *, text_embedder=None, candidates: int = CANDIDATES):
+        from pipelines.retrievers import SQLiteBM25Retriever, SQLiteEmbeddingRetriever
+
+        self.store = document_store
+        self.candidates = candidates
+        self._lock = threading.Lock()
+        if text_embedder is None:
+            from pipelines.embedder import text_embedder as make
+
+            text_embedder = make()
+        self._embedder = text_embedder
+        self._warm = False
+        self.pipelines: dict[str, Pipeline] = {}
+
+        bm25 = Pipeline()
+        bm25.add_component("expand", QueryExpander())
+        bm25.add_component("bm25", SQLiteBM25Retriever(document_store=document_store, top_k=candidates))
+        bm25.connect("expand.query", "bm25.query")
+        self.pipelines["bm25"] = bm25
+
+        dense = Pipeline()
+        dense.add_component("embed", text_embedder)
+        dense.add_component("dense", SQLiteEmbeddingRetriever(document_store=document_store, top_k=candidates))
+        dense.connect("embed.embedding", "dense.query_embedding")
+        self.pipelines["dense"] = dense
+
+        hybrid = Pipeline()
+        hybrid.add_component("expand", QueryExpander())
+        hybrid.add_component("bm25", SQLiteBM25Retriever(document_store=document_store, top_k=candidates))
+        hybrid.add_component("embed", text_embedder)
+        hybrid.add_component("dense", SQLiteEmbeddingRetriever(document_store=document_store, top_k=candidates))
+        hybrid.add_component("cited", CitationLookup(document_store))
+        hybrid.add_component("fuse", DocumentJoiner(join_mode="reciprocal_rank_fusion", top_k=candidates))
+        hybrid.connect("expand.query", "bm25.query")
+        hybrid.connect("embed.embedding", "dense.query_embedding")
+        hybrid.connect("bm25.documents", "fuse.documents")
+        hybrid.connect("dense.documents", "fuse.documents")
+        hybrid.connect("cited.documents", "fuse.documents")
+        self.pipelines["hybrid"] = hybrid
+
+    def _warm_up(self) -> None:
+        with self._lock:
+            if not self._warm:
+                self._embedder.warm_up()
+                self._warm = True
+
+    def retrieve(self, query: str, mode: str = "hybrid", top_k: int = CANDIDATES,
+                 filters: dict | None = None) -> list[Document]:
+        """Ranked chunks (best first) with ``score`` and, for hybrid, per-mode scores in meta."""
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+        query = query.strip()
+        if not query:
+            return []
+        if mode != "bm25":
+            self._warm_up()
+        inputs: dict[str, dict[str, Any]] = {}
+        if mode in ("bm25", "hybrid"):
+            inputs["expand"] = {"query": query}
+            inputs["bm25"] = {"filters": filters}
+        if mode in ("dense", "hybrid"):
+            inputs["embed"] = {"text": query}
+            inputs["dense"] = {"filters": filters}
+        if mode == "hybrid":
+            inputs["cited"] = {"query": query}
+        out = self.pipelines[mode].run(inputs, include_outputs_from={"bm25", "dense"} if mode == "hybrid" else None)
+        if mode == "hybrid":
+            docs = out["fuse"]["documents"]
+            per_mode = {m: {d.id: d.score for d in out.get(m, {}).get("documents", [])} for m in ("bm25", "dense")}
+            for d in docs:
+                d.meta = {**d.meta, "scores": {m: per_mode[m].get(d.id) for m in per_mode}}
+        else:
+            docs = out[mode]["documents"]
+            for d in docs:
+                d.meta = {**d.meta, "scores": {mode: d.score}}
+        return docs[:top_k]
+
+    def ranked_items(self, query: str, mode: str, k: int = 10) -> list[tuple[str, str | None]]:
+        """Distinct (regulation, pasal) in rank order: what the evaluation scores."""
+        seen: OrderedDict[tuple[str, str | None], None] = OrderedDict()
+        for d in self.retrieve(query, mode):
+            seen.setdefault(_doc_key(d), None)
+            if len(seen) >= k:
+                break
+        return list(seen)
+
+    def search(self, query: str, mode: str = "hybrid", limit: int = 10, filters: dict | None = None,
+               articles_per_regulation: int = 3) -> dict[str, Any]:
+        """Results grouped by regulation, best first."""
+        from pipelines.analyzer import analyze, analyze_word
+
+        docs = self.retrieve(query, mode, filters=filters)
+        terms = set(analyze(query)) | set(analyze(_expanded(query)))
+        groups: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        for d in docs:
+            rid = d.meta.get("regulation_id")
+            g = groups.get(rid)
+            if g is None:
+                g = groups[rid] = {"regulation": _regulation_view(d.meta), "score": d.score or 0.0, "articles": []}
+            if len(g["articles"]) >= articles_per_regulation:
+                continue
+            if any(a["pasal"] == d.meta.get("pasal") and a["pasal"] is not None for a in g["articles"]):
+                continue
+            snippet = make_snippet(d.content or "", terms, analyze_word=analyze_word)
+            g["articles"].append({
+                "pasal": d.meta.get("pasal"),
+                "ayat": _ayat_range(d.meta),
+                "amends": d.meta.get("amends"),
+                "breadcrumb": d.meta.get("breadcrumb"),
+                "snippet": snippet,
+                "plain_snippet": plain(snippet),
+                "score": d.score or 0.0,
+                "scores": d.meta.get("scores", {}),
+                "uri": d.meta.get("article_uri") or d.meta.get("uri"),
+            })
+        results = list(groups.values())[:limit]
+        return {"query": query, "mode": mode, "total": len(groups), "results": results}
+
+
+def _expanded(query: str) -> str:
+    from pipelines.analyzer import expand_query
+
+    return expand_query(query)
+
+
+def _ayat_range(meta: dict) -> str | None:
+    a, b = meta.get("ayat_from"), meta.get("ayat_to")
+    if not a:
+        return None
+    return a if not b or a == b else f"{a}-{b}"
+
+
+def _regulation_view(meta: dict) -> dict[str, Any]:
+    return {
+        "id": meta.get("regulation_id"),
+        "judul": meta.get("judul"),
+        "jenis": meta.get("jenis"),
+        "nomor": meta.get("nomor"),
+        "tahun": meta.get("tahun"),
+        "status": meta.get("status"),
+        "dimensions": meta.get("work_dimensions") or [],
+        "has_text": meta.get("has_text", True),
+        "uri": meta.get("uri"),
+    }
+
+
+_searchers: dict[str, Searcher] = {}
+_searchers_lock = threading.Lock()
+
+
+def get_searcher(settings=None) -> Searcher:
+    """One Searcher per knowledge base (the embedded store by default)."""
+    from pipelines.stores import open_store
+    from ingest.config import get_settings
+
+    settings = settings or get_settings()
+    key = f"{settings.store}:{settings.db_path}"
+    with _searchers_lock:
+        if key not in _searchers:
+            _searchers[key] = Searcher(open_store(settings))
+        return _searchers[key]

@@ -1,0 +1,83 @@
+"""The catalogue table: one row per work (record, parsed text, dimensions, content hash).
+
+It lives in the same SQLite file as the chunks and is written in the same transaction, so a
+work's record and its chunks are always consistent.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from typing import Any
+
+from ingest.models import Regulation
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS works (
+    id TEXT PRIMARY KEY,
+    record TEXT NOT NULL,          -- catalogue record (JDIHN fields, sources, provenance) as JSON
+    regulation TEXT,               -- the parsed Regulation as JSON, NULL for metadata-only records
+    dimensions TEXT NOT NULL DEFAULT '{}',
+    content_hash TEXT,
+    chunks INTEGER NOT NULL DEFAULT 0,
+    has_text INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+);
+"""
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA) if not conn.in_transaction else conn.execute(SCHEMA.split(";")[0])
+
+
+class WorkRepository:
+    """Reads and writes work rows on a connection the caller manages (and commits)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        ensure_schema(conn)
+
+    def content_hash(self, work_id: str) -> str | None:
+        row = self.conn.execute("SELECT content_hash FROM works WHERE id = ?", (work_id,)).fetchone()
+        return row[0] if row else None
+
+    def upsert(self, work_id: str, *, record: dict[str, Any], regulation: Regulation | None,
+               content_hash: str, chunks: int, dimensions: dict) -> None:
+        has_text = regulation is not None and bool(regulation.articles or regulation.amendments)
+        self.conn.execute(
+            """INSERT INTO works (id, record, regulation, dimensions, content_hash, chunks, has_text, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(id) DO UPDATE SET record=excluded.record, regulation=excluded.regulation,
+                 dimensions=excluded.dimensions, content_hash=excluded.content_hash, chunks=excluded.chunks,
+                 has_text=excluded.has_text, updated_at=excluded.updated_at""",
+            (work_id, json.dumps(record, ensure_ascii=False, default=str),
+             json.dumps(regulation.to_dict(), ensure_ascii=False) if regulation else None,
+             json.dumps(dimensions, ensure_ascii=False), content_hash, chunks, int(has_text),
+             datetime.now(timezone.utc).isoformat(timespec="seconds")),
+        )
+
+    def get(self, work_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT id, record, regulation, dimensions, chunks, has_text, updated_at FROM works WHERE id = ?",
+            (work_id,)).fetchone()
+        return _row(row) if row else None
+
+    def all(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT id, record, NULL, dimensions, chunks, has_text, updated_at FROM works ORDER BY id").fetchall()
+        return [_row(r) for r in rows]
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM works").fetchone()[0]
+
+
+def _row(row) -> dict[str, Any]:
+    return {
+        "id": row[0],
+        "record": json.loads(row[1]),
+        "regulation": json.loads(row[2]) if row[2] else None,
+        "dimensions": json.loads(row[3] or "{}"),
+        "chunks": row[4],
+        "has_text": bool(row[5]),
+        "updated_at": row[6],
+    }
