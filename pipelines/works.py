@@ -22,12 +22,12 @@ CREATE TABLE IF NOT EXISTS works (
     chunks INTEGER NOT NULL DEFAULT 0,
     has_text INTEGER NOT NULL DEFAULT 0,
     updated_at TEXT NOT NULL
-);
+)
 """
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA) if not conn.in_transaction else conn.execute(SCHEMA.split(";")[0])
+    conn.execute(SCHEMA)  # one statement: safe inside the caller's transaction
 
 
 class WorkRepository:
