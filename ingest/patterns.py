@@ -1,0 +1,151 @@
+"""Regular expressions for the structure of Indonesian regulations, kept apart from the code
+that applies them (ingest.normalize, ingest.structure, ingest.amendments).
+
+Every pattern here is linear: no nested unbounded quantifiers, so a 200-page text is
+scanned in milliseconds.
+"""
+from __future__ import annotations
+
+import re
+
+# --- page furniture -----------------------------------------------------------------------
+_SP = r"[ \t]?"
+PRESIDEN_WORD = rf"[PF]{_SP}R{_SP}E{_SP}S{_SP}[Il1]{_SP}D{_SP}E{_SP}N"
+REPUBLIK_WORD = rf"R{_SP}E{_SP}P{_SP}U{_SP}[BE]{_SP}(?:L{_SP}[Il1]|U){_SP}K"
+INDONESIA_WORD = rf"[Il1]{_SP}N{_SP}D{_SP}O{_SP}N{_SP}E{_SP}S{_SP}[Il1\]]{_SP}A"
+
+FURNITURE_LINE = re.compile(
+    rf"""^(?:
+        (?:{PRESIDEN_WORD})(?:\s+{REPUBLIK_WORD}(?:\s+{INDONESIA_WORD})?)?,?
+      | {REPUBLIK_WORD}\s+{INDONESIA_WORD},?
+      | -+\s*\d{{1,3}}\s*-*          # - 2 -, -2-, -2
+      | \d{{1,3}}\s*-+               # 13 -
+      | -+                           # a lone dash (page number split over two lines)
+      | \d{{1,3}}                    # a bare page number
+      | \d{{1,3}}\s*/\s*\d{{1,3}}    # 1 / 3
+      | S\s?A\s?L\s?I\s?N\s?A\s?N\.?
+      | Salinan\s+sesuai\s+dengan\s+aslinya.*
+      | Dokumen\s+ini\s+telah\s+ditandatangani\s+secara\s+elektronik.*
+      | diterbitkan\s+oleh\s+Balai\s+Besar\s+Sertifikasi\s+Elektronik.*
+      | .*\(BSrE\).*\(BSSN\)\.?
+      | ```.*
+      | ttd\.?
+    )\s*$""",
+    re.X,
+)
+
+# The same furniture glued inside a long line of the flattened .md texts:
+# "... SALINA N PRES I DEN REPUBLIK INDONESIA -2- ...". Only with its page number, so real
+# text that names the President is never eaten.
+INLINE_FURNITURE = re.compile(
+    rf"(?:S\s?A\s?L\s?I\s?N\s?A\s?N\s+)?{PRESIDEN_WORD}\s+{REPUBLIK_WORD}\s+{INDONESIA_WORD}\s*-\s?\d{{1,3}}\s?-"
+)
+
+# "Pasal 20 . . ." / "Agar. . ." / "5. Sistem . . ." at the foot of a page: the first words of
+# the next page, repeated.
+CONTINUATION_LINE = re.compile(r"^\S.{0,70}?(?:\s?\.\s?\.\s?\.|…)\s*$")
+
+# Converter header of the .md files: "# PMK 009 2025 ... **Source File:** ... ---"
+CONVERTER_HEADER = re.compile(r"\A\s*#[^\n]*\n(?:(?!---\s*\n)[^\n]*\n){0,40}?---\s*\n")
+MD_METADATA_HEADER = re.compile(r"\A\s*#[^\n]*\n(?:[^\n]*\n){0,40}?## Isi Peraturan\s*\n(?:```[^\n]*\n)?")
+
+# --- split words --------------------------------------------------------------------------
+SPLIT_WORDS = [
+    (re.compile(r"\bP\s+asal\b"), "Pasal"),
+    (re.compile(r"\bPa\s+sal\b"), "Pasal"),
+    (re.compile(r"\bPas\s+al\b"), "Pasal"),
+    (re.compile(r"\bB\s+AB\b"), "BAB"),
+    (re.compile(r"\bBA\s+B\b(?=\s+[IVXL]+\b)"), "BAB"),
+    (re.compile(r"\bBAB(?=[IVXL]+\b)"), "BAB "),
+    (re.compile(r"\bM\s?E\s?M\s?U\s?T\s?U\s?S\s?(?:K|I\(|\|<)\s?A\s?N\b"), "MEMUTUSKAN"),
+    (re.compile(r"\bM\s?e\s?n\s?i\s?m\s?b\s?a\s?n\s?g\b"), "Menimbang"),
+    (re.compile(r"\bM\s?e\s?n\s?g\s?i\s?n\s?g\s?a\s?t\b"), "Mengingat"),
+    (re.compile(r"\bP\s?E\s?N\s?J\s?E\s?L\s?A\s?S\s?A\s?N\b"), "PENJELASAN"),
+]
+
+# --- inline structural headings to put on their own line ------------------------------------
+ROMAN = r"[IVXLC]+"
+ORDINAL = r"Ke(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|[a-z]+\s?(?:belas|puluh)(?:\s[a-z]+)?)"
+# A BAB heading glued after a sentence end or after an upper-case run (Menetapkan ... BAB I),
+# followed by an upper-case title.
+INLINE_BAB = re.compile(
+    rf"(?:(?<=[.;:·])|(?<=[.;:·]\s)|(?<=[A-Z]\s))(?=BAB\s{ROMAN}[A-Z]?\s+[A-Z][A-Z,/\-]+(?:\s|$))"
+)
+INLINE_BAGIAN = re.compile(rf"(?:(?<=[.;:·])|(?<=[.;:·]\s))(?=Bagian\s{ORDINAL}\s+[A-Z])")
+INLINE_BAGIAN_AFTER_UPPER = re.compile(rf"(?<=[A-Z]{{2}}\s)(?=Bagian\s{ORDINAL}\s+[A-Z])")
+INLINE_PARAGRAF = re.compile(r"(?:(?<=[.;:·])|(?<=[.;:·]\s)|(?<=[a-z]\s))(?=Paragraf\s\d{1,2}\s+[A-Z])")
+INLINE_PENJELASAN = re.compile(r"(?<=\S)\s+(?=PENJELASAN\s+ATAS\b)")
+INLINE_UMUM = re.compile(r"(?<=\S)\s+(?=I\.\s+UMUM\b)")
+INLINE_PDP = re.compile(r"(?<=\S)\s+(?=II\.\s+PASAL\s+DEMI\s+PASAL\b)")
+INLINE_LAMPIRAN = re.compile(
+    r"(?<=\S)\s+(?=LAMPIRAN(?:\s+[IVX]+)?\s+(?:UNDANG|PERATURAN|KEPUTUSAN|KETETAPAN)\b)"
+)
+INLINE_TLN = re.compile(r"(?<=\S)\s+(?=TAMBAHAN\s+LEMBARAN\s+(?:NEGARA|DAERAH)\b)")
+INLINE_CLOSING = re.compile(r"(?<=\S)\s+(?=Agar\s+setiap\s+orang\s+mengetahuinya)")
+
+# --- structural headings (whole line, after normalisation) ------------------------------------
+BAB_LINE = re.compile(rf"^BAB\s+(?P<num>{ROMAN}[A-Z]?)\b\s*(?P<title>.*)$")
+BAGIAN_LINE = re.compile(rf"^Bagian\s+(?P<num>{ORDINAL})\b\s*(?P<title>.*)$", re.I)
+PARAGRAF_LINE = re.compile(r"^Paragraf\s+(?P<num>\d{1,2}[A-Z]?)\b\s*(?P<title>.*)$")
+
+# A Pasal heading candidate anywhere in a text. The prefix tolerates OCR damage of "Pasal"
+# ("Pasa]", "PasaJ", "Pasa7", "Pasil", "PasaT"); the number group takes what the OCR may have
+# made of digits. Repair happens in ingest.normalize.heading_readings, and only for these.
+PASAL_CANDIDATE = re.compile(
+    r"(?<![A-Za-z])(?P<prefix>P ?a ?s ?[ai] ?(?P<l>[lI1J\]\|!7T])?)"
+    r"(?P<sp>[ \t]?)(?P<num>[0-9OoIlTSZB\]\|!+]{1,4}[A-Ha-h]?(?:[ \t][0-9OoIl]{1,2}(?![0-9A-Za-z]))?)"
+    r"(?![A-Za-z0-9(])"
+)
+ROMAN_PASAL = re.compile(r"^Pasal\s+(?P<num>[IVX]{1,4})\s*$")
+
+# A numbered ayat at the start of a line or glued after a sentence end: "(1)", "(2a)", OCR "(l)",
+# "(21" (a closing parenthesis read as 1 is not repaired: too ambiguous).
+AYAT_MARK = re.compile(r"(?:(?<=^)|(?<=[\s]))\((?P<num>[0-9lIO]{1,2}[a-z]?)\)\s")
+
+# --- preamble -------------------------------------------------------------------------------
+MENIMBANG = re.compile(r"\bMenimbang\b\s*:?", re.I)
+MENGINGAT = re.compile(r"\bMengingat\b\s*:?", re.I)
+MEMPERHATIKAN = re.compile(r"\bMemperhatikan\b\s*:?", re.I)
+MENETAPKAN = re.compile(r"\bMenetapkan\b\s*:?", re.I)
+MEMUTUSKAN = re.compile(r"\bMEMUTUSKAN\b\s*:?")
+DENGAN_RAHMAT = re.compile(r"DENGAN\s+RAHMAT\s*TUHAN", re.I)
+PERSETUJUAN = re.compile(r"\bDengan\s+Persetujuan\s+Bersama\b", re.I)
+MENIMBANG_ITEM = re.compile(r"(?:(?<=\s)|^|(?<=:))(?P<label>[a-z])\s?\.\s+(?=[Bb]ahwa\b)")
+BAHWA_START = re.compile(r"(?:^|(?<=[;:]\s)|(?<=[;:])|(?<=\n))\s*(?:[a-z]\.\s*)?(?=[Bb]ahwa\b)")
+NUMBERED_ITEM = re.compile(r"(?:^|(?<=\s)|(?<=[;:]))(?P<num>\d{1,2})\s?\.(?=\s|$)")
+
+# --- closing, penjelasan, lampiran ------------------------------------------------------------
+CLOSING = re.compile(r"^Agar\s*setiap\s*orang\s*mengetahuinya", re.I)
+SIGNED = re.compile(r"^(?:Ditetapkan|Disahkan)\s+di\b", re.I)
+PENJELASAN_HEAD = re.compile(r"^PENJELASAN(?:\s+ATAS\b.*)?\s*$")
+UMUM_HEAD = re.compile(r"^I\s?\.\s*UMUM\b")
+PDP_HEAD = re.compile(r"^II\s?\.\s*PASAL\s+DEMI\s+PASAL\b", re.I)
+LAMPIRAN_HEAD = re.compile(r"^LAMPIRAN(?:\s+[IVX]+)?(?:\s*:)?(?:\s+(?:UNDANG|PERATURAN|KEPUTUSAN|KETETAPAN)\b.*)?\s*$")
+
+# Dates: "Ditetapkan di Jakarta pada tanggal 25 April 2019"
+MONTHS = {
+    "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6,
+    "juli": 7, "agustus": 8, "september": 9, "oktober": 10, "nopember": 11, "november": 11,
+    "desember": 12,
+}
+PLACE_DATE = re.compile(
+    r"(?P<kind>Ditetapkan|Disahkan|Diundangkan)\s+[Dd]i\s*(?P<place>[A-Z][A-Za-z .]{1,40}?)\s*,?\s*"
+    r"(?:pada\s+)?(?:tanggal\s+)?(?P<day>[0-9OolIL]{1,2})\s+(?P<month>[A-Za-z]{3,9})\s+(?P<year>[0-9OolIL]{4})"
+)
+
+# --- amendments -------------------------------------------------------------------------------
+AMEND_VERBS = re.compile(r"\b(diubah|disisipkan|disisipi|dihapus|ditambah(?:kan)?|tetap dengan perubahan)\b", re.I)
+ITEM_START = re.compile(
+    r"^(?:(?P<num>[0-9lI]{1,2})\s?[.,]?\s*)?(?=(?:Ketentuan|Di\s?antara|Penjelasan|Pasal\s+\S+\s+(?:dihapus|diubah)|"
+    r"BAB\s+[IVXL]+[A-Z]?\s+dihapus|Judul|Lampiran|Bagian|Paragraf|Diantara|Menambahkan|Menyisipkan)\b)"
+)
+INLINE_ITEM = re.compile(
+    r"(?<=[.:;])\s+(?P<num>\d{1,2})\s?\.\s*(?=(?:Ketentuan|Di\s?antara|Penjelasan|Pasal\s+\S+\s+dihapus|Judul|Lampiran)\b)"
+)
+AMENDED_WORK_OPENING = re.compile(
+    r"(?:Beberapa\s+)?[Kk]etentuan(?:\s+dalam)?\s+(?P<cite>.{10,400}?)\s*(?:\([^()]{0,300}\))?\s*,?\s*"
+    r"(?:diubah|disisipkan|dihapus|ditambah)",
+    re.S,
+)
+PERUBAHAN_TITLE = re.compile(r"PERUBAHAN\s+(?:[A-Z]+\s+)?ATAS\s+(?P<cite>.+)$", re.I | re.S)
+REVOKE = re.compile(r"dicabut\s+dan\s+dinyatakan\s+tidak\s+berlaku", re.I)

@@ -1,0 +1,637 @@
+"""Structure of a regulation text: heading, Menimbang, Mengingat, BAB/Bagian/Paragraf/Pasal/ayat,
+Penjelasan and Lampiran.
+
+Works on cleaned, page-numbered lines (ingest.normalize.clean_pages). Pasal headings are found
+as candidates anywhere in the text and accepted by rules that look at their position (alone on
+a line, after a sentence end) and at the sequence of numbers (26 -> 27 -> 28), which is also
+how OCR-damaged numbers are read ("Pasal2T" after Pasal 26 is Pasal 27).
+
+>>> from ingest.normalize import Line
+>>> arts, _ = segment_articles([Line("Pasal 1"), Line("Ini teks."), Line("Pasal 2"), Line("(1) Satu."), Line("(2) Dua.")])
+>>> [(a.number, [y.number for y in a.ayat]) for a in arts]
+[('1', []), ('2', ['1', '2'])]
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from ingest import patterns as P
+from ingest.models import Article, Ayat, ParseWarning
+from ingest.normalize import Line, heading_readings, join_lines, repair_digits, roman_to_int
+
+# Words after which a line-final "Pasal N" is the end of a cross-reference, not a heading.
+_CONNECTOR_END = re.compile(
+    r"(?:\b(?:dalam|dan|atau|pada|dengan|sampai|oleh|tentang|serta|ke|di|dari|yakni|yaitu|dimaksud|menjadi|ayat)|[,(])\s*$",
+    re.I,
+)
+_XREF_FOLLOW = re.compile(r"^\s*(?:ayat|huruf|angka|sampai|dan\b|atau\b|,|sebagaimana|Undang|Peraturan|UUD|yang\b|tentang|juncto|jo\.|s\.d)", re.I)
+_HEADING_FOLLOW = re.compile(r"^\s*(?:\(\s?[0-9lI]{1,2}[a-z]?\s?\)|[A-Z\"“]|Cukup|Ayat|Huruf|Angka)")
+
+
+# --------------------------------------------------------------------------------------------
+# A region of lines as one string, with line offsets and pages
+
+
+@dataclass
+class Region:
+    lines: list[Line]
+    text: str = ""
+    starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        parts, pos = [], 0
+        for ln in self.lines:
+            self.starts.append(pos)
+            parts.append(ln.text)
+            pos += len(ln.text) + 1
+        self.text = "\n".join(parts)
+
+    def line_of(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self.starts, offset) - 1)
+
+    def page_of(self, offset: int) -> int | None:
+        if not self.lines:
+            return None
+        return self.lines[self.line_of(offset)].page
+
+    def line_end(self, idx: int) -> int:
+        return self.starts[idx] + len(self.lines[idx].text)
+
+    def slice_text(self, a: int, b: int) -> str:
+        """Running text between two offsets (lines joined, line-end hyphens kept)."""
+        return join_lines([s.strip() for s in self.text[a:b].split("\n") if s.strip()])
+
+
+# --------------------------------------------------------------------------------------------
+# Pasal numbers and their sequence
+
+
+def _num_key(n: str) -> tuple[int, str]:
+    m = re.match(r"^(\d+)([A-Z]*)$", n)
+    if not m:
+        r = roman_to_int(n) or 0
+        return (r, "")
+    return (int(m.group(1)), m.group(2))
+
+
+def successors(last: str | None) -> list[str]:
+    """Numbers that may follow ``last`` in a sequence, most likely first."""
+    if last is None:
+        return ["1"]
+    base, suf = _num_key(last)
+    out = [str(base + 1)]
+    if suf:
+        out.insert(0, f"{base}{chr(ord(suf[-1]) + 1)}")
+    else:
+        out.append(f"{base}A")
+    return out
+
+
+def _gap(last: str | None, n: str) -> int:
+    if last is None:
+        return _num_key(n)[0] - 1
+    return _num_key(n)[0] - _num_key(last)[0]
+
+
+@dataclass
+class Heading:
+    number: str
+    start: int  # offset of the heading in the region text
+    end: int  # offset where the article text starts
+    raw: str
+    repaired: bool = False
+
+
+def find_pasal_headings(
+    region: Region,
+    *,
+    roman: bool = False,
+    start_number: str | None = None,
+    expected: list[str] | None = None,
+    allow_inline: bool = True,
+    warnings: list[ParseWarning] | None = None,
+    end_limits: list[int] | None = None,
+) -> list[Heading]:
+    """Accepted Pasal headings of a region, in order.
+
+    roman: headings are Roman ("Pasal I", "Pasal II": the body of an amending regulation).
+    expected: numbers announced by an amendment instruction ("yakni Pasal 45A dan Pasal 45B").
+    """
+    text = region.text
+    out: list[Heading] = []
+    last = start_number
+    for m in P.PASAL_CANDIDATE.finditer(text):
+        li = region.line_of(m.start())
+        ls = region.starts[li]
+        le = region.line_end(li)
+        before = text[ls:m.start()]
+        rest = text[m.end():le].strip()
+        at_start = before.strip() == ""
+        after_sentence = bool(re.search(r"[.;:·]\s*$", before)) or before.strip() in ("", "·")
+        alone = at_start and (rest == "" or rest in (".", ":"))
+        raw_num = m.group("num")
+        glued = m.group("l")
+        if glued in ("l", None) or (glued == "I" and m.group("sp") == ""):
+            glued_char = None
+        else:
+            glued_char = glued
+        readings = heading_readings(raw_num, glued_char if glued_char in "17TI|" else None) if glued_char else heading_readings(raw_num)
+        if glued_char and glued_char not in "17TI|":
+            readings = heading_readings(raw_num)
+        if roman:
+            if not alone or raw_num.strip() not in ("I", "II", "III", "IV", "V", "l", "ll", "Il"):
+                continue
+            num = {"l": "I", "ll": "II", "Il": "II"}.get(raw_num.strip(), raw_num.strip())
+            out.append(Heading(num, m.start(), m.end(), m.group(0)))
+            continue
+        readings = [r for r in readings if r[0].isdigit()]
+        if not readings:
+            continue
+        choice = next((r for r in readings if r in (expected or [])), None)
+        if choice is None:
+            choice = next((r for r in readings if r in successors(last)), None)
+        follow = text[m.end():m.end() + 40]
+        if alone:
+            if choice is None:
+                # a cross-reference wrapped so that "Pasal N" sits alone on its line
+                prev_text = text[region.starts[li - 1]:region.line_end(li - 1)] if li > 0 else ""
+                nxt = follow.lstrip("\n :.")
+                if _CONNECTOR_END.search(prev_text) or _XREF_FOLLOW.match(nxt):
+                    continue
+                # choose the reading nearest above the last one
+                ahead = [r for r in readings if _gap(last, r) >= 0]
+                choice = min(ahead, key=lambda r: (_gap(last, r), r)) if ahead else readings[0]
+                if last is not None and _gap(last, choice) > 25 and out:
+                    continue  # an impossible jump: not a heading (e.g. a number in a table)
+        elif allow_inline and (at_start or after_sentence) and choice is not None:
+            if _XREF_FOLLOW.match(follow) or not _HEADING_FOLLOW.match(follow):
+                continue
+        else:
+            continue
+        literal = raw_num.replace(" ", "")
+        repaired = choice != literal or (glued is not None and glued != "l")
+        if repaired and warnings is not None and not (literal == "I" and choice == "1" and False):
+            warnings.append(ParseWarning(
+                "ocr_repair", f"heading {m.group(0)!r} read as Pasal {choice}", region.page_of(m.start())
+            ))
+        end = m.end()
+        if text[end:end + 1] in (".", ":") and alone:
+            end += 1
+        out.append(Heading(choice, m.start(), end, m.group(0), repaired))
+        last = choice
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# BAB / Bagian / Paragraf
+
+
+@dataclass
+class Division:
+    kind: str  # bab | bagian | paragraf
+    title: str
+    start: int
+    end: int
+
+
+def _is_upper_title(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def find_divisions(region: Region, heading_starts: list[int]) -> list[Division]:
+    out: list[Division] = []
+    lines = region.lines
+    hs = set(region.line_of(h) for h in heading_starts)
+    i = 0
+    while i < len(lines):
+        t = lines[i].text
+        kind = None
+        m = P.BAB_LINE.match(t)
+        if m and (m.group("title") == "" or _is_upper_title(m.group("title"))):
+            kind = "bab"
+        else:
+            m = P.BAGIAN_LINE.match(t)
+            if m and t[0] == "B":
+                kind = "bagian"
+            else:
+                m = P.PARAGRAF_LINE.match(t)
+                if m:
+                    kind = "paragraf"
+        if not kind or i in hs:
+            i += 1
+            continue
+        title_parts = [t]
+        j = i + 1
+        # the title continues on the next lines up to the next heading (at most 3 lines)
+        while j < len(lines) and j - i <= 3 and j not in hs:
+            nt = lines[j].text
+            if P.BAB_LINE.match(nt) or P.BAGIAN_LINE.match(nt) or P.PARAGRAF_LINE.match(nt):
+                break
+            if kind == "bab":
+                if not _is_upper_title(nt) or (m.group("title") and j > i + 1):
+                    break
+                if m.group("title") and not _is_upper_title(nt):
+                    break
+            else:
+                if m.group("title") or nt.startswith("(") or len(nt) > 90:
+                    break
+            title_parts.append(nt)
+            j += 1
+        if kind != "bab" and j < len(lines) and j not in hs and not m.group("title"):
+            pass
+        if kind == "bab" and not m.group("title") and len(title_parts) == 1:
+            i += 1
+            continue
+        title = " ".join(title_parts)
+        out.append(Division(kind, re.sub(r"\s+", " ", title).strip(), region.starts[i], region.line_end(j - 1)))
+        i = j
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Ayat
+
+
+def split_ayat(text: str) -> list[Ayat]:
+    """Numbered ayat of an article text, in sequence ("(1)", "(2)", "(2a)"); a marker that does
+    not continue the sequence (a cross-reference "ayat (1)") is left in the text."""
+    marks: list[tuple[int, int, str]] = []
+    expect = 1
+    for m in P.AYAT_MARK.finditer(text):
+        raw = m.group("num")
+        d = repair_digits(re.sub(r"[a-z]$", "", raw)) if raw[-1:].islower() and len(raw) > 1 else repair_digits(raw)
+        if d is None:
+            continue
+        suf = raw[-1] if raw[-1:].islower() and len(raw) > 1 and raw[-1] not in "l" else ""
+        n = int(d)
+        before = text[max(0, m.start() - 12):m.start()]
+        if re.search(r"(?:ayat|dan|atau|,)\s*$", before, re.I):
+            continue
+        if not (m.start() == 0 or re.search(r"(?:[.;:]\s*|\n\s*|^\s*)$", before)):
+            continue
+        if suf and n == expect - 1:
+            marks.append((m.start(), m.end(), f"{n}{suf}"))
+        elif n == expect:
+            marks.append((m.start(), m.end(), str(n)))
+            expect += 1
+    if not marks:
+        return []
+    out = []
+    for k, (s, e, num) in enumerate(marks):
+        nxt = marks[k + 1][0] if k + 1 < len(marks) else len(text)
+        out.append(Ayat(num, re.sub(r"\s+", " ", text[e:nxt]).strip()))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Articles of a region
+
+
+def segment_articles(
+    lines: list[Line],
+    *,
+    roman: bool = False,
+    expected: list[str] | None = None,
+    warnings: list[ParseWarning] | None = None,
+    with_divisions: bool = True,
+) -> tuple[list[Article], Region]:
+    region = Region(lines)
+    heads = find_pasal_headings(region, roman=roman, expected=expected, warnings=warnings)
+    divs = find_divisions(region, [h.start for h in heads]) if with_divisions else []
+    # drop divisions that sit inside a heading's own line
+    bounds = sorted([h.start for h in heads] + [d.start for d in divs])
+    arts: list[Article] = []
+    bab = bagian = paragraf = None
+    di = 0
+    for k, h in enumerate(heads):
+        while di < len(divs) and divs[di].start < h.start:
+            d = divs[di]
+            if d.kind == "bab":
+                bab, bagian, paragraf = d.title, None, None
+            elif d.kind == "bagian":
+                bagian, paragraf = d.title, None
+            else:
+                paragraf = d.title
+            di += 1
+        nxt = bounds[bisect.bisect_right(bounds, h.start)] if bisect.bisect_right(bounds, h.start) < len(bounds) else len(region.text)
+        body_raw = region.text[h.end:nxt]
+        body = region.slice_text(h.end, nxt)
+        body = re.sub(r"\s+Agar$", "", body)
+        arts.append(Article(
+            number=h.number, text=body, ayat=split_ayat(body_raw.strip()),
+            bab=bab, bagian=bagian, paragraf=paragraf, page=region.page_of(h.start),
+        ))
+    for a in arts:
+        for y in a.ayat:
+            y.text = re.sub(r"\s+Agar$", "", y.text)
+    return arts, region
+
+
+def sequence_warnings(arts: list[Article]) -> list[ParseWarning]:
+    out: list[ParseWarning] = []
+    seen: dict[str, int] = {}
+    prev: Article | None = None
+    for a in arts:
+        if a.number in seen:
+            out.append(ParseWarning("duplicate_article", f"Pasal {a.number} appears more than once", a.page))
+        seen[a.number] = 1
+        if prev is not None and a.number[0].isdigit() and prev.number[0].isdigit():
+            g = _gap(prev.number, a.number)
+            if g > 1:
+                missing = [str(_num_key(prev.number)[0] + i) for i in range(1, g)]
+                out.append(ParseWarning(
+                    "sequence_gap",
+                    f"Pasal {prev.number} is followed by Pasal {a.number}: missing Pasal {', '.join(missing)}",
+                    a.page,
+                ))
+            elif g < 0:
+                out.append(ParseWarning("sequence_break", f"Pasal {a.number} follows Pasal {prev.number}", a.page))
+        prev = a
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Heading of the document
+
+_JENIS_SQ = [
+    ("tap-mpr", r"KETETAPANMAJELISPERMUSYAWARATANRAKYAT"),
+    ("perppu", r"PERATURANPEMERINTAHPENGGANTIUNDANGUNDANG"),
+    ("uu", r"(?<!PENGGANTI)UNDANGUNDANG(?:REPUBLIKINDONESIA)?(?=NOMOR)"),
+    ("pp", r"PERATURANPEM[A-Z]{3,6}TAH(?:REPUBLIKINDONESIA)?(?=NOMOR)"),
+    ("perpres", r"PERATURANPRESIDEN(?:REPUBLIKINDONESIA)?(?=NOMOR)"),
+    ("permen", r"PERATURANMENTERI[A-Z]{0,80}?(?=NOMOR)"),
+    ("perda", r"PERATURANDAERAH[A-Z]{0,40}?(?=NOMOR)"),
+    ("perbup", r"PERATURANBUPATI[A-Z]{0,40}?(?=NOMOR)"),
+    ("perwal", r"PERATURANWALI ?KOTA[A-Z]{0,40}?(?=NOMOR)"),
+    ("pergub", r"PERATURANGUBERNUR[A-Z]{0,40}?(?=NOMOR)"),
+    ("kepwal", r"KEPUTUSANWALIKOTA[A-Z]{0,40}?(?=NOMOR)"),
+]
+_MINISTRY = {
+    "PERHUBUNGAN": "permenhub", "KEUANGAN": "permenkeu", "DALAMNEGERI": "permendagri",
+    "KOMUNIKASIDANINFORMATIKA": "permenkominfo",
+    "PENDAYAGUNAANAPARATURNEGARADANREFORMASIBIROKRASI": "permenpanrb",
+}
+_REGIONAL = {"perda", "perbup", "perwal", "pergub", "kepwal"}
+_OFFICIAL_LINE = re.compile(r"^(?:BUPATI|WALI\s?KOTA|GUBERNUR)\s+(?P<r>[A-Z][A-Z .\-]{2,40}?)\s*,?\s*$")
+_REGION_IN_TITLE = re.compile(
+    r"PERATURAN\s+(?:DAERAH|BUPATI|WALI\s?KOTA|GUBERNUR)\s+(?:(?:KABUPATEN|KOTA|PROVINSI)\s+)?(?P<r>[A-Z][A-Z \-]{2,40}?)\s+NOMOR\b"
+)
+
+
+@dataclass
+class HeadingInfo:
+    jenis: str | None = None  # short code
+    nomor: str | None = None
+    tahun: int | None = None
+    region: str | None = None
+    judul: str | None = None
+    warnings: list[ParseWarning] = field(default_factory=list)
+
+
+def _slug(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
+
+
+def parse_heading(head_lines: list[Line]) -> HeadingInfo:
+    info = HeadingInfo()
+    text = " ".join(ln.text for ln in head_lines)
+    up = text.upper().replace("!", "I")
+    # squeezed text with a map back to the spaced one
+    sq_chars, sq_pos = [], []
+    for i, ch in enumerate(up):
+        if ch.isalnum() and ch.isascii():
+            sq_chars.append(ch)
+            sq_pos.append(i)
+    sq = "".join(sq_chars)
+    best = None
+    for code, pat in _JENIS_SQ:
+        m = re.search(pat + r"NOMOR(?:PM|KM)?(?P<nomor>[0-9OIL]{1,4}|[IVXLC]{1,6}MPR)(?:[0-9]{4})?(?:TAHUN)?(?P<tahun>[0-9OIL]{4})", sq)
+        if m and (best is None or m.start() < best[1].start()):
+            best = (code, m)
+    page = head_lines[0].page if head_lines else None
+    if best is None:
+        info.warnings.append(ParseWarning("no_heading", "the regulation's type, number and year could not be read", page))
+        return info
+    code, m = best
+    if code == "permen":
+        mid = m.group(0)[len("PERATURANMENTERI"):]
+        mid = re.sub(r"REPUBLIKINDONESIA.*$", "", mid.split("NOMOR")[0])
+        code = next((v for k, v in _MINISTRY.items() if mid.startswith(k)), "permen")
+    raw_nomor, raw_tahun = m.group("nomor"), m.group("tahun")
+    if code == "tap-mpr":
+        rn = raw_nomor[:-3] if raw_nomor.endswith("MPR") else raw_nomor
+        val = roman_to_int(rn)
+        nomor = str(val) if val else repair_digits(rn)
+    else:
+        nomor = repair_digits(raw_nomor)
+    tahun = repair_digits(raw_tahun)
+    if (nomor and nomor != raw_nomor and code != "tap-mpr") or tahun != raw_tahun:
+        info.warnings.append(ParseWarning("ocr_repair", f"heading number {raw_nomor}/{raw_tahun} read as {nomor}/{tahun}", page))
+    info.jenis, info.nomor = code, nomor
+    info.tahun = int(tahun) if tahun else None
+    if code in _REGIONAL:
+        rm = _REGION_IN_TITLE.search(up)
+        region = None
+        if rm and not rm.group("r").startswith(("NOMOR", "REPUBLIK", "KABUPATEN", "KOTA", "PROVINSI")):
+            region = rm.group("r")
+        if region is None:
+            for ln in head_lines:
+                om = _OFFICIAL_LINE.match(ln.text.upper())
+                if om:
+                    region = om.group("r")
+                    break
+        if region:
+            info.region = _slug(re.sub(r"^(?:KABUPATEN|KOTA|PROVINSI)\s+", "", region.strip()))
+    # title: after the first TENTANG that follows the number
+    spaced_end = sq_pos[m.end() - 1] + 1 if m.end() - 1 < len(sq_pos) else len(up)
+    tm = re.search(r"\bTENTANG\b", text[spaced_end:], re.I)
+    if tm:
+        rest = text[spaced_end + tm.end():]
+        stop = re.search(
+            r"DENGAN\s+RAHMAT|\bMenimbang\b|\bMengingat\b|\b(?:PRESIDEN|BUPATI|WALI\s?KOTA|GUBERNUR|MENTERI)\b[A-Z ]*,|MAJELIS PERMUSYAWARATAN RAKYAT,",
+            rest,
+        )
+        judul = rest[: stop.start()] if stop else rest[:400]
+        judul = re.sub(r"\s+", " ", judul).strip(" ,.")
+        info.judul = judul or None
+    return info
+
+
+# --------------------------------------------------------------------------------------------
+# Menimbang / Mengingat
+
+
+def _clean_item(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def parse_preamble(text: str) -> tuple[list[str], list[str]]:
+    """Menimbang items and Mengingat items of the preamble text (between the title and
+    MEMUTUSKAN). Labels may sit far from their text ("Menimbang Mengingat" on the title line)."""
+    # end of the preamble proper
+    endm = None
+    for rx in (P.PERSETUJUAN, P.MEMPERHATIKAN, P.MEMUTUSKAN, P.MENETAPKAN):
+        for mm in rx.finditer(text):
+            after = text[mm.end():mm.end() + 30]
+            if rx is P.MENETAPKAN and re.match(r"\s*(?:\n|$|Mengingat|MEMUTUSKAN)", after):
+                continue  # a dangling label
+            if endm is None or mm.start() < endm:
+                endm = mm.start()
+            break
+    body = text[:endm] if endm is not None else text
+    # in-place Mengingat label: followed by content, not by another label
+    ming = None
+    for mm in P.MENGINGAT.finditer(body):
+        after = body[mm.end():mm.end() + 40]
+        if re.match(r"\s*(?:Menetapkan|Menimbang|MEMUTUSKAN|Mengingat|DENGAN|$)", after):
+            continue
+        if re.match(r"\s*[a-z]\.\s*bahwa", after):
+            continue
+        ming = mm
+        break
+    first_bahwa = re.search(r"\b[Bb]ahwa\b", body)
+    if not first_bahwa:
+        men_text, ing_text = "", (body[ming.end():] if ming else "")
+    else:
+        s = first_bahwa.start()
+        lab = re.search(r"(?:^|(?<=[\s:]))[a-z]\s?\.\s*$", body[max(0, s - 8):s])
+        if lab:
+            s = max(0, s - 8) + lab.start()
+        if ming and ming.start() > s:
+            men_text, ing_text = body[s:ming.start()], body[ming.end():]
+        else:
+            # boundary: the first "1." item after the last "bahwa" item, else the ";" that ends
+            # the item "bahwa berdasarkan pertimbangan ..."
+            last_b = None
+            for bm in re.finditer(r"\b[Bb]ahwa\b", body):
+                last_b = bm
+            cut = None
+            one = re.compile(r"(?:^|(?<=[\s;:]))1\s?\.\s+(?=\S)").search(body, last_b.start())
+            semi = body.find(";", last_b.start())
+            if one and (semi < 0 or one.start() > semi):
+                cut = one.start()
+            elif semi >= 0:
+                cut = semi + 1
+            men_text = body[s:cut] if cut else body[s:]
+            ing_text = body[cut:] if cut else ""
+    for lab in (P.MENIMBANG, P.MENGINGAT, P.MENETAPKAN, P.MEMPERHATIKAN):
+        men_text = lab.sub(" ", men_text)
+        ing_text = lab.sub(" ", ing_text)
+    ing_text = P.DENGAN_RAHMAT.sub(" ", ing_text)
+    # Menimbang items: a., b., ... in sequence; else "bahwa" items
+    men: list[str] = []
+    marks, expect = [], "a"
+    for mm in P.MENIMBANG_ITEM.finditer(men_text):
+        if mm.group("label") == expect:
+            marks.append(mm)
+            expect = chr(ord(expect) + 1)
+    if marks:
+        lead = men_text[:marks[0].start()].strip()
+        for k, mm in enumerate(marks):
+            e = marks[k + 1].start() if k + 1 < len(marks) else len(men_text)
+            men.append(_clean_item(men_text[mm.end():e]))
+        if lead and re.match(r"[Bb]ahwa", lead):
+            men.insert(0, _clean_item(lead))
+    else:
+        starts = [mm.start() for mm in re.finditer(r"(?:^|(?<=[;:]\s)|(?<=[;:])|(?<=\n))\s*(?=[Bb]ahwa\b)", men_text)]
+        starts = sorted(set([0] + starts))
+        for k, st in enumerate(starts):
+            e = starts[k + 1] if k + 1 < len(starts) else len(men_text)
+            it = _clean_item(re.sub(r"^\s*[a-z]\s?\.\s*", "", men_text[st:e]))
+            if it:
+                men.append(it)
+    men = [m for m in (re.sub(r"^[a-z]\s?\.\s*", "", x).strip() for x in men) if m]
+    # Mengingat items: 1., 2., ... in sequence
+    ing: list[str] = []
+    marks, n = [], 1
+    for mm in P.NUMBERED_ITEM.finditer(ing_text):
+        if int(mm.group("num")) == n:
+            marks.append(mm)
+            n += 1
+    if marks:
+        texts = []
+        for k, mm in enumerate(marks):
+            e = marks[k + 1].start() if k + 1 < len(marks) else len(ing_text)
+            texts.append(_clean_item(ing_text[mm.end():e]))
+        if sum(1 for t in texts if not t) >= max(1, len(texts) // 2):
+            # labels separated from their text ("1. 2. 3. Pasal 5 ...; Undang-Undang ...;")
+            joined = _clean_item(" ".join(texts))
+            ing = [x.strip() + ";" for x in joined.split(";") if x.strip()]
+            if ing and not joined.rstrip().endswith(";"):
+                ing[-1] = ing[-1][:-1]
+        else:
+            ing = [t for t in texts if t]
+    else:
+        t = _clean_item(ing_text)
+        if t:
+            ing = [t]
+    return men, ing
+
+
+# --------------------------------------------------------------------------------------------
+# Dates
+
+
+def _date(day: str, month: str, year: str) -> str | None:
+    d, y = repair_digits(day), repair_digits(year)
+    mo = P.MONTHS.get(month.lower())
+    if mo is None:
+        # OCR: "Jtuli" -> juli; match by first three letters
+        mo = next((v for k, v in P.MONTHS.items() if k[:3] == month.lower()[:3]), None)
+    if not (d and y and mo) or not 1 <= int(d) <= 31:
+        return None
+    return f"{int(y):04d}-{mo:02d}-{int(d):02d}"
+
+
+def parse_dates(text: str) -> dict[str, str | None]:
+    out: dict[str, str | None] = {"tempat": None, "tanggal_penetapan": None, "tanggal_pengundangan": None}
+    flat = re.sub(r"\s+", " ", text)
+    for m in P.PLACE_DATE.finditer(flat):
+        d = _date(m.group("day"), m.group("month"), m.group("year"))
+        if m.group("kind").lower() == "diundangkan":
+            out["tanggal_pengundangan"] = out["tanggal_pengundangan"] or d
+        else:
+            if out["tanggal_penetapan"] is None:
+                out["tanggal_penetapan"] = d
+                out["tempat"] = m.group("place").strip(" ,.") or None
+    if out["tempat"] is None:
+        m = re.search(r"(?:Ditetapkan|Disahkan)\s+[Dd]i\s*([A-Z][a-z]+)", flat)
+        if m:
+            out["tempat"] = m.group(1)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Penjelasan
+
+
+def penjelasan_parts(lines: list[Line]) -> tuple[str | None, list[Line]]:
+    """(text of "I. UMUM", lines of "II. PASAL DEMI PASAL")."""
+    umum_i = next((i for i, ln in enumerate(lines) if P.UMUM_HEAD.match(ln.text)), None)
+    pdp_i = next((i for i, ln in enumerate(lines) if P.PDP_HEAD.match(ln.text)), None)
+    umum = None
+    if umum_i is not None:
+        end = pdp_i if pdp_i is not None and pdp_i > umum_i else len(lines)
+        first = P.UMUM_HEAD.sub("", lines[umum_i].text).strip()
+        umum = join_lines(([first] if first else []) + [ln.text for ln in lines[umum_i + 1:end]]) or None
+    if pdp_i is not None:
+        first = P.PDP_HEAD.sub("", lines[pdp_i].text).strip()
+        rest = ([Line(first, lines[pdp_i].page)] if first else []) + lines[pdp_i + 1:]
+        return umum, rest
+    if umum_i is None:
+        return None, lines
+    return umum, []
+
+
+def penjelasan_by_article(lines: list[Line], *, roman: bool = False) -> dict[str, str]:
+    """Map article number -> its "Pasal demi Pasal" explanation."""
+    out: dict[str, str] = {}
+    arts, _ = segment_articles(lines, roman=roman, with_divisions=False)
+    for a in arts:
+        t = re.sub(r"\s*TAMBAHAN\s+LEMBARAN\s+(?:NEGARA|DAERAH).*$", "", a.text).strip()
+        if a.number not in out:
+            out[a.number] = t
+    return out
