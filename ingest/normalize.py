@@ -138,6 +138,11 @@ def _presplit(line: str) -> list[str]:
     for rx in (P.INLINE_PENJELASAN, P.INLINE_UMUM, P.INLINE_PDP, P.INLINE_LAMPIRAN, P.INLINE_TLN, P.INLINE_CLOSING):
         for m in rx.finditer(line):
             cuts.add(m.end())
+    if re.match(r"^(?:BAB\s+[IVXLC]+|Bagian\s+Ke\w+|Paragraf\s+\d+)\s", line):
+        # "BAB III JENIS DATA PRIBADI Pasal 4 (1) ...": the heading ends where the Pasal starts
+        m = re.search(r"\sPasal\s+\S{1,4}\s+(?:\(|[A-Z])", line)
+        if m and not re.search(r"[.;,]", line[: m.start()]):
+            cuts.add(m.start() + 1)
     if not cuts:
         return [line]
     parts, prev = [], 0

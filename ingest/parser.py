@@ -141,7 +141,7 @@ def parse_text(text: str, *, source: SourceInfo | None = None, page_texts: list[
 
     # --- preamble
     if i_memutuskan is not None or body_start < len(lines):
-        pre_lines = lines[pre_from: i_memutuskan if i_memutuskan is not None else body_start]
+        pre_lines = lines[pre_from: i_memutuskan + 1 if i_memutuskan is not None else body_start]
         pre_text = "\n".join(ln.text for ln in pre_lines)
         rm = P.DENGAN_RAHMAT.search(pre_text)
         if rm:

@@ -130,6 +130,8 @@ def find_pasal_headings(
         rest = text[m.end():le].strip()
         at_start = before.strip() == ""
         after_sentence = bool(re.search(r"[.;:·]\s*$", before)) or before.strip() in ("", "·")
+        if not after_sentence and re.match(r"^(?:BAB\s+[IVXLC]+[A-Z]?\s+[A-Z ,/\-]+|Bagian\s+Ke\w+\s+[A-Z][\w ,/\-]+|Paragraf\s+\d+\s+[A-Z][\w ,/\-]+)\s$", before):
+            after_sentence = True  # "BAB III JENIS DATA PRIBADI Pasal 4 (1) ..."
         alone = at_start and (rest == "" or rest in (".", ":"))
         raw_num = m.group("num")
         glued = m.group("l")
@@ -357,7 +359,7 @@ def sequence_warnings(arts: list[Article]) -> list[ParseWarning]:
 # Heading of the document
 
 _JENIS_SQ = [
-    ("tap-mpr", r"KETETAPANMAJELISPERMUSYAWARATANRAKYAT"),
+    ("tap-mpr", r"KETETAPANMAJELISPERMUSYAWARATANRAKYAT(?:REPUBLIKINDONESIA)?"),
     ("perppu", r"PERATURANPEMERINTAHPENGGANTIUNDANGUNDANG"),
     ("uu", r"(?<!PENGGANTI)UNDANGUNDANG(?:REPUBLIKINDONESIA)?(?=NOMOR)"),
     ("pp", r"PERATURANPEM[A-Z]{3,6}TAH(?:REPUBLIKINDONESIA)?(?=NOMOR)"),
@@ -476,7 +478,7 @@ def parse_preamble(text: str) -> tuple[list[str], list[str]]:
     for rx in (P.PERSETUJUAN, P.MEMPERHATIKAN, P.MEMUTUSKAN, P.MENETAPKAN):
         for mm in rx.finditer(text):
             after = text[mm.end():mm.end() + 30]
-            if rx is P.MENETAPKAN and re.match(r"\s*(?:\n|$|Mengingat|MEMUTUSKAN)", after):
+            if rx is P.MENETAPKAN and not re.match(r"\s*:?\s*(?!MEMUTUSKAN)[A-Z]{3,}", after):
                 continue  # a dangling label
             if endm is None or mm.start() < endm:
                 endm = mm.start()
