@@ -1,0 +1,497 @@
+"""A Haystack DocumentStore in one SQLite file: documents, BM25 (FTS5) and dense vectors together.
+
+Usage::
+
+    from haystack import Document
+    from pipelines.sqlite_store import SQLiteDocumentStore
+
+    store = SQLiteDocumentStore("index.sqlite3")
+    with store.transaction():              # one regulation's chunks: all visible or none
+        store.delete_by_filter({"field": "meta.work_id", "operator": "==", "value": "uu-27-2022"})
+        store.write_documents(chunks)      # chunks: list[Document], embeddings optional
+    hits = store.bm25_search("pusat data", top_k=10)
+    hits = store.embedding_search(query_embedding, top_k=10,
+                                  filters={"field": "meta.jenis", "operator": "==", "value": "pp"})
+
+Design:
+
+- stdlib ``sqlite3``, WAL journal, ``synchronous=NORMAL``, one connection per thread (the FastAPI
+  server calls from a thread pool); writes run in ``BEGIN IMMEDIATE`` transactions, so a process
+  killed mid-write leaves the previous state intact (SQLite's atomic commit).
+- ``documents(rid, id, content, meta JSON, embedding float32 BLOB, blob, blob_meta, sparse_embedding)``;
+  ``documents_fts`` (FTS5) holds the *analysed* text (pipelines.analyzer: Indonesian stopwords,
+  protected terms, stemming), its rowid equal to ``documents.rid``; BM25 is FTS5's ``bm25()``.
+- dense search is brute force with numpy over a float32 matrix of normalised vectors, loaded once and
+  reloaded when the ``generation`` counter (bumped by every write, in any process) changes;
+  filters become a candidate mask computed with SQL and cached per filter and generation.
+- filters: the full Haystack syntax, translated by ``pipelines.filters``.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from haystack import default_from_dict, default_to_dict, logging
+from haystack.dataclasses import ByteStream, Document, SparseEmbedding
+from haystack.document_stores.errors import DuplicateDocumentError
+from haystack.document_stores.types import DuplicatePolicy
+
+from pipelines.analyzer import analyze, analyze_query
+from pipelines.filters import filters_to_sql, meta_expression
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+FTS_TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '-_'"
+_SELECT_COLUMNS = "d.rid, d.id, d.content, d.meta, d.blob, d.blob_meta, d.sparse_embedding"
+_BATCH = 500  # ids per IN (...) clause, well under SQLite's variable limit
+
+
+@dataclass(frozen=True)
+class _VectorIndex:
+    generation: int
+    rids: np.ndarray  # int64, sorted ascending
+    matrix: np.ndarray  # float32 (n, dim), rows L2-normalised
+
+
+class SQLiteDocumentStore:
+    """Haystack DocumentStore over one SQLite file with FTS5 BM25 and numpy dense search.
+
+    :param path: the database file (created with its tables if missing); ":memory:" is refused
+        because every thread opens its own connection.
+    :param text_meta_fields: meta keys whose (string) values are indexed for BM25 along with the
+        content, e.g. ``["title", "breadcrumb"]``.
+    :param indexed_meta_fields: meta keys that get an SQL expression index (fast equality filters),
+        e.g. ``["work_id", "jenis"]``.
+    :param filter_cache_size: how many filter candidate masks dense search keeps.
+    """
+
+    def __init__(
+        self,
+        path: str | Path = "jdih.sqlite3",
+        *,
+        text_meta_fields: list[str] | None = None,
+        indexed_meta_fields: list[str] | None = None,
+        filter_cache_size: int = 64,
+    ) -> None:
+        if str(path) == ":memory:":
+            raise ValueError("SQLiteDocumentStore needs a file path: each thread opens its own connection")
+        self.path = Path(path)
+        self.text_meta_fields = list(text_meta_fields or [])
+        self.indexed_meta_fields = list(indexed_meta_fields or [])
+        self.filter_cache_size = filter_cache_size
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._vector_lock = threading.Lock()
+        self._vectors: _VectorIndex | None = None
+        self._mask_cache: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._create_schema()
+
+    # --- connections and transactions ---------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache per connection
+            self._local.conn = conn
+            self._local.depth = 0
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        """Close every connection this store opened (in any thread)."""
+        with self._connections_lock:
+            for conn in self._connections:
+                try:
+                    conn.close()
+                except sqlite3.ProgrammingError:  # closed from its own thread already
+                    pass
+            self._connections.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def transaction(self) -> Iterator[SQLiteDocumentStore]:
+        """Run the writes inside the ``with`` block as one atomic transaction.
+
+        Nested blocks become savepoints. On an exception everything written in the block is rolled
+        back and the exception propagates; other connections never see a partial state.
+        """
+        conn = self._conn()
+        depth = self._local.depth
+        if depth == 0:
+            conn.execute("BEGIN IMMEDIATE")
+        else:
+            conn.execute(f"SAVEPOINT sp{depth}")
+        self._local.depth = depth + 1
+        try:
+            yield self
+        except BaseException:
+            if depth == 0:
+                conn.execute("ROLLBACK")
+            else:
+                conn.execute(f"ROLLBACK TO sp{depth}")
+                conn.execute(f"RELEASE sp{depth}")
+            raise
+        else:
+            if depth == 0:
+                conn.execute("COMMIT")
+            else:
+                conn.execute(f"RELEASE sp{depth}")
+        finally:
+            self._local.depth = depth
+
+    def _write(self) -> Any:
+        """A transaction that also bumps the generation counter (seen by every process)."""
+        store = self
+
+        @contextmanager
+        def block():
+            with store.transaction():
+                yield store._conn()
+                store._conn().execute("UPDATE store_state SET value = value + 1 WHERE key = 'generation'")
+
+        return block()
+
+    def _create_schema(self) -> None:
+        conn = self._conn()
+        with self.transaction():
+            conn.execute(
+                """CREATE TABLE IF NOT EXISTS documents (
+                    rid INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    content TEXT,
+                    meta TEXT NOT NULL DEFAULT '{}',
+                    embedding BLOB,
+                    blob BLOB,
+                    blob_meta TEXT,
+                    sparse_embedding TEXT
+                )"""
+            )
+            conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(text, tokenize=\"{FTS_TOKENIZER}\")")
+            conn.execute("CREATE TABLE IF NOT EXISTS store_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+            conn.execute("INSERT OR IGNORE INTO store_state VALUES ('generation', 0)")
+            conn.execute("INSERT OR IGNORE INTO store_state VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            for key in self.indexed_meta_fields:
+                name = "ix_meta_" + "".join(c if c.isalnum() else "_" for c in key)
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON documents({meta_expression(key)})")
+        version = conn.execute("SELECT value FROM store_state WHERE key = 'schema_version'").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path}: schema version {version}, this code reads version {SCHEMA_VERSION}")
+
+    def generation(self) -> int:
+        """A counter bumped by every committed write, in any process."""
+        return self._conn().execute("SELECT value FROM store_state WHERE key = 'generation'").fetchone()[0]
+
+    # --- serialisation ------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(
+            self,
+            path=str(self.path),
+            text_meta_fields=self.text_meta_fields,
+            indexed_meta_fields=self.indexed_meta_fields,
+            filter_cache_size=self.filter_cache_size,
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SQLiteDocumentStore:
+        return default_from_dict(cls, data)
+
+    # --- DocumentStore protocol ---------------------------------------------------------------
+
+    def count_documents(self) -> int:
+        return self._conn().execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def count_documents_by_filter(self, filters: dict[str, Any]) -> int:
+        where, params = filters_to_sql(filters, "d")
+        return self._conn().execute(f"SELECT count(*) FROM documents d WHERE {where}", params).fetchone()[0]
+
+    def filter_documents(self, filters: dict[str, Any] | None = None, *, return_embedding: bool = True) -> list[Document]:
+        """Documents matching the Haystack filter, in insertion order."""
+        where, params = filters_to_sql(filters, "d")
+        columns = _SELECT_COLUMNS + (", d.embedding" if return_embedding else "")
+        rows = self._conn().execute(f"SELECT {columns} FROM documents d WHERE {where} ORDER BY d.rid", params)
+        return [self._document(row) for row in rows]
+
+    def get_documents_by_id(self, document_ids: list[str], *, return_embedding: bool = True) -> list[Document]:
+        """Documents with these ids, in the order of ``document_ids`` (missing ids are left out)."""
+        columns = _SELECT_COLUMNS + (", d.embedding" if return_embedding else "")
+        found: dict[str, Document] = {}
+        for batch in _batches(list(document_ids)):
+            sql = f"SELECT {columns} FROM documents d WHERE d.id IN ({', '.join('?' * len(batch))})"
+            for row in self._conn().execute(sql, batch):
+                doc = self._document(row)
+                found[doc.id] = doc
+        return [found[i] for i in document_ids if i in found]
+
+    def write_documents(self, documents: list[Document], policy: DuplicatePolicy = DuplicatePolicy.NONE) -> int:
+        """Write documents; ``DuplicatePolicy.NONE`` means FAIL (as in InMemoryDocumentStore).
+
+        The whole call is one transaction (or part of the surrounding ``transaction()``).
+        :raises DuplicateDocumentError: with FAIL, when an id exists already or twice in the input.
+        """
+        if not isinstance(documents, Iterable) or isinstance(documents, (str, bytes)):
+            raise ValueError("Please provide a list of Documents.")
+        documents = list(documents)
+        if any(not isinstance(doc, Document) for doc in documents):
+            raise ValueError("Please provide a list of Documents.")
+        if policy == DuplicatePolicy.NONE:
+            policy = DuplicatePolicy.FAIL
+        if not documents:
+            return 0
+        with self._write() as conn:
+            existing = self._existing_ids(conn, [d.id for d in documents])
+            written = 0
+            seen: set[str] = set()
+            for doc in documents:
+                duplicate = doc.id in existing or doc.id in seen
+                if duplicate and policy == DuplicatePolicy.FAIL:
+                    raise DuplicateDocumentError(f"ID '{doc.id}' already exists.")
+                if duplicate and policy == DuplicatePolicy.SKIP:
+                    logger.warning("ID '{document_id}' already exists", document_id=doc.id)
+                    continue
+                if duplicate:
+                    self._delete_ids(conn, [doc.id])
+                self._insert(conn, doc)
+                seen.add(doc.id)
+                written += 1
+        return written
+
+    def delete_documents(self, document_ids: list[str]) -> None:
+        """Delete the documents with these ids; unknown ids are ignored."""
+        if not document_ids:
+            return
+        with self._write() as conn:
+            self._delete_ids(conn, list(document_ids))
+
+    def delete_by_filter(self, filters: dict[str, Any]) -> int:
+        """Delete the documents matching the filter; returns how many were deleted."""
+        where, params = filters_to_sql(filters, "d")
+        with self._write() as conn:
+            rids = [r[0] for r in conn.execute(f"SELECT d.rid FROM documents d WHERE {where}", params)]
+            for batch in _batches(rids):
+                marks = ", ".join("?" * len(batch))
+                conn.execute(f"DELETE FROM documents_fts WHERE rowid IN ({marks})", batch)
+                conn.execute(f"DELETE FROM documents WHERE rid IN ({marks})", batch)
+        return len(rids)
+
+    def delete_all_documents(self) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM documents_fts")
+            conn.execute("DELETE FROM documents")
+
+    # --- writing helpers ----------------------------------------------------------------------
+
+    @staticmethod
+    def _existing_ids(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for batch in _batches(list(dict.fromkeys(ids))):
+            sql = f"SELECT id FROM documents WHERE id IN ({', '.join('?' * len(batch))})"
+            found.update(r[0] for r in conn.execute(sql, batch))
+        return found
+
+    @staticmethod
+    def _delete_ids(conn: sqlite3.Connection, ids: list[str]) -> None:
+        for batch in _batches(ids):
+            marks = ", ".join("?" * len(batch))
+            conn.execute(f"DELETE FROM documents_fts WHERE rowid IN (SELECT rid FROM documents WHERE id IN ({marks}))", batch)
+            conn.execute(f"DELETE FROM documents WHERE id IN ({marks})", batch)
+
+    def analysed_text(self, doc: Document) -> str:
+        """The text FTS5 indexes for a document: content plus ``text_meta_fields``, analysed."""
+        parts = [str(doc.meta[k]) for k in self.text_meta_fields if isinstance(doc.meta.get(k), (str, int, float))]
+        if doc.content:
+            parts.append(doc.content)
+        return " ".join(analyze("\n".join(parts)))
+
+    def _insert(self, conn: sqlite3.Connection, doc: Document) -> None:
+        embedding = None
+        if doc.embedding is not None:
+            embedding = np.asarray(doc.embedding, dtype="<f4").tobytes()
+        blob = blob_meta = None
+        if doc.blob is not None:
+            blob = doc.blob.data
+            blob_meta = json.dumps({"mime_type": doc.blob.mime_type, "meta": doc.blob.meta}, ensure_ascii=False)
+        sparse = json.dumps(doc.sparse_embedding.to_dict()) if doc.sparse_embedding is not None else None
+        try:
+            meta = json.dumps(doc.meta, ensure_ascii=False)
+        except TypeError as exc:
+            raise ValueError(f"Document {doc.id}: meta must be JSON-serialisable ({exc})") from exc
+        cur = conn.execute(
+            "INSERT INTO documents (id, content, meta, embedding, blob, blob_meta, sparse_embedding) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (doc.id, doc.content, meta, embedding, blob, blob_meta, sparse),
+        )
+        text = self.analysed_text(doc)
+        if text:
+            conn.execute("INSERT INTO documents_fts (rowid, text) VALUES (?, ?)", (cur.lastrowid, text))
+
+    # --- reading helpers ----------------------------------------------------------------------
+
+    @staticmethod
+    def _document(row: tuple, score: float | None = None) -> Document:
+        _rid, doc_id, content, meta, blob, blob_meta, sparse = row[:7]
+        embedding = None
+        if len(row) > 7 and row[7] is not None:
+            embedding = np.frombuffer(row[7], dtype="<f4").tolist()
+        bytestream = None
+        if blob is not None:
+            info = json.loads(blob_meta or "{}")
+            bytestream = ByteStream(data=blob, mime_type=info.get("mime_type"), meta=info.get("meta") or {})
+        return Document(
+            id=doc_id,
+            content=content,
+            meta=json.loads(meta),
+            embedding=embedding,
+            blob=bytestream,
+            sparse_embedding=SparseEmbedding.from_dict(json.loads(sparse)) if sparse else None,
+            score=score,
+        )
+
+    # --- BM25 ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def match_expression(terms: list[str]) -> str:
+        """FTS5 MATCH expression: the analysed terms OR-ed, each quoted as a phrase."""
+        return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+    def bm25_search(
+        self,
+        query: str,
+        top_k: int = 10,
+        filters: dict[str, Any] | None = None,
+        *,
+        expand: bool = True,
+        return_embedding: bool = False,
+    ) -> list[Document]:
+        """Best ``top_k`` documents by FTS5 BM25 for the analysed query (glossary-expanded when
+        ``expand``); ``Document.score`` is the BM25 score (higher is better)."""
+        terms = analyze_query(query, expand=expand)
+        if not terms or top_k <= 0:
+            return []
+        where, params = filters_to_sql(filters, "d")
+        columns = _SELECT_COLUMNS + (", d.embedding" if return_embedding else "")
+        sql = (
+            f"SELECT {columns}, bm25(documents_fts) AS s FROM documents_fts "
+            f"JOIN documents d ON d.rid = documents_fts.rowid "
+            f"WHERE documents_fts MATCH ? AND {where} ORDER BY s LIMIT ?"
+        )
+        rows = self._conn().execute(sql, [self.match_expression(terms), *params, top_k]).fetchall()
+        return [self._document(row[:-1], score=-row[-1]) for row in rows]
+
+    # --- dense --------------------------------------------------------------------------------
+
+    def _vector_index(self) -> _VectorIndex:
+        generation = self.generation()
+        index = self._vectors
+        if index is not None and index.generation == generation:
+            return index
+        with self._vector_lock:
+            index = self._vectors
+            if index is not None and index.generation == generation:
+                return index
+            conn = self._conn()
+            own_snapshot = self._local.depth == 0
+            if own_snapshot:
+                conn.execute("BEGIN")  # one snapshot for the counter and the rows
+            try:
+                generation = self.generation()
+                rows = conn.execute("SELECT rid, embedding FROM documents WHERE embedding IS NOT NULL ORDER BY rid").fetchall()
+            finally:
+                if own_snapshot:
+                    conn.execute("COMMIT")
+            rids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            if rows:
+                sizes = {len(r[1]) for r in rows}
+                if len(sizes) != 1:
+                    raise ValueError(f"{self.path}: stored embeddings have different dimensions ({sorted(s // 4 for s in sizes)})")
+                matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1).copy()
+                norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+                np.divide(matrix, norms, out=matrix, where=norms > 0)
+            else:
+                matrix = np.zeros((0, 0), dtype=np.float32)
+            del rows
+            self._vectors = index = _VectorIndex(generation, rids, matrix)
+            self._mask_cache.clear()
+            return index
+
+    def _candidate_rows(self, filters: dict[str, Any], index: _VectorIndex) -> np.ndarray:
+        key = (json.dumps(filters, sort_keys=True, default=str), index.generation)
+        with self._vector_lock:
+            cached = self._mask_cache.get(key)
+            if cached is not None:
+                self._mask_cache.move_to_end(key)
+                return cached
+        where, params = filters_to_sql(filters, "d")
+        rids = np.fromiter(
+            (r[0] for r in self._conn().execute(f"SELECT d.rid FROM documents d WHERE {where} AND d.embedding IS NOT NULL", params)),
+            dtype=np.int64,
+        )
+        rows = np.searchsorted(index.rids, rids)
+        ok = rows < len(index.rids)
+        rows = rows[ok]
+        rows = rows[index.rids[rows] == rids[ok]]
+        rows.sort()
+        with self._vector_lock:
+            self._mask_cache[key] = rows
+            while len(self._mask_cache) > self.filter_cache_size:
+                self._mask_cache.popitem(last=False)
+        return rows
+
+    def embedding_search(
+        self,
+        query_embedding: list[float] | np.ndarray,
+        top_k: int = 10,
+        filters: dict[str, Any] | None = None,
+        *,
+        return_embedding: bool = False,
+    ) -> list[Document]:
+        """Best ``top_k`` documents by cosine similarity to ``query_embedding`` (``Document.score``)."""
+        index = self._vector_index()
+        if top_k <= 0 or len(index.rids) == 0:
+            return []
+        q = np.asarray(query_embedding, dtype=np.float32).ravel()
+        if q.shape[0] != index.matrix.shape[1]:
+            raise ValueError(f"query embedding has {q.shape[0]} dimensions, the store's embeddings have {index.matrix.shape[1]}")
+        norm = float(np.linalg.norm(q))
+        if norm > 0:
+            q = q / norm
+        if filters:
+            rows = self._candidate_rows(filters, index)
+            if len(rows) == 0:
+                return []
+            scores = index.matrix[rows] @ q if len(rows) < len(index.rids) // 2 else (index.matrix @ q)[rows]
+        else:
+            rows = None
+            scores = index.matrix @ q
+        k = min(top_k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        positions = top if rows is None else rows[top]
+        rids = index.rids[positions].tolist()
+        best = dict(zip(rids, scores[top].tolist()))
+        columns = _SELECT_COLUMNS + (", d.embedding" if return_embedding else "")
+        found: dict[int, Document] = {}
+        sql = f"SELECT {columns} FROM documents d WHERE d.rid IN ({', '.join('?' * len(rids))})"
+        for row in self._conn().execute(sql, rids):
+            found[row[0]] = self._document(row, score=best[row[0]])
+        return [found[r] for r in rids if r in found]
+
+
+def _batches(items: list, size: int = _BATCH) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
