@@ -126,7 +126,8 @@ def parse_text(text: str, *, source: SourceInfo | None = None, page_texts: list[
     i_close = None
     for i in range(body_start, len(lines)):
         t = lines[i].text
-        if P.CLOSING.match(t) or P.SIGNED.match(t):
+        nxt = lines[i + 1].text if i + 1 < len(lines) else ""
+        if (P.CLOSING.match(t) and re.search(r"memerintahkan", t + " " + nxt)) or P.SIGNED.match(t):
             i_close = i
             break
     i_penj = _first(lines, P.PENJELASAN_HEAD, i_close if i_close is not None else body_start)
@@ -216,21 +217,24 @@ def parse_text(text: str, *, source: SourceInfo | None = None, page_texts: list[
         if tw:
             add(Relation("mengubah", tw, tw))
     for item in mengingat:
-        cs = [c for c in _citations(item, info.region) if c.work_id != own_id]
+        cs = _citations(item, info.region)
         if not cs:
             add(Relation("dasar_hukum", None, item[:300]))
         for c in cs:
             add(Relation("dasar_hukum", c.work_id, c.text, article=c.pasal))
     for art in articles:
-        for m in P.REVOKE.finditer(art.text):
-            s = art.text.rfind(". ", 0, m.start())
-            s = 0 if s < 0 else s + 2
-            sentence = art.text[s:m.end()]
-            partial = bool(re.search(r"\bPasal\s+\d|\bsepanjang\b|\bsebagian\b|\bketentuan\s+(?:Pasal|ayat|huruf)", sentence, re.I))
-            for c in _citations(sentence, info.region):
-                if c.work_id == own_id:
+        units = [y.text for y in art.ayat] or [art.text]
+        for unit, m in ((u, m) for u in units for m in P.REVOKE.finditer(u)):
+            # the revoking ayat (or article) up to "dicabut ..."; each ";"-separated list item
+            # decides for itself whether a whole work or a part of it is revoked
+            seg = re.sub(r"-\s+(?=[A-Z])", "-", unit[: m.start()])
+            for c in _citations(seg, info.region):
+                if c.work_id is None or c.work_id == own_id:
                     continue
-                add(Relation("mencabut_sebagian" if partial or c.pasal else "mencabut", c.work_id, c.text,
+                item_start = max(seg.rfind(";", 0, c.start), 0)
+                lead = seg[item_start: c.start]
+                partial = bool(c.pasal) or bool(re.search(r"\bPasal\s+\d|\bsepanjang\b|\bsebagian\b", lead, re.I))
+                add(Relation("mencabut_sebagian" if partial else "mencabut", c.work_id, c.text,
                              article=c.pasal, note=f"Pasal {art.number}"))
 
     if not articles:

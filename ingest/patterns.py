@@ -81,7 +81,7 @@ INLINE_LAMPIRAN = re.compile(
     r"(?<=\S)\s+(?=LAMPIRAN(?:\s+[IVX]+)?\s+(?:UNDANG|PERATURAN|KEPUTUSAN|KETETAPAN)\b)"
 )
 INLINE_TLN = re.compile(r"(?<=\S)\s+(?=TAMBAHAN\s+LEMBARAN\s+(?:NEGARA|DAERAH)\b)")
-INLINE_CLOSING = re.compile(r"(?<=\S)\s+(?=Agar\s+setiap\s+orang\s+mengetahuinya)")
+INLINE_CLOSING = re.compile(r"(?<=\S)\s+(?=Agar\s+setiap\s+orang\s+mengetahuinya\s*,?\s*memerintahkan)")
 
 # --- structural headings (whole line, after normalisation) ------------------------------------
 BAB_LINE = re.compile(rf"^BAB\s+(?P<num>{ROMAN}[A-Z]?)\b\s*(?P<title>.*)$")

@@ -364,12 +364,12 @@ _JENIS_SQ = [
     ("uu", r"(?<!PENGGANTI)UNDANGUNDANG(?:REPUBLIKINDONESIA)?(?=NOMOR)"),
     ("pp", r"PERATURANPEM[A-Z]{3,6}TAH(?:REPUBLIKINDONESIA)?(?=NOMOR)"),
     ("perpres", r"PERATURANPRESIDEN(?:REPUBLIKINDONESIA)?(?=NOMOR)"),
-    ("permen", r"PERATURANMENTERI[A-Z]{0,80}?(?=NOMOR)"),
-    ("perda", r"PERATURANDAERAH[A-Z]{0,40}?(?=NOMOR)"),
-    ("perbup", r"PERATURANBUPATI[A-Z]{0,40}?(?=NOMOR)"),
-    ("perwal", r"PERATURANWALI ?KOTA[A-Z]{0,40}?(?=NOMOR)"),
-    ("pergub", r"PERATURANGUBERNUR[A-Z]{0,40}?(?=NOMOR)"),
-    ("kepwal", r"KEPUTUSANWALIKOTA[A-Z]{0,40}?(?=NOMOR)"),
+    ("permen", r"PERATURANMENTERI(?:(?!TENTANG|ATAS)[A-Z]){0,80}?(?=NOMOR)"),
+    ("perda", r"PERATURANDAERAH(?:(?!TENTANG|ATAS)[A-Z]){0,40}?(?=NOMOR)"),
+    ("perbup", r"PERATURANBUPATI(?:(?!TENTANG|ATAS)[A-Z]){0,40}?(?=NOMOR)"),
+    ("perwal", r"PERATURANWALI ?KOTA(?:(?!TENTANG|ATAS)[A-Z]){0,40}?(?=NOMOR)"),
+    ("pergub", r"PERATURANGUBERNUR(?:(?!TENTANG|ATAS)[A-Z]){0,40}?(?=NOMOR)"),
+    ("kepwal", r"KEPUTUSANWALIKOTA(?:(?!TENTANG|ATAS)[A-Z]){0,40}?(?=NOMOR)"),
 ]
 _MINISTRY = {
     "PERHUBUNGAN": "permenhub", "KEUANGAN": "permenkeu", "DALAMNEGERI": "permendagri",
@@ -411,6 +411,9 @@ def parse_heading(head_lines: list[Line]) -> HeadingInfo:
     best = None
     for code, pat in _JENIS_SQ:
         m = re.search(pat + r"NOMOR(?:PM|KM)?(?P<nomor>[0-9OIL]{1,4}|[IVXLC]{1,6}MPR)(?:[0-9]{4})?(?:TAHUN)?(?P<tahun>[0-9OIL]{4})", sq)
+        first_tentang = sq.find("TENTANG")
+        if m and 0 <= first_tentang < m.start():
+            m = None  # a regulation cited in a title ("... PERUBAHAN ATAS PERATURAN DAERAH NOMOR 8 ...")
         if m and (best is None or m.start() < best[1].start()):
             best = (code, m)
     page = head_lines[0].page if head_lines else None
