@@ -6,7 +6,8 @@ with pypdf, none with PDFium) at 10-20x the speed (docs/parse-benchmark.md).
 
 Each page is decided on its own:
 
-- no letters in the text layer (an image-only scan), or a sparse layer over an image -> OCR
+- no letters in the text layer but something drawn (an image-only scan, a page whose heading
+  is drawn as curves), or a sparse layer over a page-sized image -> OCR
   (method ``ocr``);
 - a text layer that :func:`ingest.quality.score_text` judges garbage -> OCR again, and keep
   the OCR text only when it scores better (method ``reocr``);
@@ -34,7 +35,8 @@ from ingest.quality import score_text
 
 PDF_MAGIC = b"%PDF-"
 HEADER_WINDOW = 1024  # stray bytes before %PDF- are tolerated this far (as readers do)
-SPARSE_LETTERS = 20  # a layer with fewer letters than this over an image is OCR'd
+SPARSE_LETTERS = 20  # a layer with fewer letters than this over a scanned image is OCR'd
+SCAN_COVERAGE = 0.5  # an image covering this share of the page makes it a scan
 
 # PDFium's FPDF_GetLastError codes
 _ERR_FILE, _ERR_FORMAT, _ERR_PASSWORD, _ERR_SECURITY = 2, 3, 4, 5
@@ -45,7 +47,7 @@ Progress = Callable[[int, int], None]
 @dataclass
 class PdfText:
     pages: list[str]
-    method: str  # pdf-text | ocr | reocr (the strongest used on any page)
+    method: str  # pdf-text | ocr | reocr: the one that gave most pages
     warnings: list[ParseWarning] = field(default_factory=list)
     page_count: int = 0
     page_methods: list[str] = field(default_factory=list)  # per page: pdf-text | ocr | reocr
@@ -78,20 +80,39 @@ def open_pdf(path: str | Path):
             raise IngestError.of("encrypted_pdf", detail="it does not open with an empty password") from exc
         if code == _ERR_FILE:
             raise IngestError.of("corrupt_pdf", detail="the file could not be opened") from exc
+        if code == _ERR_FORMAT:
+            raise IngestError.of("corrupt_pdf", detail="its structure is damaged or incomplete",
+                                 detail_id="strukturnya rusak atau tidak lengkap") from exc
         raise IngestError.of("corrupt_pdf", detail=str(exc)) from exc
 
 
-def _page_has_image(page) -> bool:
+def _page_is_scan(page) -> bool:
+    """Does an image cover at least half of the page (a scan, not an emblem or a signature)?"""
     import pypdfium2.raw as pdfium_c
 
     try:
-        return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
-    except Exception:  # an unreadable object tree: assume a scan, OCR costs little
+        width, height = page.get_size()
+        area = max(width * height, 1.0)
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+            left, bottom, right, top = obj.get_bounds()
+            if (right - left) * (top - bottom) >= SCAN_COVERAGE * area:
+                return True
+        return False
+    except Exception:  # noqa: BLE001 - an unreadable object tree: assume a scan, OCR costs little
+        return True
+
+
+def _page_has_objects(page) -> bool:
+    """Is anything drawn on the page? A truly blank page has nothing for OCR to read."""
+    try:
+        return any(True for _ in page.get_objects(max_depth=1))
+    except Exception:  # noqa: BLE001
         return True
 
 
 def read_text_layer(doc, warnings: list[ParseWarning]) -> tuple[list[str], list[bool]]:
-    """Per page: the cleaned text layer and whether a sparse page holds an image."""
+    """Per page: the cleaned text layer and whether OCR could add to it (an empty page with
+    something drawn on it, a sparse page over a scan)."""
     pages: list[str] = []
     images: list[bool] = []
     for i in range(len(doc)):
@@ -109,8 +130,12 @@ def read_text_layer(doc, warnings: list[ParseWarning]) -> tuple[list[str], list[
             finally:
                 textpage.close()
             pages.append(text)
-            # only a sparse page needs the (slow) walk over its objects
-            images.append(_letters(text) < SPARSE_LETTERS and _page_has_image(page))
+            # only an empty or sparse page needs the (slow) walk over its objects
+            letters = _letters(text)
+            if letters == 0:
+                images.append(_page_has_objects(page))
+            else:
+                images.append(letters < SPARSE_LETTERS and _page_is_scan(page))
         except Exception as exc:  # noqa: BLE001
             warnings.append(ParseWarning("page_unreadable", f"page {i + 1}: text layer unreadable ({exc})", i + 1))
             pages.append("")
@@ -120,10 +145,14 @@ def read_text_layer(doc, warnings: list[ParseWarning]) -> tuple[list[str], list[
     return pages, images
 
 
-def plan_page(text: str, has_image: bool) -> str:
-    """What a page needs: ``keep`` its layer, ``ocr`` (no usable layer) or ``reocr`` (garbage)."""
+def plan_page(text: str, visual: bool) -> str:
+    """What a page needs: ``keep`` its layer, ``ocr`` (no usable layer) or ``reocr`` (garbage).
+
+    ``visual``: for an empty layer, whether anything is drawn on the page (a blank page is
+    kept as it is); for a sparse layer, whether the page is a scan.
+    """
     letters = _letters(text)
-    if letters == 0 or (letters < SPARSE_LETTERS and has_image):
+    if letters < SPARSE_LETTERS and visual:
         return "ocr"
     if score_text(text).garbage:
         return "reocr"
@@ -139,6 +168,38 @@ def choose_text(layer: str, ocr: str, plan: str) -> tuple[str, str]:
             return ocr, "reocr"
         return layer, "pdf-text"
     return layer, "pdf-text"
+
+
+def _read_leniently(path: Path, warnings: list[ParseWarning], failure: IngestError) -> PdfText:
+    """PDFium refused the file: pypdf's lenient parser tells a PDF with no pages from a damaged
+    one, and sometimes still reads the text of a damaged one (no OCR: nothing can render it)."""
+    import logging
+
+    import pypdf
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = pypdf.PdfReader(str(path), strict=False)
+        n = len(reader.pages)
+    except Exception:  # noqa: BLE001 - pypdf cannot read it either: the first diagnosis stands
+        raise failure from None
+    if n == 0:
+        raise IngestError.of("empty_pdf")
+    pages: list[str] = []
+    for i in range(n):
+        try:
+            pages.append(reader.pages[i].extract_text() or "")
+        except Exception as exc:  # noqa: BLE001
+            warnings.append(ParseWarning("page_unreadable", f"page {i + 1}: cannot be read ({exc})", i + 1))
+            pages.append("")
+    if not any(_letters(t) for t in pages):
+        raise failure
+    warnings.append(ParseWarning(
+        "pdf_repaired", f"PDFium could not open the file ({failure.detail}); text read with pypdf's lenient parser"))
+    for i, t in enumerate(pages):
+        if not _letters(t):
+            warnings.append(ParseWarning("empty_page", f"page {i + 1}: no text (damaged file, OCR not possible)", i + 1))
+    return PdfText(pages=pages, method="pdf-text", warnings=warnings, page_count=n, page_methods=["pdf-text"] * n)
 
 
 def read_pdf(path: str | Path, *, settings: Settings | None = None, progress: Progress | None = None) -> PdfText:
@@ -163,7 +224,12 @@ def read_pdf(path: str | Path, *, settings: Settings | None = None, progress: Pr
     if b"%%EOF" not in tail:
         warnings.append(ParseWarning("pdf_truncated", "the file does not end with %%EOF: it may be incomplete"))
 
-    doc = open_pdf(path)
+    try:
+        doc = open_pdf(path)
+    except IngestError as exc:
+        if exc.code != "corrupt_pdf":
+            raise
+        return _read_leniently(path, warnings, exc)
     try:
         n = len(doc)
         if n == 0:
@@ -201,7 +267,7 @@ def read_pdf(path: str | Path, *, settings: Settings | None = None, progress: Pr
         before, after = score_text(text).score, score_text(ocr[i]).score
         if plan == "ocr" and method == "ocr":
             warnings.append(ParseWarning("ocr_used", f"page {i + 1}: no text layer, OCR used", i + 1))
-        elif plan == "ocr":
+        elif plan == "ocr" and not _letters(text):
             warnings.append(ParseWarning("empty_page", f"page {i + 1}: no text found, even by OCR", i + 1))
         elif method == "reocr":
             warnings.append(ParseWarning(
@@ -215,5 +281,7 @@ def read_pdf(path: str | Path, *, settings: Settings | None = None, progress: Pr
 
     if not any(_letters(t) for t in pages):
         raise IngestError.of("no_text", detail=f"none of the {n} pages has a text layer or text that OCR could read")
-    method = "reocr" if "reocr" in methods else "ocr" if "ocr" in methods else "pdf-text"
+    # the document's method is the one that gave most of its pages (ties: the more costly);
+    # page_methods and the warnings name every page read otherwise
+    method = max(("reocr", "ocr", "pdf-text"), key=methods.count)
     return PdfText(pages=pages, method=method, warnings=warnings, page_count=n, page_methods=methods)
