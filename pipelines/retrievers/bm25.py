@@ -1,0 +1,77 @@
+"""BM25 retrieval from SQLiteDocumentStore (FTS5 over text analysed for Indonesian)."""
+from __future__ import annotations
+
+from typing import Any
+
+from haystack import Document, component, default_from_dict, default_to_dict
+from haystack.document_stores.types import FilterPolicy, apply_filter_policy
+
+from pipelines.sqlite_store import SQLiteDocumentStore
+
+
+@component
+class SQLiteBM25Retriever:
+    """Keyword retrieval with FTS5's BM25; the query is analysed like the documents (Indonesian
+    stopwords, protected terms, stemming) and, with ``expand_query=True``, widened with the
+    bilingual glossary, so "data center" also finds "pusat data".
+
+    Usage::
+
+        from pipelines.sqlite_store import SQLiteDocumentStore
+        from pipelines.retrievers import SQLiteBM25Retriever
+
+        store = SQLiteDocumentStore("jdih.sqlite3")
+        retriever = SQLiteBM25Retriever(store, top_k=5)
+        docs = retriever.run(query="pendaftaran penyelenggara sistem elektronik")["documents"]
+        docs = retriever.run(query="data center", filters={"field": "meta.jenis", "operator": "==", "value": "pp"})["documents"]
+
+    ``Document.score`` is the BM25 score (higher is better).
+    """
+
+    def __init__(
+        self,
+        document_store: SQLiteDocumentStore,
+        top_k: int = 10,
+        filters: dict[str, Any] | None = None,
+        expand_query: bool = True,
+        filter_policy: FilterPolicy = FilterPolicy.REPLACE,
+    ) -> None:
+        if not isinstance(document_store, SQLiteDocumentStore):
+            raise TypeError(f"document_store must be a SQLiteDocumentStore, got {type(document_store).__name__}")
+        if top_k <= 0:
+            raise ValueError(f"top_k must be greater than 0, got {top_k}")
+        self.document_store = document_store
+        self.top_k = top_k
+        self.filters = filters
+        self.expand_query = expand_query
+        self.filter_policy = FilterPolicy.from_str(filter_policy) if isinstance(filter_policy, str) else filter_policy
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(
+            self,
+            document_store=self.document_store,
+            top_k=self.top_k,
+            filters=self.filters,
+            expand_query=self.expand_query,
+            filter_policy=self.filter_policy.value,
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SQLiteBM25Retriever:
+        # The store is rebuilt here, by its known class, rather than imported by name from the data
+        # (Haystack's deserialisation allowlist would refuse the module otherwise).
+        data = {**data, "init_parameters": dict(data.get("init_parameters", {}))}
+        store = data["init_parameters"].get("document_store")
+        if isinstance(store, dict):
+            data["init_parameters"]["document_store"] = SQLiteDocumentStore.from_dict(store)
+        return default_from_dict(cls, data)
+
+    @component.output_types(documents=list[Document])
+    def run(self, query: str, filters: dict[str, Any] | None = None, top_k: int | None = None) -> dict[str, list[Document]]:
+        """Retrieve the ``top_k`` best documents for ``query`` (runtime filters per filter_policy)."""
+        filters = apply_filter_policy(self.filter_policy, self.filters, filters)
+        top_k = self.top_k if top_k is None else top_k
+        if top_k < 0:
+            raise ValueError(f"top_k must be >= 0, got {top_k}")
+        docs = self.document_store.bm25_search(query, top_k=top_k, filters=filters, expand=self.expand_query)
+        return {"documents": docs}
