@@ -122,7 +122,8 @@ def parse_text(text: str, *, source: SourceInfo | None = None, page_texts: list[
                 body_start = i
                 break
     if body_start is None:
-        body_start = len(lines)
+        body_start = next((i for i in range((i_menimbang or 0), len(lines))
+                           if re.match(r"^Pasal\s+\d+[A-Z]?\s*$", lines[i].text)), len(lines))
     i_close = None
     for i in range(body_start, len(lines)):
         t = lines[i].text
