@@ -1,0 +1,97 @@
+"""The FastAPI application: ``create_app(settings=None) -> FastAPI``.
+
+Routers (one per resource): search, ask, regulations, resolve, dimensions (all under /api/v1),
+the JDIHN feed (/api/jdihn), permalinks (/akn/...), health (/healthz, /readyz, /metrics).
+Middleware, outermost first: access log + Prometheus metrics, per-client rate limit.
+
+Run: ``jdih serve`` or ``uvicorn --factory search_api.app:create_app``.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from search_api import errors
+from search_api.kb import KnowledgeBase
+from search_api.observability import Metrics, ObservabilityMiddleware, setup_access_log
+from search_api.ratelimit import DEFAULT, RateLimit, RateLimitMiddleware
+
+API_PREFIX = "/api/v1"
+VERSION = "1.0.0"
+DESCRIPTION = """\
+Regulations of Malang City and the national laws they stand on: search, cited answers, Smart City
+dimension links, permalinks and the JDIHN harvest feed. Every error is `application/problem+json`
+with a message in English (`detail`) and Indonesian (`detail_id`). See docs/api.md.
+"""
+
+
+def create_app(settings=None, *, rate_limit: str | None = None, searcher=None) -> FastAPI:
+    """Build the app over one knowledge base.
+
+    :param settings: ``ingest.config.Settings`` (default: from the JDIH_* environment).
+    :param rate_limit: e.g. ``"60/minute"``; ``"0"`` disables; default ``JDIH_RATE_LIMIT`` or 120/minute.
+    :param searcher: a ready ``pipelines.query.Searcher`` (tests); built lazily otherwise.
+    """
+    from ingest.config import get_settings
+
+    settings = settings or get_settings()
+    limit = RateLimit.parse(rate_limit if rate_limit is not None else os.environ.get("JDIH_RATE_LIMIT", DEFAULT))
+
+    app = FastAPI(title="JDIH Kota Malang knowledge base API", version=VERSION, description=DESCRIPTION,
+                  docs_url="/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.kb = KnowledgeBase(settings, searcher=searcher)
+    app.state.metrics = Metrics()
+    app.state.rate_limit = limit
+
+    from search_api import ask, dimensions, health, jdihn, permalinks, regulations, resolve, search
+
+    for module in (search, ask, regulations, resolve, dimensions):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(jdihn.router)
+    app.include_router(permalinks.router)
+    app.include_router(health.router)
+    errors.install(app)
+
+    if limit is not None:
+        app.add_middleware(RateLimitMiddleware, limit=limit)
+    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
+    setup_access_log()
+    app.openapi = lambda: _openapi(app)
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with every error response declared as application/problem+json."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    for path, item in schema.get("paths", {}).items():
+        for method, op in item.items():
+            responses = op.setdefault("responses", {})
+            codes = {"422", "500"} | ({"429"} if not path.startswith(("/healthz", "/readyz", "/metrics")) else set())
+            if path.startswith("/readyz"):
+                codes.add("503")
+            for code in codes:
+                responses.setdefault(code, {"description": errors.KINDS.get(
+                    {"422": "validation-error", "429": "rate-limited", "500": "internal-error",
+                     "503": "not-ready"}[code], (0, "Error"))[1]})
+            for code, resp in responses.items():
+                if code.isdigit() and int(code) >= 400:
+                    resp["content"] = {"application/problem+json": {"schema": problem_ref}}
+                    if code == "429":
+                        resp["headers"] = {"Retry-After": {"schema": {"type": "integer"},
+                                                           "description": "seconds to wait"}}
+    comps = schema.setdefault("components", {}).setdefault("schemas", {})
+    comps.pop("HTTPValidationError", None)
+    comps.pop("ValidationError", None)
+    if "Problem" not in comps:
+        from search_api.models import Problem
+
+        comps["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    app.openapi_schema = schema
+    return schema

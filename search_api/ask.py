@@ -1,0 +1,30 @@
+"""POST /api/v1/ask: the governing regulation(s) and article(s), quoted, or a reasoned refusal."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+
+from search_api.answering import Answerer
+from search_api.deps import get_kb
+from search_api.errors import ApiProblem
+from search_api.kb import KnowledgeBase
+from search_api.models import AskRequest, AskResponse
+from search_api.responses import PROBLEMS
+
+router = APIRouter(tags=["ask"])
+
+
+@router.post("/ask", response_model=AskResponse, responses=PROBLEMS,
+             summary="Which rule governs X? Quoted articles with permalinks, or a refusal")
+async def ask(body: AskRequest, request: Request, kb: KnowledgeBase = Depends(get_kb)):
+    """Answers in Indonesian or English questions with the text of the governing articles (quoted,
+    never generated), their permalinks, the Smart City dimensions involved and a confidence; or
+    ``{"refused": true, "reason": ...}`` when nothing in the knowledge base answers. A question
+    naming a dimension ("smart environment", "tata kelola cerdas") is answered from the dimension
+    links. ``evidence`` shows what the decision rested on."""
+    if not body.question.strip():
+        raise ApiProblem("validation-error", "'question' is empty.", "'question' kosong.")
+    result = await run_in_threadpool(Answerer(kb).ask, body.question)
+    if result["refused"]:
+        request.app.state.metrics.ask_refusals.inc()
+    return result

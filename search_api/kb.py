@@ -1,0 +1,313 @@
+"""The knowledge base as the API sees it: the works table read into a snapshot, the searcher.
+
+A :class:`Snapshot` holds every work (catalogue record, parsed text, dimension links), the relation
+graph and the derived status, read in one go from the store's SQLite file; it is rebuilt when the
+store's write ``generation`` changes (a new ingest), so readers never see half an ingest and the
+many small endpoints (/regulations, /dimensions, the JDIHN feed) never touch the disk.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import sqlite3
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Iterable
+
+from ingest.ids import JENIS, RegulationId
+from pipelines.relations import STATUSES, RelationGraph
+
+RECHECK_S = 1.0  # how often the store's generation counter is read at most
+
+
+def _pasal_key(pasal: str) -> str:
+    return str(pasal).strip().upper()
+
+
+@dataclass
+class Work:
+    id: str
+    record: dict[str, Any]
+    regulation: dict[str, Any] | None
+    dimensions: dict[str, Any]
+    chunks: int
+    has_text: bool
+    updated_at: str | None
+    status: str = "berlaku"
+
+    @cached_property
+    def rid(self) -> RegulationId | None:
+        try:
+            return RegulationId.parse(self.id)
+        except ValueError:
+            return None
+
+    def field(self, name: str, record_name: str | None = None) -> Any:
+        reg = self.regulation or {}
+        value = reg.get(name)
+        if value in (None, "", []):
+            value = self.record.get(record_name or name)
+        return value
+
+    @property
+    def jenis_code(self) -> str | None:
+        return self.rid.jenis if self.rid else None
+
+    @property
+    def jenis(self) -> str | None:
+        return self.field("jenis") or (self.rid.jenis_name if self.rid else None)
+
+    @property
+    def singkatan(self) -> str | None:
+        return self.field("singkatan") or (self.rid.singkatan if self.rid else None)
+
+    @property
+    def tahun(self) -> int | None:
+        value = self.field("tahun") or (self.rid.tahun if self.rid else None)
+        try:
+            return int(value) if value is not None else None
+        except (TypeError, ValueError):
+            return None
+
+    @property
+    def nomor(self) -> str | None:
+        value = self.field("nomor") or (self.rid.nomor if self.rid else None)
+        return str(value) if value not in (None, "") else None
+
+    @property
+    def region(self) -> str | None:
+        return self.field("region") or (self.rid.region if self.rid else None)
+
+    @property
+    def uri(self) -> str | None:
+        return self.rid.frbr_uri() if self.rid else None
+
+    @property
+    def verified(self) -> bool:
+        v = self.record.get("verified", True)
+        return not (v is False or (isinstance(v, str) and v.strip().lower().startswith(("false", "no"))))
+
+    @property
+    def dimension_ids(self) -> list[str]:
+        return sorted(self.dimensions, key=lambda d: -float((self.dimensions[d] or {}).get("score", 0)))
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "judul": self.field("judul"),
+            "judul_en": self.record.get("judul_en"),
+            "jenis": self.jenis,
+            "jenis_code": self.jenis_code,
+            "singkatan": self.singkatan,
+            "nomor": self.nomor,
+            "tahun": self.tahun,
+            "region": self.region,
+            "status": self.status,
+            "dimensions": self.dimension_ids,
+            "has_text": self.has_text,
+            "verified": self.verified,
+            "uri": self.uri,
+        }
+
+    # ---- articles ----
+
+    def articles(self) -> list[dict[str, Any]]:
+        """Own articles, then the articles enacted by amendment items (with ``amends``)."""
+        reg = self.regulation or {}
+        out = [dict(a, amends=None, amendment_item=None) for a in reg.get("articles") or []]
+        for item in reg.get("amendments") or []:
+            for a in item.get("articles") or []:
+                out.append(dict(a, amends=item.get("target_work"), amendment_item=item.get("number")))
+        return out
+
+    def article(self, pasal: str) -> dict[str, Any] | None:
+        key = _pasal_key(pasal)
+        for a in self.articles():
+            if _pasal_key(a.get("number", "")) == key:
+                return a
+        return None
+
+    def article_dimensions(self) -> dict[str, list[str]]:
+        """Pasal -> the dimensions whose evidence names it."""
+        out: dict[str, list[str]] = {}
+        for dim in self.dimension_ids:
+            for ev in (self.dimensions.get(dim) or {}).get("evidence") or []:
+                if ev.get("pasal") is not None:
+                    out.setdefault(_pasal_key(ev["pasal"]), []).append(dim)
+        return out
+
+    def matches(self, *, jenis: str | None = None, tahun: int | None = None, status: str | None = None,
+                dimension: str | None = None, has_text: bool | None = None) -> bool:
+        if jenis:
+            j = jenis.strip().casefold()
+            if j not in {(self.jenis_code or "").casefold(), (self.jenis or "").casefold(),
+                         (self.singkatan or "").casefold()}:
+                return False
+        if tahun is not None and self.tahun != tahun:
+            return False
+        if status and self.status != status:
+            return False
+        if dimension and dimension not in self.dimensions:
+            return False
+        if has_text is not None and self.has_text != has_text:
+            return False
+        return True
+
+
+@dataclass
+class Snapshot:
+    generation: int | None
+    works: dict[str, Work]
+    graph: RelationGraph
+    loaded_at: float = field(default_factory=time.time)
+
+    def __post_init__(self):
+        self._stats_lock = threading.Lock()
+        self._stats: TermStats | None = None
+
+    def get(self, work_id: str) -> Work | None:
+        return self.works.get(work_id.strip().lower())
+
+    def filter(self, **filters: Any) -> list[Work]:
+        return [w for w in self.works.values() if w.matches(**filters)]
+
+    def ordered(self, works: Iterable[Work]) -> list[Work]:
+        """Newest first, then by type and number: a stable order for listings."""
+        return sorted(works, key=lambda w: (-(w.tahun or 0), w.jenis_code or "", _num(w.nomor), w.id))
+
+    @property
+    def regions(self) -> set[str]:
+        return {w.region for w in self.works.values() if w.region}
+
+    def term_stats(self) -> "TermStats":
+        with self._stats_lock:
+            if self._stats is None:
+                self._stats = TermStats.from_works(self.works.values())
+            return self._stats
+
+
+def _num(nomor: str | None) -> tuple[int, str]:
+    m = re.match(r"(\d+)(.*)", nomor or "")
+    return (int(m.group(1)), m.group(2)) if m else (10**9, nomor or "")
+
+
+def work_text_units(work: Work) -> Iterable[str]:
+    """The texts the corpus statistics count: one per article, or the catalogue facts."""
+    arts = work.articles()
+    if arts:
+        for a in arts:
+            yield a.get("text") or ""
+    else:
+        rec = work.record
+        yield " ".join(str(x) for x in [rec.get("judul") or "", rec.get("judul_en") or "", *(rec.get("facts") or [])])
+
+
+@dataclass
+class TermStats:
+    """Document frequencies of analysed terms over articles (the evidence /ask weighs)."""
+
+    n: int
+    df: Counter
+
+    @classmethod
+    def from_works(cls, works: Iterable[Work]) -> "TermStats":
+        from pipelines.analyzer import analyze
+
+        df: Counter = Counter()
+        n = 0
+        for w in works:
+            for text in work_text_units(w):
+                n += 1
+                df.update(set(analyze(text)))
+        return cls(n, df)
+
+    def idf(self, term: str) -> float:
+        """BM25's idf: high for rare terms, the highest for terms the corpus never uses."""
+        d = self.df.get(term, 0)
+        return math.log(1 + (self.n - d + 0.5) / (d + 0.5))
+
+
+def read_snapshot(db_path, generation: int | None) -> Snapshot:
+    """Read every work row (one read transaction) into a Snapshot; empty if there is no table."""
+    works: dict[str, Work] = {}
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30.0)
+    except sqlite3.OperationalError:
+        return Snapshot(generation, {}, RelationGraph([]))
+    try:
+        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='works'").fetchone()
+        rows = conn.execute(
+            "SELECT id, record, regulation, dimensions, chunks, has_text, updated_at FROM works").fetchall() if exists else []
+    except sqlite3.DatabaseError:
+        rows = []
+    finally:
+        conn.close()
+    for row in rows:
+        works[row[0]] = Work(row[0], json.loads(row[1] or "{}"), json.loads(row[2]) if row[2] else None,
+                             json.loads(row[3] or "{}"), row[4] or 0, bool(row[5]), row[6])
+    graph = RelationGraph.from_regulations({w.id: w.regulation for w in works.values()})
+    for w in works.values():
+        w.status = graph.status(w.id)
+        explicit = str(w.record.get("status") or "").strip().lower()
+        if w.status == "berlaku" and explicit in STATUSES:
+            w.status = explicit  # a catalogue that knows more (e.g. from peraturan.bpk.go.id)
+    return Snapshot(generation, works, graph)
+
+
+class KnowledgeBase:
+    """The store, the works snapshot and the searcher of one data directory."""
+
+    def __init__(self, settings, *, searcher=None):
+        self.settings = settings
+        self._searcher = searcher
+        self._store = None
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._checked = 0.0
+
+    @property
+    def store(self):
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    from pipelines.stores import open_store
+
+                    self._store = open_store(self.settings)
+        return self._store
+
+    @property
+    def searcher(self):
+        if self._searcher is None:
+            from pipelines.query import Searcher
+
+            with self._lock:
+                if self._searcher is None:
+                    self._searcher = Searcher(self.store)
+        return self._searcher
+
+    def _generation(self) -> int | None:
+        try:
+            return self.store.generation()
+        except Exception:  # noqa: BLE001 - a store without the counter: reread on every check
+            return None
+
+    def snapshot(self) -> Snapshot:
+        now = time.monotonic()
+        snap = self._snapshot
+        if snap is not None and now - self._checked < RECHECK_S:
+            return snap
+        gen = self._generation()
+        self._checked = now
+        if snap is not None and gen is not None and snap.generation == gen:
+            return snap
+        with self._lock:
+            if self._snapshot is None or self._snapshot.generation != gen or gen is None:
+                self._snapshot = read_snapshot(self.settings.db_path, gen)
+            return self._snapshot
+
+    def jenis_codes(self) -> list[str]:
+        return sorted(JENIS)
