@@ -1,0 +1,273 @@
+"""The embedded SQLite store beyond the shared contract: durability (WAL, atomic transactions,
+kill -9 mid-write), BM25 ranking on real PP 71/2019 articles, dense search and its refresh."""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from haystack import Document
+
+from pipelines.sqlite_store import SQLiteDocumentStore
+from tests.contract.articles import real_articles
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = {"work_id": "pp-71-2019", "jenis": "pp", "tahun": 2019}
+
+
+def article_docs(numbers=None, *, dim: int | None = None, suffix: str = "") -> list[Document]:
+    """Real PP 71/2019 articles as documents; with ``dim``, each gets a fixed pseudo-random unit
+    vector (seeded by its article number) so that dense search has a known nearest neighbour."""
+    texts = real_articles("pp-71-2019-pste.md")
+    docs = []
+    for n in numbers or list(texts):
+        embedding = None
+        if dim:
+            v = np.random.default_rng(int("".join(c for c in n if c.isdigit()))).standard_normal(dim)
+            embedding = (v / np.linalg.norm(v)).astype(np.float32).tolist()
+        meta = dict(WORK, pasal=n, pasal_number=int("".join(c for c in n if c.isdigit())))
+        docs.append(Document(id=f"pp-71-2019~pasal_{n}{suffix}", content=texts[n], meta=meta, embedding=embedding))
+    return docs
+
+
+@pytest.fixture
+def path(tmp_path):
+    return tmp_path / "jdih.sqlite3"
+
+
+@pytest.fixture
+def store(path):
+    s = SQLiteDocumentStore(path, indexed_meta_fields=["work_id"])
+    yield s
+    s.close()
+
+
+def snapshot(store):
+    return sorted((d.id, d.content) for d in store.filter_documents())
+
+
+# --- durability -----------------------------------------------------------------------------
+
+
+def test_wal_mode_and_synchronous_normal(store, path):
+    store.write_documents(article_docs(["6"]))
+    assert store._conn().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store._conn().execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    raw = sqlite3.connect(path)  # WAL is a property of the file: any new connection sees it
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    raw.close()
+
+
+def test_memory_database_is_refused():
+    with pytest.raises(ValueError, match="file path"):
+        SQLiteDocumentStore(":memory:")
+
+
+def test_persistence_across_reopen(store, path):
+    docs = article_docs(["6", "59"], dim=8)
+    store.write_documents(docs)
+    store.close()
+    reopened = SQLiteDocumentStore(path)
+    assert reopened.count_documents() == 2
+    assert [d.id for d in reopened.bm25_search("tanda tangan elektronik", top_k=1)] == ["pp-71-2019~pasal_59"]
+    assert [d.id for d in reopened.embedding_search(docs[0].embedding, top_k=1)] == [docs[0].id]
+    reopened.close()
+
+
+def test_exception_mid_transaction_leaves_previous_state(store):
+    store.write_documents(article_docs(["6", "59", "79"]))
+    before = snapshot(store)
+    generation = store.generation()
+    with pytest.raises(RuntimeError, match="parser failed"):
+        with store.transaction():
+            assert store.delete_by_filter({"field": "meta.work_id", "operator": "==", "value": "pp-71-2019"}) == 3
+            store.write_documents(article_docs(["99"]))
+            assert store.count_documents() == 1  # visible inside the transaction
+            raise RuntimeError("parser failed")
+    assert snapshot(store) == before
+    assert store.generation() == generation
+    assert [d.meta["pasal"] for d in store.bm25_search("nama domain", top_k=1)] == ["79"]  # FTS rolled back too
+
+
+def test_nested_transaction_is_a_savepoint(store):
+    store.write_documents(article_docs(["6"]))
+    with store.transaction():
+        store.write_documents(article_docs(["59"]))
+        with pytest.raises(KeyError):
+            with store.transaction():
+                store.write_documents(article_docs(["79"]))
+                raise KeyError("inner")
+    assert sorted(d.meta["pasal"] for d in store.filter_documents()) == ["59", "6"]
+
+
+def test_other_connections_see_all_or_nothing(store, path):
+    store.write_documents(article_docs(["6"]))
+    reader = SQLiteDocumentStore(path)
+    seen = []
+    with store.transaction():
+        store.delete_documents(["pp-71-2019~pasal_6"])
+        store.write_documents(article_docs(["59", "79"]))
+        t = threading.Thread(target=lambda: seen.append(sorted(d.meta["pasal"] for d in reader.filter_documents())))
+        t.start()
+        t.join()
+    assert seen == [["6"]]
+    assert sorted(d.meta["pasal"] for d in reader.filter_documents()) == ["59", "79"]
+    reader.close()
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    sys.path.insert(0, {root!r})
+    from haystack import Document
+    from pipelines.sqlite_store import SQLiteDocumentStore
+    from tests.contract.articles import real_articles
+    texts = list(real_articles("pp-71-2019-pste.md").items())
+    store = SQLiteDocumentStore({path!r})
+    with store.transaction():
+        store.delete_by_filter({{"field": "meta.work_id", "operator": "==", "value": "pp-71-2019"}})
+        for i in range(100000):
+            n, text = texts[i % len(texts)]
+            store.write_documents([Document(id=f"new-{{i}}", content=text, meta={{"work_id": "pp-71-2019", "pasal": n}})])
+            if i == 300:
+                print("mid-write", flush=True)
+    print("committed", flush=True)
+    """
+)
+
+
+def test_sigkill_mid_write_leaves_previous_state(store, path):
+    store.write_documents(article_docs(["6", "59", "79", "99"], dim=8))
+    before = snapshot(store)
+    store.close()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD.format(root=str(ROOT), path=str(path))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "mid-write", child.stderr.read()
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=60)
+    assert child.returncode == -signal.SIGKILL
+
+    reopened = SQLiteDocumentStore(path)
+    assert snapshot(reopened) == before
+    assert reopened._conn().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert [d.meta["pasal"] for d in reopened.bm25_search("nama domain", top_k=1)] == ["79"]
+    # and the file is writable again (no lock left behind)
+    assert reopened.write_documents(article_docs(["2"])) == 1
+    reopened.close()
+
+
+# --- BM25 on real articles ------------------------------------------------------------------
+
+
+@pytest.fixture
+def pp71(store):
+    store.write_documents(article_docs())
+    return store
+
+
+def _articles_mentioning(phrase: str) -> set[str]:
+    return {n for n, text in real_articles("pp-71-2019-pste.md").items() if phrase in " ".join(text.lower().split())}
+
+
+def test_bm25_finds_registration_article(pp71):
+    hits = pp71.bm25_search("kewajiban pendaftaran penyelenggara sistem elektronik", top_k=3)
+    assert "6" in [d.meta["pasal"] for d in hits]
+    assert hits[0].score >= hits[-1].score > 0
+
+
+def test_bm25_english_query_reaches_indonesian_text_through_glossary(pp71):
+    relevant = _articles_mentioning("pusat data")
+    assert relevant  # the corpus text does speak of "pusat data"
+    hits = pp71.bm25_search("data center", top_k=3)
+    assert hits[0].meta["pasal"] in relevant
+    without = pp71.bm25_search("data center", top_k=3, expand=False)
+    assert without[0].meta["pasal"] not in relevant or hits[0].score > without[0].score
+
+
+def test_bm25_domain_names(pp71):
+    relevant = _articles_mentioning("nama domain")
+    hits = pp71.bm25_search("domain name registration", top_k=5)
+    assert all(d.meta["pasal"] in relevant for d in hits)
+
+
+def test_bm25_protected_term_does_not_match_its_false_stem(pp71):
+    # "pemerintahan" must not meet "perintah"/"memerintahkan" through the stem "perintah"
+    for d in pp71.bm25_search("pemerintahan", top_k=20, expand=False):
+        assert "pemerintahan" in d.content.lower()
+
+
+def test_bm25_with_filters(pp71):
+    flt = {"field": "meta.pasal_number", "operator": ">=", "value": 80}
+    hits = pp71.bm25_search("tanda tangan elektronik nama domain", top_k=10, filters=flt)
+    assert hits and all(d.meta["pasal_number"] >= 80 for d in hits)
+    assert pp71.bm25_search("yang dan atau", top_k=5) == []  # only stopwords: no terms, no results
+
+
+def test_bm25_concurrent_threads(pp71):
+    expected = [d.id for d in pp71.bm25_search("tanda tangan elektronik", top_k=5)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: [d.id for d in pp71.bm25_search("tanda tangan elektronik", top_k=5)], range(16)))
+    assert all(r == expected for r in results)
+
+
+# --- dense --------------------------------------------------------------------------------------
+
+
+def test_dense_returns_the_nearest(store):
+    docs = article_docs(["2", "6", "59", "79", "99"], dim=32)
+    store.write_documents(docs)
+    target = np.asarray(docs[3].embedding) + 0.05 * np.random.default_rng(0).standard_normal(32)
+    hits = store.embedding_search(target.tolist(), top_k=3)
+    assert hits[0].id == docs[3].id
+    assert hits[0].score > hits[1].score >= hits[2].score
+    assert hits[0].embedding is None
+    assert store.embedding_search(target.tolist(), top_k=1, return_embedding=True)[0].embedding is not None
+
+
+def test_dense_filters_and_refresh(store, path):
+    docs = article_docs(["2", "6", "59", "79", "99"], dim=32)
+    store.write_documents(docs)
+    query = docs[3].embedding
+    flt = {"field": "meta.pasal", "operator": "not in", "value": ["79"]}
+    hits = store.embedding_search(query, top_k=10, filters=flt)
+    assert len(hits) == 4 and "79" not in [d.meta["pasal"] for d in hits]
+    assert store.embedding_search(query, top_k=10, filters={"field": "meta.pasal", "operator": "==", "value": "x"}) == []
+
+    # a write through ANOTHER store instance (as another process would) is seen: generation counter
+    other = SQLiteDocumentStore(path)
+    other.write_documents(article_docs(["80"], dim=32, suffix="-copy"))
+    copy = other.filter_documents({"field": "id", "operator": "==", "value": "pp-71-2019~pasal_80-copy"})[0]
+    assert store.embedding_search(copy.embedding, top_k=1)[0].id == copy.id
+    assert len(store.embedding_search(query, top_k=10, filters=flt)) == 5  # the filter cache is refreshed too
+    other.delete_documents([copy.id])
+    assert store.embedding_search(copy.embedding, top_k=1)[0].id != copy.id
+    other.close()
+
+
+def test_dense_dimension_mismatch_is_a_clear_error(store):
+    store.write_documents(article_docs(["6"], dim=16))
+    with pytest.raises(ValueError, match="16"):
+        store.embedding_search([0.1] * 8)
+
+
+def test_documents_without_embedding_are_not_in_dense_results(store):
+    store.write_documents(article_docs(["6"], dim=16) + article_docs(["59"]))
+    hits = store.embedding_search([1.0] * 16, top_k=10)
+    assert [d.meta["pasal"] for d in hits] == ["6"]
