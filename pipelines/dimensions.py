@@ -19,18 +19,20 @@ Article score (documented in docs/dimensions.md)::
 
     raw(d)   = sum over distinct terms t of d found in the text:  w(t) * (1 + ln count(t))
     lam(L)   = max(1, sqrt(L / 60))          L = analysed tokens of the article
-    score(d) = 1 - exp(-raw(d) / lam(L))     tagged when score(d) >= threshold (0.5)
+    score(d) = 1 - exp(-raw(d) / lam(L))     tagged when score(d) >= threshold (0.6)
 
-so one strong term (w = 1.0) in an article of up to ~60 analysed tokens (~100 words) is enough,
+so one strong term (w = 1.0) in an article of up to ~60 analysed tokens (~100 words) is enough
+(1 - e^-1 = 0.63), a single supporting term (w <= 0.9) is not,
 a long article needs proportionally more evidence, and the score saturates below 1.
 
 Work score, for each dimension with at least one tagged article::
 
-    score(work, d) = 0.5 * mean(top-3 article scores for d) + 0.5 * sqrt(share(d))
+    score(work, d) = mean(top-3 article scores for d) * share(d) ** (1/3)
 
-where share(d) is the fraction of the work's articles tagged with d; the work is linked when
-this is >= ``WORK_THRESHOLD`` (0.5): a law mostly about a dimension outranks one with a single
-incidental article.
+where share(d) is the fraction of the work's articles (Pasal) tagged with d; the work is linked
+when this is >= ``WORK_THRESHOLD`` (0.25), i.e. with strong articles at least ~2-3% of its
+articles, and at least ``WORK_MIN_ARTICLES`` (2) articles are tagged: a law mostly about a
+dimension outranks one with a few incidental articles.
 """
 from __future__ import annotations
 
@@ -54,8 +56,9 @@ DIMENSION_IDS = (
     "smart-society",
     "smart-environment",
 )
-THRESHOLD = 0.5
-WORK_THRESHOLD = 0.5
+THRESHOLD = 0.6
+WORK_THRESHOLD = 0.25
+WORK_MIN_ARTICLES = 2  # one incidental article never links a work (unless it is the whole work)
 LENGTH_UNIT = 60  # analysed tokens (about 100 words of Indonesian law) before length dampens scores
 EVIDENCE_LIMIT = 10
 
@@ -369,13 +372,15 @@ def _pasal_order(pasal: Any) -> tuple[int, str]:
 
 
 def aggregate_work(article_tags: Iterable[dict[str, Any]], *, threshold: float = WORK_THRESHOLD,
+                   min_articles: int = WORK_MIN_ARTICLES,
                    evidence_limit: int = EVIDENCE_LIMIT) -> dict[str, dict[str, Any]]:
     """Work-level links from the tags of all the work's article chunks.
 
     ``article_tags``: one dict per chunk with ``pasal``, ``dimensions`` ({dim: score}) and
     ``evidence`` (or ``dimension_evidence``: {dim: [terms]}); pass every article, tagged or
     not, since the share of tagged articles counts. Chunks of one Pasal are merged (best score,
-    union of terms). Returns ``{dim: {"score", "source": "automatic", "articles", "evidence":
+    union of terms). A dimension needs ``min_articles`` tagged articles (or every article of a
+    shorter work) and a work score >= ``threshold``. Returns ``{dim: {"score", "source": "automatic", "articles", "evidence":
     [{"pasal", "score", "terms"}]}}`` for each dimension whose work score reaches ``threshold``,
     strongest dimension first; evidence is ranked by article score (then Pasal order) and cut
     to ``evidence_limit``.
@@ -396,11 +401,11 @@ def aggregate_work(article_tags: Iterable[dict[str, Any]], *, threshold: float =
     out: dict[str, dict[str, Any]] = {}
     for d in DIMENSION_IDS:
         arts = [(p, v["dimensions"][d], v["evidence"].get(d, [])) for p, v in per_pasal.items() if d in v["dimensions"]]
-        if not arts:
+        if len(arts) < min(min_articles, total):
             continue
         arts.sort(key=lambda a: (-a[1], _pasal_order(a[0])))
         top = [s for _, s, _ in arts[:3]]
-        score = round(0.5 * sum(top) / len(top) + 0.5 * math.sqrt(len(arts) / total), 3)
+        score = round(sum(top) / len(top) * (len(arts) / total) ** (1 / 3), 3)
         if score < threshold:
             continue
         out[d] = {
