@@ -14,7 +14,7 @@ def ids(text: str, **kw) -> list[str | None]:
 
 def lines(name: str, first: int, last: int) -> str:
     """Lines first..last (1-based, inclusive) of a corpus text file."""
-    return "\n".join(corpus_path(name).read_text(encoding="utf-8").splitlines()[first - 1:last])
+    return "\n".join(corpus_path(name).read_text(encoding="utf-8").split("\n")[first - 1:last])
 
 
 # --- literal examples ------------------------------------------------------------------------
