@@ -82,7 +82,7 @@ class RegulationParser:
         RegulationParser().run(work=WorkSources("uu-27-2022", record, [pdf, md]))
     """
 
-    @component.output_types(regulations=list, records=list)
+    @component.output_types(regulations=list[Regulation | None], records=list[dict[str, Any] | None])
     def run(self, work: WorkSources):
         from ingest.parser import parse_file
 
@@ -121,21 +121,24 @@ class WorkWriter:
         self.document_store = document_store
 
     @component.output_types(written=int)
-    def run(self, documents: list[Document], regulations: list, records: list, content_hash: str = ""):
+    def run(self, documents: list[Document], regulations: list[Regulation | None],
+            records: list[dict[str, Any] | None], content_hash: str = ""):
         from pipelines.works import WorkRepository
 
         reg = regulations[0]
-        record = records[0]
+        record = records[0] or {}
         work_id = record.get("id") or (reg.id if reg else None)
-        with self.document_store.transaction() as conn:
-            repo = WorkRepository(conn)
-            old = [d.id for d in self.document_store.filter_documents(
-                {"field": "meta.regulation_id", "operator": "==", "value": work_id})]
-            if old:
-                self.document_store.delete_documents(old)
+        if not work_id:
+            raise ValueError("the document's heading gives no regulation id and the catalogue has none")
+        dims = _work_dimensions(documents, record)
+        for d in documents:  # work-level links on every chunk: the dimension filter and facet
+            d.meta["work_dimensions"] = list(dims)
+        with self.document_store.transaction():
+            repo = WorkRepository.of(self.document_store)
+            self.document_store.delete_by_filter({"field": "meta.regulation_id", "operator": "==", "value": work_id})
             self.document_store.write_documents(documents)
             repo.upsert(work_id, record=record, regulation=reg, content_hash=content_hash,
-                        chunks=len(documents), dimensions=_work_dimensions(documents, record))
+                        chunks=len(documents), dimensions=dims)
         return {"written": len(documents)}
 
 
@@ -196,10 +199,12 @@ def plan_works(paths: Iterable[Path], catalogue: list | None = None) -> list[Wor
 
     A folder that holds the catalogue (regulations/) also brings its metadata-only records.
     """
-    from regulations.catalogue import load_catalogue
+    if catalogue is None:
+        from regulations.catalogue import load_catalogue
 
+        catalogue = load_catalogue()
     paths = [Path(p) for p in paths]
-    records = [_as_dict(r) for r in (catalogue if catalogue is not None else load_catalogue())]
+    records = [_as_dict(r) for r in catalogue]
     by_file: dict[str, dict] = {}
     for rec in records:
         for src in rec.get("sources") or []:
@@ -231,7 +236,7 @@ def plan_works(paths: Iterable[Path], catalogue: list | None = None) -> list[Wor
 
 
 def ingest_paths(paths: Iterable[Path], *, progress: bool = True, force: bool = False, settings=None,
-                 store=None, pipeline: Pipeline | None = None) -> IngestSummary:
+                 store=None, pipeline: Pipeline | None = None, catalogue: list | None = None) -> IngestSummary:
     from ingest.config import get_settings
     from ingest.errors import IngestError
     from pipelines.stores import open_store
@@ -239,12 +244,12 @@ def ingest_paths(paths: Iterable[Path], *, progress: bool = True, force: bool = 
 
     settings = settings or get_settings()
     store = store or open_store(settings)
-    works = plan_works(paths)
+    works = plan_works(paths, catalogue)
     summary = IngestSummary()
     t0 = time.perf_counter()
     todo = []
-    with store.transaction() as conn:
-        repo = WorkRepository(conn)
+    with store.transaction():
+        repo = WorkRepository.of(store)
         for w in works:
             h = w.content_hash()
             if not force and w.work_id and repo.content_hash(w.work_id) == h:

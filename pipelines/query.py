@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from haystack import Document, Pipeline, component
@@ -79,17 +81,19 @@ class CitationLookup:
 class Searcher:
     """Search one knowledge base in bm25, dense or hybrid mode."""
 
-    def __init__(self, document_store, *, text_embedder=None, candidates: int = CANDIDATES):
+    def __init__(self, document_store, *, embedder_factory=None, candidates: int = CANDIDATES):
+        """``embedder_factory()`` makes a text embedder component (one per pipeline: Haystack
+        components can't be shared; the sentence-transformers backend is cached, so the model
+        loads once)."""
         from pipelines.retrievers import SQLiteBM25Retriever, SQLiteEmbeddingRetriever
+
+        if embedder_factory is None:
+            from pipelines.embedder import text_embedder as embedder_factory
 
         self.store = document_store
         self.candidates = candidates
         self._lock = threading.Lock()
-        if text_embedder is None:
-            from pipelines.embedder import text_embedder as make
-
-            text_embedder = make()
-        self._embedder = text_embedder
+        self._embedders = [embedder_factory(), embedder_factory()]
         self._warm = False
         self.pipelines: dict[str, Pipeline] = {}
 
@@ -100,7 +104,7 @@ class Searcher:
         self.pipelines["bm25"] = bm25
 
         dense = Pipeline()
-        dense.add_component("embed", text_embedder)
+        dense.add_component("embed", self._embedders[0])
         dense.add_component("dense", SQLiteEmbeddingRetriever(document_store=document_store, top_k=candidates))
         dense.connect("embed.embedding", "dense.query_embedding")
         self.pipelines["dense"] = dense
@@ -108,7 +112,7 @@ class Searcher:
         hybrid = Pipeline()
         hybrid.add_component("expand", QueryExpander())
         hybrid.add_component("bm25", SQLiteBM25Retriever(document_store=document_store, top_k=candidates))
-        hybrid.add_component("embed", text_embedder)
+        hybrid.add_component("embed", self._embedders[1])
         hybrid.add_component("dense", SQLiteEmbeddingRetriever(document_store=document_store, top_k=candidates))
         hybrid.add_component("cited", CitationLookup(document_store))
         hybrid.add_component("fuse", DocumentJoiner(join_mode="reciprocal_rank_fusion", top_k=candidates))
@@ -122,7 +126,8 @@ class Searcher:
     def _warm_up(self) -> None:
         with self._lock:
             if not self._warm:
-                self._embedder.warm_up()
+                for e in self._embedders:
+                    e.warm_up()
                 self._warm = True
 
     def retrieve(self, query: str, mode: str = "hybrid", top_k: int = CANDIDATES,
@@ -148,12 +153,10 @@ class Searcher:
         if mode == "hybrid":
             docs = out["fuse"]["documents"]
             per_mode = {m: {d.id: d.score for d in out.get(m, {}).get("documents", [])} for m in ("bm25", "dense")}
-            for d in docs:
-                d.meta = {**d.meta, "scores": {m: per_mode[m].get(d.id) for m in per_mode}}
+            docs = [replace(d, meta={**d.meta, "scores": {m: per_mode[m].get(d.id) for m in per_mode}}) for d in docs]
         else:
             docs = out[mode]["documents"]
-            for d in docs:
-                d.meta = {**d.meta, "scores": {mode: d.score}}
+            docs = [replace(d, meta={**d.meta, "scores": {mode: d.score}}) for d in docs]
         return docs[:top_k]
 
     def ranked_items(self, query: str, mode: str, k: int = 10) -> list[tuple[str, str | None]]:
@@ -168,7 +171,7 @@ class Searcher:
     def search(self, query: str, mode: str = "hybrid", limit: int = 10, filters: dict | None = None,
                articles_per_regulation: int = 3) -> dict[str, Any]:
         """Results grouped by regulation, best first."""
-        from pipelines.analyzer import analyze, analyze_word
+        from pipelines.analyzer import analyze
 
         docs = self.retrieve(query, mode, filters=filters)
         terms = set(analyze(query)) | set(analyze(_expanded(query)))
@@ -182,7 +185,7 @@ class Searcher:
                 continue
             if any(a["pasal"] == d.meta.get("pasal") and a["pasal"] is not None for a in g["articles"]):
                 continue
-            snippet = make_snippet(d.content or "", terms, analyze_word=analyze_word)
+            snippet = make_snippet(d.content or "", terms, analyze_word=_analyze_word)
             g["articles"].append({
                 "pasal": d.meta.get("pasal"),
                 "ayat": _ayat_range(d.meta),
@@ -196,6 +199,14 @@ class Searcher:
             })
         results = list(groups.values())[:limit]
         return {"query": query, "mode": mode, "total": len(groups), "results": results}
+
+
+@lru_cache(maxsize=65536)
+def _analyze_word(word: str) -> str:
+    from pipelines.analyzer import analyze
+
+    terms = analyze(word)
+    return terms[0] if terms else ""
 
 
 def _expanded(query: str) -> str:

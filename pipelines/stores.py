@@ -10,6 +10,10 @@ def open_store(settings=None):
         from pipelines.sqlite_store import SQLiteDocumentStore
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return SQLiteDocumentStore(str(settings.db_path))
+        return SQLiteDocumentStore(
+            str(settings.db_path),
+            text_meta_fields=["breadcrumb"],
+            indexed_meta_fields=["regulation_id", "pasal", "amends", "jenis", "tahun", "status", "kind"],
+        )
     raise NotImplementedError(
         "JDIH_STORE=elasticsearch is not available in this version yet; unset JDIH_STORE to use the embedded store")

@@ -37,6 +37,13 @@ class WorkRepository:
         self.conn = conn
         ensure_schema(conn)
 
+    @classmethod
+    def of(cls, store) -> "WorkRepository":
+        """The repository on the store's own connection for this thread, so that writes join the
+        store's transaction (``with store.transaction(): ...``)."""
+        connection = getattr(store, "connection", None) or store._conn  # noqa: SLF001 - same layer
+        return cls(connection())
+
     def content_hash(self, work_id: str) -> str | None:
         row = self.conn.execute("SELECT content_hash FROM works WHERE id = ?", (work_id,)).fetchone()
         return row[0] if row else None
