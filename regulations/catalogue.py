@@ -16,7 +16,7 @@ and page/line, the source JDIH's metadata file, or ``malang-catalogue.yaml``); s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -42,6 +42,8 @@ JDIHN_FIELDS = (
     "tanggal_penetapan", "judul", "tempatTerbit", "penerbit", "deskripsiFisik", "sumber", "subjek",
     "status", "bahasa", "bidangHukum", "teuBadan", "abstrak",
 )
+# Keys added on load, computed from the id and singkatanJenis (never stored in the YAML).
+DERIVED_KEYS = frozenset({"region", "nomor", "singkatan"})
 # Files of the corpus folder that are not the source of any one work.
 NOT_SOURCES = frozenset({"MANIFEST.md", "malang-catalogue.yaml"})
 
@@ -68,17 +70,34 @@ class SourceRef:
         return (base or corpus_dir()) / self.file
 
 
-@dataclass
-class CatalogueRecord:
-    """One work. ``data`` holds every field as written in the YAML; the typed attributes are the
-    ones every caller needs."""
+class CatalogueRecord(dict):
+    """One work: the record as written in the YAML (a plain dict, so it serialises and passes to
+    any layer as is), plus typed accessors and a few keys derived on load from the id
+    (``DERIVED_KEYS``: ``region``, ``nomor``, ``singkatan``), which are not stored in the YAML."""
 
-    id: str
-    has_text: bool
-    metadata_only: bool
-    sources: list[SourceRef]
-    provenance: dict[str, str]
-    data: dict[str, Any] = field(repr=False)
+    @property
+    def id(self) -> str:
+        return self["id"]
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.get("has_text", False))
+
+    @property
+    def metadata_only(self) -> bool:
+        return bool(self.get("metadata_only", False))
+
+    @property
+    def sources(self) -> list[SourceRef]:
+        return [SourceRef(**s) for s in self.get("sources") or []]
+
+    @property
+    def provenance(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in (self.get("provenance") or {}).items()}
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self)
 
     @property
     def regulation_id(self) -> RegulationId:
@@ -86,20 +105,20 @@ class CatalogueRecord:
 
     @property
     def judul(self) -> str | None:
-        return self.data.get("judul")
+        return self.get("judul")
 
     @property
     def tahun(self) -> int | None:
-        return self.data.get("tahun")
+        return self.get("tahun")
 
     @property
     def dimensions(self) -> list[str]:
-        return list(self.data.get("dimensions") or [])
+        return list(self.get("dimensions") or [])
 
     @property
     def title_verified(self) -> bool | str:
         """True, False or "partly" (Malang records); True for works whose text we hold."""
-        return self.data.get("title_verified", True)
+        return self.get("title_verified", True)
 
     @property
     def primary_source(self) -> SourceRef | None:
@@ -110,20 +129,26 @@ class CatalogueRecord:
         return [s for s in self.sources if s.role in ("primary", "secondary")]
 
     def field(self, name: str, default: Any = None) -> Any:
-        return self.data.get(name, default)
+        return self.get(name, default)
 
     def facts(self) -> dict[str, Any]:
-        """Every backed fact of the record (structural keys left out)."""
-        return {k: v for k, v in self.data.items() if k not in STRUCTURAL_KEYS}
+        """Every backed fact of the record (structural and derived keys left out)."""
+        return {k: v for k, v in self.items() if k not in STRUCTURAL_KEYS and k not in DERIVED_KEYS}
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self)
 
     def to_jdihn(self) -> dict[str, str]:
-        """The record as one object of a JDIHN feed: strings only, unknown fields left out."""
+        """The record as one object of a JDIHN feed: strings only, unknown fields left out.
+        A metadata-only record's ``facts`` become its ``abstrak``."""
         out: dict[str, str] = {"idData": self.id}
         for name in JDIHN_FIELDS:
-            value = self.data.get(name)
+            value = self.get(name)
+            if name == "abstrak" and value is None and self.get("facts"):
+                value = self["facts"]
             if value is None:
                 continue
-            out[name] = " ".join(value) if isinstance(value, list) else str(value)
+            out[name] = " ".join(map(str, value)) if isinstance(value, list) else str(value)
         return out
 
 
@@ -133,15 +158,16 @@ def corpus_dir() -> Path:
 
 
 def _record(raw: dict[str, Any]) -> CatalogueRecord:
-    sources = [SourceRef(**s) for s in raw.get("sources") or []]
-    return CatalogueRecord(
-        id=str(raw["id"]),
-        has_text=bool(raw.get("has_text", False)),
-        metadata_only=bool(raw.get("metadata_only", False)),
-        sources=sources,
-        provenance={str(k): str(v) for k, v in (raw.get("provenance") or {}).items()},
-        data=dict(raw),
-    )
+    rec = CatalogueRecord(raw)
+    rec["id"] = str(raw.get("id", ""))
+    try:
+        rid = RegulationId.parse(rec["id"])
+    except ValueError:
+        return rec  # reported by validate_catalogue
+    rec.setdefault("region", rid.region)
+    rec.setdefault("nomor", rid.nomor or None)
+    rec.setdefault("singkatan", raw.get("singkatanJenis"))
+    return rec
 
 
 def load_raw(path: str | Path | None = None) -> dict[str, Any]:
@@ -205,7 +231,7 @@ def validate_catalogue(records: list[CatalogueRecord], base: Path | None = None)
             if value not in (None, "", []) and not r.provenance.get(name):
                 problems.append(f"{r.id}: field {name!r} has no provenance")
         for name in r.provenance:
-            if name not in r.data:
+            if name not in r:
                 problems.append(f"{r.id}: provenance for absent field {name!r}")
     return problems
 

@@ -12,7 +12,7 @@ import yaml
 from ingest.citations import resolve
 from ingest.ids import RegulationId
 from regulations.catalogue import (
-    NOT_SOURCES, CatalogueError, check_quotes, corpus_dir, get, load_catalogue, load_raw,
+    NOT_SOURCES, CatalogueError, CatalogueRecord, check_quotes, corpus_dir, get, load_catalogue, load_raw,
     provenance_claims, validate_catalogue,
 )
 
@@ -111,7 +111,7 @@ def test_six_malang_records(records, malang_source):
         # malang-catalogue.yaml writes one fact unquoted with ": " inside, which YAML reads as a
         # mapping; the catalogue keeps it as the sentence it is
         facts = [f if isinstance(f, str) else "; ".join(f"{k}: {v}" for k, v in f.items()) for f in src["facts"]]
-        assert r.field("abstrak") == facts
+        assert r.field("facts") == facts
         assert str(r.field("verified")).lower() == str(src["verified"]).lower()
     assert get("perwal-malang-43-2020", records).dimensions == [
         "smart-governance", "smart-branding", "smart-economy", "smart-living", "smart-society", "smart-environment"]
@@ -156,16 +156,14 @@ def test_provenance_quotes_occur_in_the_documents(records):
 
 def test_validation_catches_what_it_should(records):
     r = get("uu-11-2008", records)
-    broken = type(r)(id=r.id, has_text=True, metadata_only=False, sources=r.sources,
-                     provenance={k: v for k, v in r.provenance.items() if k != "sumber"},
-                     data={**r.data, "status": "Berlaku"})
+    broken = CatalogueRecord({**r, "status": "Berlaku",
+                              "provenance": {k: v for k, v in r.provenance.items() if k != "sumber"}})
     problems = validate_catalogue([broken])
     assert any("'sumber' has no provenance" in p for p in problems)
     assert any("'status' has no provenance" in p for p in problems)
     # a quote that is not in the cited page is reported
-    fake = type(r)(id=r.id, has_text=True, metadata_only=False, sources=r.sources,
-                   provenance={"sumber": "uu-11-2008-ite.pdf p.25: 'LEMBARAN NEGARA REPUBLIK INDONESIA TAHUN 2008 NOMOR 59'"},
-                   data={"sumber": "x"})
+    fake = CatalogueRecord({"id": r.id, "sumber": "x", "provenance": {
+        "sumber": "uu-11-2008-ite.pdf p.25: 'LEMBARAN NEGARA REPUBLIK INDONESIA TAHUN 2008 NOMOR 59'"}})
     assert check_quotes(fake, page_text=lambda path, page: "LEMBARAN NEGARA REPUBLIK INDONESIA TAHUN 2008 NOMOR 58")
 
 
@@ -221,3 +219,16 @@ def test_jdihn_view_is_strings(records):
     assert all(isinstance(v, str) for obj in feed for v in obj.values())
     uu = next(o for o in feed if o["idData"] == "uu-11-2008")
     assert uu["tahun_pengundangan"] == "2008" and uu["singkatanJenis"] == "UU" and "penerbit" not in uu
+    malang = next(o for o in feed if o["idData"] == "perwal-malang-9-2022")
+    assert malang["abstrak"].startswith("regulates the objectives") and "sumber" not in malang
+
+
+def test_records_are_plain_dicts_for_the_layers_above(records):
+    r = get("perwal-malang-9-2022", records)
+    d = dict(r)
+    assert isinstance(r, dict) and d["judul"] == "Penyelenggaraan dan Pengoperasian Pusat Data"
+    # derived on load from the id, not stored in the YAML
+    assert (d["region"], d["nomor"], d["singkatan"]) == ("malang", "9", "PERWAL")
+    assert "region" not in load_raw()["records"][0]
+    assert get("permenhub-5-2025", records)["nomor"] == "5"
+    assert get("uu-11-2008", records)["region"] is None
