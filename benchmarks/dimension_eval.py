@@ -213,7 +213,9 @@ def format_report(report: EvalReport, tagger: DimensionTagger) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for d, s in report.per_dimension.items():
-        lines.append(f"| {d} | {s.tp + s.fn} | {s.tp} | {s.fp} | {s.fn} | {s.precision:.2f} | {s.recall:.2f} |")
+        prec = f"{s.precision:.2f}" if s.tp + s.fp else "n/a"
+        rec = f"{s.recall:.2f}" if s.tp + s.fn else "n/a (no gold case)"
+        lines.append(f"| {d} | {s.tp + s.fn} | {s.tp} | {s.fp} | {s.fn} | {prec} | {rec} |")
     m = report.micro
     lines.append(f"| **micro** | {m.tp + m.fn} | {m.tp} | {m.fp} | {m.fn} | **{m.precision:.2f}** | **{m.recall:.2f}** |")
     lines.append("")

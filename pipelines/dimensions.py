@@ -290,7 +290,7 @@ class DimensionTagger:
     from haystack import Document
     from pipelines.dimensions import DimensionTagger
 
-    tagger = DimensionTagger(threshold=0.5)
+    tagger = DimensionTagger(threshold=0.6)
     tagger.warm_up()
     doc = Document(content="Objek Retribusi Pelayanan Persampahan/Kebersihan ... pengangkutan sampah ...",
                    meta={"regulation_id": "uu-28-2009", "pasal": "112"})
