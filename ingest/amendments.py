@@ -28,18 +28,24 @@ _BETWEEN = re.compile(
 _YAKNI = re.compile(r"yakni\s+(?P<list>(?:Pasa[l1I]|Pasil|PasaT)\s?[0-9OoIlTSB]{1,4}[A-H]?(?:\s*(?:,|dan)\s*(?:Pasa[l1I]|Pasil|PasaT)\s?[0-9OoIlTSB]{1,4}[A-H]?)*)", re.I)
 _BAB_INSERT = re.compile(r"yakni\s+(?P<bab>BAB\s+[IVXL]+[A-Z]?)", re.I)
 _LAMPIRAN_T = re.compile(r"\b(?P<l>Lampiran(?:\s+[IVX]+)?)\b")
-_IS_INSTRUCTION = re.compile(r"sebagai(?:mana)?\s+(?:berikut|tercantum|ditetapkan)|dihapus|penjelasan|menjadi", re.I)
+_IS_INSTRUCTION = re.compile(r"sebagai(?:mana)?\s+(?:berikut|tercantum|ditetapkan)|dihapus|penjelasan|menjadi|berbunyi", re.I)
 _HAS_TARGET = re.compile(r"\b(?:Pasa[l1I]|Pasil|BAB|Bagian|Paragraf|Lampiran|Judul|Penjelasan|angka|huruf|ayat)\b", re.I)
 
 
+_INSERTS_UNITS = re.compile(
+    r"disisip\w*\s+(?:\d+\s*\(\w+\)\s*|[IVXl]\s*\(\w+\)\s*)?(?:pasal|bab|bagian|paragraf)\b|disisip\w*\s+sebagai\s+berikut", re.I
+)
+
+
 def _operation(instr: str) -> str:
+    """disisipkan when whole units (pasal, bab) are inserted; dihapus when the target goes away
+    without being restated; otherwise the target is restated as changed: diubah (an ayat
+    inserted into or deleted from an article restates that article)."""
     m = P.AMEND_VERBS.search(instr)
-    if not m:
-        return "diubah"
-    v = m.group(1).lower()
-    if v.startswith("disisip"):
-        return "disisipkan"
-    if v == "dihapus":
+    first = m.group(1).lower() if m else "diubah"
+    if first.startswith("disisip"):
+        return "disisipkan" if _INSERTS_UNITS.search(instr) else "diubah"
+    if first == "dihapus" and not re.search(r"berbunyi|sebagai\s+berikut", instr, re.I):
         return "dihapus"
     return "diubah"
 
@@ -151,7 +157,7 @@ def parse_items(
     for i, num in starts:
         d = None
         if num:
-            d = num.replace("l", "1").replace("I", "1")
+            d = num.replace("l", "1").replace("I", "1").replace(" ", "")
             if not d.isdigit():
                 d = None
         n = int(d) if d else n_prev + 1
@@ -187,6 +193,8 @@ def parse_items(
         if quoted:
             arts, _region = segment_articles(quoted, expected=instr_exp, warnings=warnings)
         art, target = _target(instr, arts)
+        if not arts and re.search(r"penjelasan", instr, re.I) and not re.search(r"\bdihapus\b", instr, re.I):
+            art = None  # only the Penjelasan changes: no article of the amended work is restated
         text = join_lines([s.text for s in quoted]) if quoted else ""
         items.append(AmendmentItem(
             number=number, operation=_operation(instr), instruction=re.sub(r"\s+", " ", instr).strip(),

@@ -183,6 +183,8 @@ def clean_pages(pages: list[str], *, paged: bool) -> list[Line]:
                     continue
             if P.FURNITURE_LINE.match(ln):
                 continue
+            if ln.startswith("- ") and len(ln.split()) > 3 and not ln.rstrip().endswith("-"):
+                ln = ln[2:]  # the trailing dash of a page number "- 11 -" glued to the next line
             page_lines.append(ln)
         # footer continuation: last line(s) of a page ending in ". . ."
         while page_lines and P.CONTINUATION_LINE.match(page_lines[-1]) and len(page_lines[-1].split()) <= 8:

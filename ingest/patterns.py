@@ -136,11 +136,11 @@ PLACE_DATE = re.compile(
 # --- amendments -------------------------------------------------------------------------------
 AMEND_VERBS = re.compile(r"\b(diubah|disisipkan|disisipi|dihapus|ditambah(?:kan)?|tetap dengan perubahan)\b", re.I)
 ITEM_START = re.compile(
-    r"^(?:(?P<num>[0-9lI]{1,2})\s?[.,]?\s*)?(?=(?:Ketentuan|Di\s?antara|Penjelasan|Pasal\s+\S+\s+(?:dihapus|diubah)|"
+    r"^(?:(?P<num>[0-9lI](?:\s?[0-9lI])?)\s?[.,]?\s*)?(?=(?:Ketentuan|Di\s?antara|Penjelasan|Pasal\s+\S+\s+(?:dihapus|diubah)|"
     r"BAB\s+[IVXL]+[A-Z]?\s+dihapus|Judul|Lampiran|Bagian|Paragraf|Diantara|Menambahkan|Menyisipkan)\b)"
 )
 INLINE_ITEM = re.compile(
-    r"(?<=[.:;])\s+(?P<num>\d{1,2})\s?\.\s*(?=(?:Ketentuan|Di\s?antara|Penjelasan|Pasal\s+\S+\s+dihapus|Judul|Lampiran)\b)"
+    r"(?<=[.:;])\s+(?P<num>\d(?:\s?\d)?)\s?\.\s*(?=(?:Ketentuan|Di\s?antara|Penjelasan|Pasal\s+\S+\s+dihapus|Judul|Lampiran)\b)"
 )
 AMENDED_WORK_OPENING = re.compile(
     r"(?:Beberapa\s+)?[Kk]etentuan(?:\s+dalam)?\s+(?P<cite>.{10,400}?)\s*(?:\([^()]{0,300}\))?\s*,?\s*"
