@@ -37,14 +37,21 @@ def _work_meta(reg: Regulation | None, record: dict[str, Any] | None) -> dict[st
     """The regulation-level fields every chunk of a work repeats (for filters and grouping)."""
     record = record or {}
     rid = (reg.id if reg else None) or record.get("id")
+    def pick(field: str, *record_keys: str):
+        """The catalogue's curated value first, then what the parser read from the heading."""
+        for k in (field, *record_keys):
+            if record.get(k) not in (None, ""):
+                return record[k]
+        return getattr(reg, field, None) if reg else None
+
     meta: dict[str, Any] = {
         "regulation_id": rid,
-        "judul": (reg.judul if reg else None) or record.get("judul"),
-        "jenis": (reg.jenis if reg else None) or record.get("jenis"),
-        "singkatan": (reg.singkatan if reg else None) or record.get("singkatan"),
-        "nomor": (reg.nomor if reg else None) or record.get("nomor"),
-        "tahun": (reg.tahun if reg else None) or record.get("tahun"),
-        "region": (reg.region if reg else None) or record.get("region"),
+        "judul": pick("judul"),
+        "jenis": pick("jenis"),
+        "singkatan": pick("singkatan", "singkatanJenis"),
+        "nomor": pick("nomor", "noPeraturan"),
+        "tahun": pick("tahun", "tahun_pengundangan"),
+        "region": pick("region"),
         "status": record.get("status") or "berlaku",
         "has_text": reg is not None and bool(reg.articles or reg.amendments),
     }
