@@ -143,6 +143,10 @@ def _presplit(line: str) -> list[str]:
         m = re.search(r"\sPasal\s+\S{1,4}\s+(?:\(|[A-Z])", line)
         if m and not re.search(r"[.;,]", line[: m.start()]):
             cuts.add(m.start() + 1)
+    if line.startswith("PENJELASAN"):
+        m = re.search(r"\s(?=(?:I\s?\.\s*)?UMUM\s+[A-Z][a-z])", line)
+        if m:
+            cuts.add(m.end())
     if not cuts:
         return [line]
     parts, prev = [], 0

@@ -213,10 +213,12 @@ def parse_text(text: str, *, source: SourceInfo | None = None, page_texts: list[
             seen.add(key)
             relations.append(rel)
 
-    if amending:
-        tw = amendments[0].target_work if amendments else None
-        if tw:
-            add(Relation("mengubah", tw, tw))
+    tw = amendments[0].target_work if amendments else None
+    if not tw and info.judul and P.PERUBAHAN_TITLE.search(info.judul):
+        # a "Perubahan atas ..." written with plain Pasal 1..N (no Pasal I): the title names the work
+        tw = _amended_work(info.judul, "", own_id, info.region, [])
+    if tw:
+        add(Relation("mengubah", tw, tw))
     for item in mengingat:
         cs = _citations(item, info.region)
         if not cs:

@@ -60,7 +60,7 @@ SPLIT_WORDS = [
     (re.compile(r"\bM\s?E\s?M\s?U\s?T\s?U\s?S\s?(?:K|I\(|\|<)\s?A\s?N\b"), "MEMUTUSKAN"),
     (re.compile(r"\bM\s?e\s?n\s?i\s?m\s?b\s?a\s?n\s?g\b"), "Menimbang"),
     (re.compile(r"\bM\s?e\s?n\s?g\s?i\s?n\s?g\s?a\s?t\b"), "Mengingat"),
-    (re.compile(r"\bP\s?E\s?N\s?J\s?E\s?L\s?A\s?S\s?A\s?N\b"), "PENJELASAN"),
+    (re.compile(r"\bP\s?E\s?N\s?J\s?E\s?(?:L|I,|[I1l])\s?A\s?S\s?A\s?N\b"), "PENJELASAN"),
 ]
 
 # --- inline structural headings to put on their own line ------------------------------------
@@ -118,7 +118,7 @@ NUMBERED_ITEM = re.compile(r"(?:^|(?<=\s)|(?<=[;:]))(?P<num>\d{1,2})\s?\.(?=\s|$
 CLOSING = re.compile(r"^Agar\s*setiap\s*orang\s*mengetahuinya", re.I)
 SIGNED = re.compile(r"^(?:Ditetapkan|Disahkan)\s+di\b", re.I)
 PENJELASAN_HEAD = re.compile(r"^PENJELASAN(?:\s+ATAS\b.*)?\s*$")
-UMUM_HEAD = re.compile(r"^I\s?\.\s*UMUM\b")
+UMUM_HEAD = re.compile(r"^(?:I\s?\.\s*)?UMUM\b")
 PDP_HEAD = re.compile(r"^II\s?\.\s*PASAL\s+DEMI\s+PASAL\b", re.I)
 LAMPIRAN_HEAD = re.compile(r"^LAMPIRAN(?:\s+[IVX]+)?(?:\s*:)?(?:\s+(?:UNDANG|PERATURAN|KEPUTUSAN|KETETAPAN)\b.*)?\s*$")
 
