@@ -37,40 +37,42 @@ def _record_value(work: Work, *names: str) -> str:
 
 
 def jdihn_record(work: Work, base_url: str) -> dict[str, str]:
+    """The record as JDIHN spells it: the catalogue's value of a field when it holds one (its
+    field names are JDIHN's), else what the knowledge base derives, else "" (unknown)."""
     reg = work.regulation or {}
-    tgl = _s(reg.get("tanggal_pengundangan")) or _record_value(work, "tanggal_pengundangan", "diundangkan")
-    sources = reg.get("sources") or []
-    pages = [s.get("pages") for s in sources if s.get("pages")]
-    pdf = next((s.get("path") for s in sources if (s.get("media_type") == "application/pdf"
-                                                     or str(s.get("path", "")).lower().endswith(".pdf"))), None)
-    url_download = _record_value(work, "urlDownload", "url_download")
-    out = {
+    rec_sources = [s for s in work.record.get("sources") or [] if isinstance(s, dict)]
+    primary = next((s for s in rec_sources if s.get("role") == "primary"), rec_sources[0] if rec_sources else {})
+    parsed_pages = [s.get("pages") for s in reg.get("sources") or [] if s.get("pages")]
+    pages = primary.get("pages") or (max(parsed_pages) if parsed_pages else None)
+    pdf = primary.get("file") if str(primary.get("file", "")).lower().endswith(".pdf") else None
+    tgl = _s(work.field("tanggal_pengundangan", "diundangkan"))
+    derived = {
         "idData": work.id,
-        "tahun_pengundangan": tgl[:4] if tgl else _s(work.tahun),
+        "tahun_pengundangan": tgl[:4] if tgl else "",
         "tanggal_pengundangan": tgl,
         "jenis": _s(work.jenis),
         "noPeraturan": _s(work.nomor),
         "judul": _s(work.field("judul")),
         "noPanggil": NOT_APPLICABLE,
         "singkatanJenis": _s(work.singkatan).upper(),
-        "tempatTerbit": _s(reg.get("tempat")) or _record_value(work, "tempatTerbit", "tempat"),
-        "penerbit": _record_value(work, "penerbit"),
-        "deskripsiFisik": f"{max(pages)} hlm." if pages else _record_value(work, "deskripsiFisik"),
-        "sumber": _record_value(work, "sumber"),
-        "subjek": _record_value(work, "subjek"),
+        "tempatTerbit": _s(work.field("tempat", "tempatTerbit")),
+        "deskripsiFisik": f"{pages} hlm." if pages else "",
         "isbn": NOT_APPLICABLE,
-        "status": JDIHN_STATUS.get(work.status, ""),
-        "bahasa": _record_value(work, "bahasa") or "Indonesia",
-        "bidangHukum": _record_value(work, "bidangHukum", "bidang_hukum"),
-        "teuBadan": _record_value(work, "teuBadan", "teu_badan"),
         "nomorIndukBuku": NOT_APPLICABLE,
-        "fileDownload": _record_value(work, "fileDownload") or (pdf.rsplit("/", 1)[-1] if pdf else ""),
-        "urlDownload": url_download,
+        "fileDownload": pdf or "",
         "urlDetailPeraturan": base_url.rstrip("/") + work.uri if work.uri else "",
         "operasi": "4",
         "display": "1",
     }
-    return {k: out[k] for k in FIELDS}
+    out = {}
+    for name in FIELDS:
+        if name == "status":  # derived from the relations among the works (pipelines.relations)
+            out[name] = JDIHN_STATUS.get(work.status, "")
+        elif name in ("idData", "urlDetailPeraturan", "operasi", "display"):
+            out[name] = derived[name]
+        else:
+            out[name] = _record_value(work, name) or derived.get(name, "")
+    return out
 
 
 @router.get("/api/jdihn", response_model=list[JdihnRecord], responses=PROBLEMS,

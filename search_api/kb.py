@@ -46,12 +46,15 @@ class Work:
         except ValueError:
             return None
 
-    def field(self, name: str, record_name: str | None = None) -> Any:
-        reg = self.regulation or {}
-        value = reg.get(name)
-        if value in (None, "", []):
-            value = self.record.get(record_name or name)
-        return value
+    def field(self, name: str, *record_names: str) -> Any:
+        """A metadata value: the catalogue record first (curated, its case normalised), then the
+        parsed text. ``record_names`` are the record's spellings (JDIHN names such as noPeraturan)."""
+        for key in (*record_names, name):
+            value = self.record.get(key)
+            if value not in (None, "", []):
+                return value
+        value = (self.regulation or {}).get(name)
+        return None if value in ("", []) else value
 
     @property
     def jenis_code(self) -> str | None:
@@ -63,7 +66,7 @@ class Work:
 
     @property
     def singkatan(self) -> str | None:
-        return self.field("singkatan") or (self.rid.singkatan if self.rid else None)
+        return self.field("singkatan", "singkatanJenis") or (self.rid.singkatan if self.rid else None)
 
     @property
     def tahun(self) -> int | None:
@@ -75,7 +78,7 @@ class Work:
 
     @property
     def nomor(self) -> str | None:
-        value = self.field("nomor") or (self.rid.nomor if self.rid else None)
+        value = self.field("nomor", "noPeraturan") or (self.rid.nomor if self.rid else None)
         return str(value) if value not in (None, "") else None
 
     @property
@@ -231,6 +234,10 @@ class TermStats:
         return math.log(1 + (self.n - d + 0.5) / (d + 0.5))
 
 
+# a catalogue's own status (JDIHN free text or ours) -> status
+_RECORD_STATUS = {**{s: s for s in STATUSES}, "tidak berlaku": "dicabut", "mengalami perubahan": "diubah"}
+
+
 def read_snapshot(db_path, generation: int | None) -> Snapshot:
     """Read every work row (one read transaction) into a Snapshot; empty if there is no table."""
     works: dict[str, Work] = {}
@@ -252,8 +259,8 @@ def read_snapshot(db_path, generation: int | None) -> Snapshot:
     graph = RelationGraph.from_regulations({w.id: w.regulation for w in works.values()})
     for w in works.values():
         w.status = graph.status(w.id)
-        explicit = str(w.record.get("status") or "").strip().lower()
-        if w.status == "berlaku" and explicit in STATUSES:
+        explicit = _RECORD_STATUS.get(str(w.record.get("status") or "").strip().lower())
+        if w.status == "berlaku" and explicit:
             w.status = explicit  # a catalogue that knows more (e.g. from peraturan.bpk.go.id)
     return Snapshot(generation, works, graph)
 
@@ -282,11 +289,11 @@ class KnowledgeBase:
     @property
     def searcher(self):
         if self._searcher is None:
-            from pipelines.query import Searcher
+            from pipelines.query import get_searcher
 
             with self._lock:
-                if self._searcher is None:
-                    self._searcher = Searcher(self.store)
+                if self._searcher is None:  # one per knowledge base in the process: the model loads once
+                    self._searcher = get_searcher(self.settings)
         return self._searcher
 
     def _generation(self) -> int | None:

@@ -96,9 +96,9 @@ def regulation_detail(snap: Snapshot, work: Work) -> dict[str, Any]:
     rec = work.record
     return {
         **work.summary(),
-        "tempat": reg.get("tempat") or rec.get("tempat"),
-        "tanggal_penetapan": reg.get("tanggal_penetapan") or _s(rec.get("ditetapkan") or rec.get("tanggal_penetapan")),
-        "tanggal_pengundangan": reg.get("tanggal_pengundangan") or _s(rec.get("diundangkan") or rec.get("tanggal_pengundangan")),
+        "tempat": _s(work.field("tempat", "tempatTerbit")),
+        "tanggal_penetapan": _s(work.field("tanggal_penetapan", "ditetapkan")),
+        "tanggal_pengundangan": _s(work.field("tanggal_pengundangan", "diundangkan")),
         "menimbang": reg.get("menimbang") or [],
         "mengingat": reg.get("mengingat") or [],
         "tree": build_tree(own),
