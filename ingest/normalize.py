@@ -185,6 +185,9 @@ def clean_pages(pages: list[str], *, paged: bool) -> list[Line]:
                 ln = P.INLINE_FURNITURE.sub(" ", ln).strip()
                 if not ln:
                     continue
+            if "_" in ln:
+                ln = re.sub(r"(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])", "", ln).strip()  # markdown italics
+            ln = re.sub(r"^['`‘’\"·,.]+\s*(?=Pas)", "", ln)  # OCR specks before a heading
             if P.FURNITURE_LINE.match(ln):
                 continue
             if ln.startswith("- ") and len(ln.split()) > 3 and not ln.rstrip().endswith("-"):

@@ -10,15 +10,17 @@ import re
 
 # --- page furniture -----------------------------------------------------------------------
 _SP = r"[ \t]?"
-PRESIDEN_WORD = rf"[PF]{_SP}R{_SP}E{_SP}S{_SP}[Il1]{_SP}D{_SP}E{_SP}N"
+PRESIDEN_WORD = rf"[PF]{_SP}R{_SP}E{_SP}S{_SP}[Il1l]{_SP}(?:D|E{_SP}I|O|Ð){_SP}[EI]{_SP}N"
 REPUBLIK_WORD = rf"R{_SP}E{_SP}P{_SP}U{_SP}[BE]{_SP}(?:L{_SP}[Il1]|U){_SP}K"
-INDONESIA_WORD = rf"[Il1]{_SP}N{_SP}D{_SP}O{_SP}N{_SP}E{_SP}S{_SP}[Il1\]]{_SP}A"
+INDONESIA_WORD = rf"[Il1]{_SP}N{_SP}[DO0]{_SP}[O0]{_SP}N{_SP}E{_SP}S{_SP}[Il1\],]{{1,2}}{_SP}A"
 
 FURNITURE_LINE = re.compile(
     rf"""^(?:
         (?:{PRESIDEN_WORD})(?:\s+{REPUBLIK_WORD}(?:\s+{INDONESIA_WORD})?)?,?
       | {REPUBLIK_WORD}\s+{INDONESIA_WORD},?
       | -+\s*\d{{1,3}}\s*-*          # - 2 -, -2-, -2
+      | -\s?[0-9tlIOo]{{1,3}}\s?-      # OCR'd page numbers: -t2-
+      | SK\s+No\s*[.:]?\s*\d{{4,}}\s*[A-Z]?   # serial number of the State Secretariat's paper
       | \d{{1,3}}\s*-+               # 13 -
       | -+                           # a lone dash (page number split over two lines)
       | \d{{1,3}}                    # a bare page number
