@@ -72,6 +72,11 @@ class SQLiteDocumentStore:
     :param indexed_meta_fields: meta keys that get an SQL expression index (fast equality filters),
         e.g. ``["work_id", "jenis"]``.
     :param filter_cache_size: how many filter candidate masks dense search keeps.
+    :param bm25_candidate_budget: FTS5 scores every document that matches any query term, so a
+        long (glossary-expanded) query with common terms costs ~3 us per matching document. When
+        the summed document frequencies of the terms exceed this budget, the most common terms
+        are left out of the MATCH (rarest kept first, at least one term), as Lucene's common-terms
+        query does; ``None`` never prunes. Small corpora (the real one) are never pruned.
     """
 
     def __init__(
@@ -81,6 +86,7 @@ class SQLiteDocumentStore:
         text_meta_fields: list[str] | None = None,
         indexed_meta_fields: list[str] | None = None,
         filter_cache_size: int = 64,
+        bm25_candidate_budget: int | None = 20_000,
     ) -> None:
         if str(path) == ":memory:":
             raise ValueError("SQLiteDocumentStore needs a file path: each thread opens its own connection")
@@ -88,6 +94,9 @@ class SQLiteDocumentStore:
         self.text_meta_fields = list(text_meta_fields or [])
         self.indexed_meta_fields = list(indexed_meta_fields or [])
         self.filter_cache_size = filter_cache_size
+        self.bm25_candidate_budget = bm25_candidate_budget
+        self._df_cache: dict[str, int] = {}
+        self._df_generation = -1
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
@@ -107,6 +116,7 @@ class SQLiteDocumentStore:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache per connection
+            conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.documents_vocab USING fts5vocab(main, documents_fts, 'row')")
             self._local.conn = conn
             self._local.depth = 0
             with self._connections_lock:
@@ -206,6 +216,7 @@ class SQLiteDocumentStore:
             text_meta_fields=self.text_meta_fields,
             indexed_meta_fields=self.indexed_meta_fields,
             filter_cache_size=self.filter_cache_size,
+            bm25_candidate_budget=self.bm25_candidate_budget,
         )
 
     @classmethod
@@ -369,6 +380,42 @@ class SQLiteDocumentStore:
         """FTS5 MATCH expression: the analysed terms OR-ed, each quoted as a phrase."""
         return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
+    def document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """How many documents contain each analysed term (cached until the next write)."""
+        generation = self.generation()
+        with self._vector_lock:
+            if self._df_generation != generation:
+                self._df_cache = {}
+                self._df_generation = generation
+            missing = [t for t in terms if t not in self._df_cache]
+        found = {t: 0 for t in missing}
+        for term in missing:
+            row = self._conn().execute("SELECT doc FROM temp.documents_vocab WHERE term = ?", (term,)).fetchone()
+            found[term] = row[0] if row else 0
+        with self._vector_lock:
+            if self._df_generation == generation:
+                self._df_cache.update(found)
+            cache = dict(self._df_cache)
+        return {t: cache.get(t, found.get(t, 0)) for t in terms}
+
+    def prune_terms(self, terms: list[str]) -> list[str]:
+        """Drop the most common terms when the query would score more than bm25_candidate_budget
+        documents (see the class docstring); order of the kept terms is preserved."""
+        if self.bm25_candidate_budget is None or len(terms) <= 1:
+            return terms
+        df = self.document_frequencies(terms)
+        present = [t for t in terms if df[t] > 0]
+        if sum(df[t] for t in present) <= self.bm25_candidate_budget:
+            return present or terms
+        keep: set[str] = set()
+        total = 0
+        for term in sorted(present, key=lambda t: df[t]):
+            if keep and total + df[term] > self.bm25_candidate_budget:
+                break
+            keep.add(term)
+            total += df[term]
+        return [t for t in terms if t in keep]
+
     def bm25_search(
         self,
         query: str,
@@ -380,7 +427,7 @@ class SQLiteDocumentStore:
     ) -> list[Document]:
         """Best ``top_k`` documents by FTS5 BM25 for the analysed query (glossary-expanded when
         ``expand``); ``Document.score`` is the BM25 score (higher is better)."""
-        terms = analyze_query(query, expand=expand)
+        terms = self.prune_terms(analyze_query(query, expand=expand))
         if not terms or top_k <= 0:
             return []
         where, params = filters_to_sql(filters, "d")

@@ -271,3 +271,20 @@ def test_documents_without_embedding_are_not_in_dense_results(store):
     store.write_documents(article_docs(["6"], dim=16) + article_docs(["59"]))
     hits = store.embedding_search([1.0] * 16, top_k=10)
     assert [d.meta["pasal"] for d in hits] == ["6"]
+
+
+def test_common_terms_are_pruned_only_over_the_budget(path):
+    small = SQLiteDocumentStore(path, bm25_candidate_budget=40)
+    small.write_documents(article_docs())
+    terms = ["pusat", "data", "elektronik", "sistem"]
+    df = small.document_frequencies(terms)
+    assert df["elektronik"] > df["pusat"] > 0  # "elektronik" is in most PP 71/2019 articles
+    kept = small.prune_terms(terms)
+    assert "pusat" in kept and "elektronik" not in kept
+    assert sum(df[t] for t in kept) <= 40 or len(kept) == 1
+    hits = small.bm25_search("data center", top_k=1)
+    assert hits[0].meta["pasal"] in _articles_mentioning("pusat data")
+    unpruned = SQLiteDocumentStore(path, bm25_candidate_budget=None)
+    assert unpruned.prune_terms(terms) == terms
+    small.close()
+    unpruned.close()
