@@ -10,8 +10,10 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 APT_PACKAGES := tesseract-ocr tesseract-ocr-ind poppler-utils qpdf
+# only the tests need these: a real browser for the page tests, docker-compose to validate the compose file
+TEST_APT_PACKAGES := chromium chromium-driver docker-compose
 
-.PHONY: run test setup system-deps ingest serve bench clean
+.PHONY: run test setup system-deps test-system-deps apt-install ingest serve bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -20,7 +22,7 @@ $(BIN)/python:
 # sentence-transformers does not pull a multi-GB CUDA build.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q "torch==2.13.0" || $(BIN)/pip install -q "torch>=2.13,<=2.14.1" --index-url https://download.pytorch.org/whl/cpu
+	$(BIN)/pip install -q "torch==2.13.0"
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $@
 
@@ -28,7 +30,13 @@ setup: system-deps $(VENV)/.installed
 
 # Debian packages the product needs (OCR, PDF rasterising). Installed only when missing.
 system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
+
+test-system-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES) $(TEST_APT_PACKAGES)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -43,7 +51,7 @@ serve: setup
 
 run: setup ingest serve
 
-test: setup
+test: test-system-deps setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: setup
