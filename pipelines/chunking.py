@@ -156,7 +156,7 @@ class ArticleChunker:
             docs.extend(self._article_chunks(base, title, art, key=f"pasal-{art.number}"))
         for item in reg.amendments:
             docs.extend(self._amendment_chunks(base, title, item))
-        return docs
+        return _unique_ids(docs)
 
     def _article_chunks(
         self, base: dict, title: str, art: Article, *, key: str, extra: dict | None = None, prefix: str = ""
@@ -256,6 +256,17 @@ class ArticleChunker:
             "article_uri": None,
         }
         return Document(id=f"{base['regulation_id']}#catalogue", content="\n".join(lines), meta=meta)
+
+
+def _unique_ids(docs: list[Document]) -> list[Document]:
+    """A damaged source can repeat a Pasal number (the parser warns of it): keep both chunks."""
+    seen: dict[str, int] = {}
+    for d in docs:
+        n = seen.get(d.id, 0) + 1
+        seen[d.id] = n
+        if n > 1:
+            d.id = f"{d.id}-dup{n}"
+    return docs
 
 
 def _article_uri(rid: str | None, pasal: str | None) -> str | None:

@@ -64,6 +64,10 @@ class WorkSources:
     record: dict[str, Any]
     files: list[Path] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        """What Haystack's pipeline snapshots record of this input."""
+        return {"work_id": self.work_id, "files": [str(f) for f in self.files]}
+
     def content_hash(self) -> str:
         h = hashlib.sha256(PIPELINE_VERSION.encode())
         for f in sorted(self.files, key=lambda p: p.name):
