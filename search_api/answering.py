@@ -37,7 +37,7 @@ from typing import Any
 from search_api.kb import KnowledgeBase, Snapshot, Work, work_text_units
 
 COVERAGE_MIN = 0.5  # idf-weighted share of the question found in the best article
-COVERAGE_DOMAIN = 0.3  # enough when a glossary (legal/government) concept of the question matched
+SPECIFIC_IDF = 1.5  # a glossary concept is specific evidence when its idf is at least this
 MAX_REGULATIONS = 5
 ARTICLES_PER_REGULATION = 2
 RELATIVE_KEEP = 0.5  # a further regulation is shown when its coverage is at least this share of the best
@@ -88,11 +88,11 @@ class Assessment:
     bm25: float | None = None
     dense: float | None = None
 
+    cited: list[str] = field(default_factory=list)
+
     @property
     def answers(self) -> bool:
-        if self.coverage >= COVERAGE_MIN:
-            return True
-        return bool(self.domain_terms) and self.coverage >= COVERAGE_DOMAIN
+        return self.coverage >= COVERAGE_MIN or bool(self.domain_terms) or bool(self.cited)
 
     @property
     def confidence(self) -> float:
@@ -110,11 +110,13 @@ def _article_text(work: Work, pasal: str | None) -> str:
 
 
 def coverage(units: list[Unit], tokens: set[str]) -> tuple[float, list[str]]:
+    """The idf-weighted share of the units found in ``tokens``, and the specific glossary
+    concepts among them (a concept nearly every article uses, such as "tahun", proves nothing)."""
     total = sum(u.weight for u in units)
     if total <= 0:
         return 0.0, []
     hit = [u for u in units if u.covered_by(tokens)]
-    return sum(u.weight for u in hit) / total, [u.label for u in hit if u.domain]
+    return sum(u.weight for u in hit) / total, [u.label for u in hit if u.domain and u.weight >= SPECIFIC_IDF]
 
 
 class Answerer:
@@ -165,7 +167,7 @@ class Answerer:
             "question": question, "refused": False, "basis": "dimension", "answers": answers,
             "dimensions": dims, "confidence": 1.0 if answers and any(a["strength"] >= 1.0 for a in answers)
             else round(max((a["strength"] for a in answers), default=0.0), 3),
-            "evidence": {"terms": [u.label for u in units], "domain_terms": [], "coverage": 1.0,
+            "evidence": {"terms": [u.label for u in units], "domain_terms": [], "cited": [], "coverage": 1.0,
                          "bm25": None, "dense": None, "dimension": dims[0]},
         }
 
@@ -179,6 +181,9 @@ class Answerer:
         for u in units:
             u.weight = min(sum(stats.idf(t) for t in alt) / len(alt) for alt in u.alternatives)
         a = Assessment(units)
+        from ingest.citations import find_citations
+
+        a.cited = sorted({c.work_id for c in find_citations(question) if c.work_id and c.work_id in snap.works})
         for g in groups:
             work = snap.get(g["regulation"]["id"] or "")
             if work is None:
@@ -193,8 +198,8 @@ class Answerer:
                 cov, dom = coverage(units, tokens)
                 art["coverage"] = cov
                 g["coverage"] = max(g.get("coverage", 0.0), cov)
-                if cov > a.coverage:
-                    a.coverage, a.domain_terms = cov, dom
+                a.coverage = max(a.coverage, cov)
+                a.domain_terms += [d for d in dom if d not in a.domain_terms]
         return a
 
     def _from_search(self, question: str, snap: Snapshot) -> dict[str, Any]:
@@ -202,7 +207,7 @@ class Answerer:
                                       articles_per_regulation=ARTICLES_PER_REGULATION + 1)
         groups = out["results"]
         a = self.assess(question, snap, groups)
-        evidence = {"terms": [u.label for u in a.units], "domain_terms": a.domain_terms,
+        evidence = {"terms": [u.label for u in a.units], "domain_terms": a.domain_terms, "cited": a.cited,
                     "coverage": round(a.coverage, 3), "bm25": a.bm25, "dense": a.dense, "dimension": None}
         if not groups or not a.answers:
             missing = [u.label for u in a.units if u.weight >= max((x.weight for x in a.units), default=0) * 0.8]

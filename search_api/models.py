@@ -250,7 +250,8 @@ class AskEvidence(BaseModel):
     """The signals the answer-or-refuse decision was taken on."""
 
     terms: list[str]
-    domain_terms: list[str]
+    domain_terms: list[str] = Field(description="specific glossary concepts of the question found in a top article")
+    cited: list[str] = Field([], description="works of the knowledge base the question cites")
     coverage: float = Field(description="IDF-weighted share of the question's terms found in the best article")
     bm25: Optional[float] = None
     dense: Optional[float] = None
