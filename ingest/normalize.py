@@ -75,7 +75,8 @@ def heading_readings(raw: str, glued: str | None = None) -> list[str]:
     if glued is None and raw in _ROMAN:
         add(raw)
     groups = raw.split()
-    bodies = ["".join(groups)] + ([groups[0]] if len(groups) > 1 else [])
+    # "1 1 1" (111), "21 1" (211), "1 10" (110): digits split by OCR; the first group alone last
+    bodies = ["".join(groups)] + (["".join(groups[:2])] if len(groups) > 2 else []) + ([groups[0]] if len(groups) > 1 else [])
     for body in bodies:
         suffix = ""
         if len(body) > 1 and body[-1] in "ABCDEFGHabcdefgh" and body[-2] not in "ABCDEFGH":

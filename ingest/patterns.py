@@ -14,12 +14,16 @@ PRESIDEN_WORD = rf"[PF]{_SP}R{_SP}E{_SP}S{_SP}[Il1l]{_SP}(?:D|E{_SP}I|O|Ð){_SP}
 REPUBLIK_WORD = rf"R{_SP}E{_SP}P{_SP}U{_SP}[BE]{_SP}(?:L{_SP}[Il1]|U){_SP}K"
 INDONESIA_WORD = rf"[Il1]{_SP}N{_SP}[DO0]{_SP}[O0]{_SP}N{_SP}E{_SP}S{_SP}[Il1\],]{{1,2}}{_SP}A"
 
+# a page number as OCR reads it: digits with letters read for some of them ("-t37-", "-9L-")
+OCR_PAGE_NO = r"-\s?(?=[0-9tlIOoLr]{0,2}\d)[0-9tlIOoLr]{1,3}\s?-"
+
 FURNITURE_LINE = re.compile(
     rf"""^(?:
         (?:{PRESIDEN_WORD})(?:\s+{REPUBLIK_WORD}(?:\s+{INDONESIA_WORD})?)?,?
       | {REPUBLIK_WORD}\s+{INDONESIA_WORD},?
       | -+\s*\d{{1,3}}\s*-*          # - 2 -, -2-, -2
       | -\s?[0-9tlIOo]{{1,3}}\s?-      # OCR'd page numbers: -t2-
+      | {OCR_PAGE_NO}                 # -9L-, -to2-, -r22-
       | SK\s+No\s*[.:]?\s*\d{{4,}}\s*[A-Z]?   # serial number of the State Secretariat's paper
       | \d{{1,3}}\s*-+               # 13 -
       | -+                           # a lone dash (page number split over two lines)
@@ -40,7 +44,7 @@ FURNITURE_LINE = re.compile(
 # "... SALINA N PRES I DEN REPUBLIK INDONESIA -2- ...". Only with its page number, so real
 # text that names the President is never eaten.
 INLINE_FURNITURE = re.compile(
-    rf"(?:S\s?A\s?L\s?I\s?N\s?A\s?N\s+)?{PRESIDEN_WORD}\s+{REPUBLIK_WORD}\s+{INDONESIA_WORD}\s*-\s?\d{{1,3}}\s?-"
+    rf"(?:S\s?A\s?L\s?I\s?N\s?A\s?N\s+)?{PRESIDEN_WORD}\s+{REPUBLIK_WORD}\s+{INDONESIA_WORD}\s*(?:-\s?\d{{1,3}}\s?-|{OCR_PAGE_NO})"
 )
 
 # "Pasal 20 . . ." / "Agar. . ." / "5. Sistem . . ." at the foot of a page: the first words of
@@ -67,11 +71,12 @@ SPLIT_WORDS = [
 
 # --- inline structural headings to put on their own line ------------------------------------
 ROMAN = r"[IVXLC]+"
+ROMAN_OCR = r"[IVXLC][IVXLCvxl]*|x[IVXLCvxl]*"  # OCR lower-cases Roman digits: "BAB xI", "BAB xII"
 ORDINAL = r"Ke(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|[a-z]+\s?(?:belas|puluh)(?:\s[a-z]+)?)"
 # A BAB heading glued after a sentence end or after an upper-case run (Menetapkan ... BAB I),
 # followed by an upper-case title.
 INLINE_BAB = re.compile(
-    rf"(?:(?<=[.;:·])|(?<=[.;:·]\s)|(?<=[A-Z]\s))(?=BAB\s{ROMAN}[A-Z]?\s+[A-Z][A-Z,/\-]+(?:\s|$))"
+    rf"(?:(?<=[.;:·])|(?<=[.;:·]\s)|(?<=[A-Z]\s))(?=BAB\s(?:{ROMAN_OCR})[A-Z]?\s+[A-Z][A-Z,/\-]+(?:\s|$))"
 )
 INLINE_BAGIAN = re.compile(rf"(?:(?<=[.;:·])|(?<=[.;:·]\s))(?=Bagian\s{ORDINAL}\s+[A-Z])")
 INLINE_BAGIAN_AFTER_UPPER = re.compile(rf"(?<=[A-Z]{{2}}\s)(?=Bagian\s{ORDINAL}\s+[A-Z])")
@@ -86,7 +91,7 @@ INLINE_TLN = re.compile(r"(?<=\S)\s+(?=TAMBAHAN\s+LEMBARAN\s+(?:NEGARA|DAERAH)\b
 INLINE_CLOSING = re.compile(r"(?<=\S)\s+(?=Agar\s+setiap\s+orang\s+mengetahuinya\s*,?\s*memerintahkan)")
 
 # --- structural headings (whole line, after normalisation) ------------------------------------
-BAB_LINE = re.compile(rf"^BAB\s+(?P<num>{ROMAN}[A-Z]?)\b\s*(?P<title>.*)$")
+BAB_LINE = re.compile(rf"^BAB\s+(?P<num>(?:{ROMAN_OCR})[A-Z]?)\b\s*(?P<title>.*)$")
 BAGIAN_LINE = re.compile(rf"^Bagian\s+(?P<num>{ORDINAL})\b\s*(?P<title>.*)$", re.I)
 PARAGRAF_LINE = re.compile(r"^Paragraf\s+(?P<num>\d{1,2}[A-Z]?)\b\s*(?P<title>.*)$")
 
@@ -94,8 +99,8 @@ PARAGRAF_LINE = re.compile(r"^Paragraf\s+(?P<num>\d{1,2}[A-Z]?)\b\s*(?P<title>.*
 # ("Pasa]", "PasaJ", "Pasa7", "Pasil", "PasaT"); the number group takes what the OCR may have
 # made of digits. Repair happens in ingest.normalize.heading_readings, and only for these.
 PASAL_CANDIDATE = re.compile(
-    r"(?<![A-Za-z])(?P<prefix>P ?a ?s ?[ai] ?(?P<l>[lI1J\]\|!7T])?)"
-    r"(?P<sp>[ \t]?)(?P<num>[0-9OoIlTSZB\]\|!+]{1,4}[A-Ha-h]?(?:[ \t][0-9OoIl]{1,2}(?![0-9A-Za-z]))?)"
+    r"(?<![A-Za-z])(?P<prefix>P ?a ?s ?[ai] ?-?(?P<l>[lI1J\]\|!7T])?)"
+    r"(?P<sp>[ \t]?)(?P<num>[0-9OoIlLTSZB\]\|!+]{1,4}[A-Ha-h]?(?:[ \t][0-9OoIl]{1,2}(?![0-9A-Za-z])){0,2})"
     r"(?![A-Za-z0-9(])"
 )
 ROMAN_PASAL = re.compile(r"^Pasal\s+(?P<num>[IVX]{1,4})\s*$")

@@ -28,6 +28,15 @@ _CONNECTOR_END = re.compile(
 )
 _XREF_FOLLOW = re.compile(r"^\s*(?:ayat|huruf|angka|sampai|dan\b|atau\b|,|sebagaimana|Undang|Peraturan|UUD|yang\b|tentang|juncto|jo\.|s\.d)", re.I)
 _HEADING_FOLLOW = re.compile(r"^\s*(?:\(\s?[0-9lI]{1,2}[a-z]?\s?\)|[A-Z\"“]|Cukup|Ayat|Huruf|Angka)")
+_AYAT_FOLLOW = re.compile(r"^\s*\(\s?[1lI]\s?\)\s*[A-Z\"“]")
+# a sentence end, possibly followed by an OCR speck or a list label that lost its dot ("hukum. ' Pasal 23")
+_SENTENCE_END = re.compile(r"(?:[.;:·]|^)\s*(?:[^\sA-Za-z0-9]{1,2}\s*|[a-z]\s+)?$")
+# a division heading and its title just before a Pasal on the same line: "BAB xI PARTISIPASI
+# MASYARAKAT Pasal 63 (1) ..."; OCR damage in an upper-case title ("PEI{YELESAI,AN") is tolerated.
+_TITLE_BEFORE = re.compile(
+    rf"^(?:BAB\s+(?:{P.ROMAN_OCR})[A-Z]?\s+[^a-z\n]+|Bagian\s+Ke\w+\s+[A-Z][\w ,/\-]+|Paragraf\s+\d+\s+[A-Z][\w ,/\-]+)\s$"
+)
+_TITLE_TAIL = re.compile(rf"(?:^|[.;:]\s|\s)BAB\s+(?:{P.ROMAN_OCR})[A-Z]?\s+[A-Z][^a-z\n]{{2,120}}\s$")
 
 
 # --------------------------------------------------------------------------------------------
@@ -104,6 +113,104 @@ class Heading:
     repaired: bool = False
 
 
+@dataclass
+class _Candidate:
+    """One "Pasal N" occurrence with what its surroundings say about it."""
+    m: re.Match
+    readings: list[str]
+    glued: str | None
+    alone: bool  # "Pasal N" alone on its line
+    place: str  # start | sentence | title | mid | connector: what precedes it on its line
+    follow: str  # ayat | cap | xref | other: what follows it
+    line: int
+
+    @property
+    def strong(self) -> bool:
+        """Heading-shaped by position alone: alone on its line, or opening a line / following a
+        sentence end or a division title, and followed by an ayat or a capitalised word."""
+        return self.alone or (self.place in ("start", "sentence", "title") and self.follow in ("ayat", "cap"))
+
+    @property
+    def weak(self) -> bool:
+        """Possibly a heading that lost its position to the layout (scrambled columns): accepted
+        only when the sequence confirms it. After a sentence end whatever follows; mid-sentence
+        only when an ayat "(1)" follows at once (a cross-reference says "Pasal 18 ayat (1)")."""
+        if self.strong:
+            return False
+        if self.place in ("start", "sentence", "title"):
+            return True
+        return self.follow == "ayat"
+
+
+def _classify(region: Region, m: re.Match) -> tuple[bool, str, str, int]:
+    text = region.text
+    li = region.line_of(m.start())
+    ls = region.starts[li]
+    le = region.line_end(li)
+    before = text[ls:m.start()]
+    tail = before[-40:]
+    rest = text[m.end():le].strip()
+    at_start = tail.strip() in ("", "·") and before.strip() in ("", "·")
+    alone = at_start and rest in ("", ".", ":")
+    if at_start:
+        place = "start"
+    elif _SENTENCE_END.search(tail):
+        place = "sentence"
+    elif (len(before) < 400 and _TITLE_BEFORE.match(before)) or _TITLE_TAIL.search(before[-160:]):
+        place = "title"  # "BAB III JENIS DATA PRIBADI Pasal 4 (1) ..."
+    elif _CONNECTOR_END.search(tail):
+        place = "connector"
+    else:
+        place = "mid"
+    follow_text = text[m.end():m.end() + 40]
+    if _AYAT_FOLLOW.match(follow_text):
+        follow = "ayat"
+    elif _XREF_FOLLOW.match(follow_text):
+        follow = "xref"
+    elif _HEADING_FOLLOW.match(follow_text):
+        follow = "cap"
+    else:
+        follow = "other"
+    return alone, place, follow, li
+
+
+def _candidates(region: Region) -> list[_Candidate]:
+    out = []
+    for m in P.PASAL_CANDIDATE.finditer(region.text):
+        glued = m.group("l")
+        if glued in ("l", None) or (glued == "I" and m.group("sp") == ""):
+            glued_char = None
+        else:
+            glued_char = glued if glued in "17TI|" else None
+        readings = heading_readings(m.group("num"), glued_char)
+        alone, place, follow, li = _classify(region, m)
+        out.append(_Candidate(m, readings, glued, alone, place, follow, li))
+    return out
+
+
+_LOOKAHEAD = 60  # candidates scanned to confirm a sequence
+
+
+def _confirmed(cands: list[_Candidate], k: int, number: str, depth: int = 2) -> bool:
+    """True when the next heading-shaped candidate after cands[k] continues the sequence from
+    ``number`` (and no heading-shaped copy of ``number`` itself comes first). A weak candidate
+    for the next number that is itself confirmed continues the chain (two damaged headings in a
+    row), at most ``depth`` links deep."""
+    nxt = successors(number)
+    for j in range(k + 1, min(len(cands), k + 1 + _LOOKAHEAD)):
+        c = cands[j]
+        if c.strong:
+            if number in c.readings:
+                return False
+            if any(r in nxt for r in c.readings):
+                return True
+        elif depth > 0 and c.weak:
+            r = next((r for r in c.readings if r in nxt), None)
+            if r is not None and _confirmed(cands, j, r, depth - 1):
+                return True
+    return False
+
+
 def find_pasal_headings(
     region: Region,
     *,
@@ -118,72 +225,85 @@ def find_pasal_headings(
 
     roman: headings are Roman ("Pasal I", "Pasal II": the body of an amending regulation).
     expected: numbers announced by an amendment instruction ("yakni Pasal 45A dan Pasal 45B").
+
+    A candidate is accepted when its number continues the sequence and its position looks like
+    a heading (alone on its line; or opening a line, after a sentence end or a division title,
+    followed by an ayat or a capitalised word). A candidate whose position was lost to the layout
+    (mid-sentence but followed by "(1)", or after a sentence end but followed by a lower-case
+    word) is accepted only when the next heading-shaped candidate continues the sequence from it.
+    A heading-shaped candidate that skips one or two numbers (a heading lost or unreadable) is
+    accepted the same way. A repeated heading with nothing between the two copies (a page-footer
+    copy of the next heading) keeps the later copy.
     """
     text = region.text
     out: list[Heading] = []
-    last = start_number
-    for m in P.PASAL_CANDIDATE.finditer(text):
-        li = region.line_of(m.start())
-        ls = region.starts[li]
-        le = region.line_end(li)
-        before = text[ls:m.start()]
-        rest = text[m.end():le].strip()
-        at_start = before.strip() == ""
-        after_sentence = bool(re.search(r"[.;:·]\s*$", before)) or before.strip() in ("", "·")
-        if not after_sentence and re.match(r"^(?:BAB\s+[IVXLC]+[A-Z]?\s+[A-Z ,/\-]+|Bagian\s+Ke\w+\s+[A-Z][\w ,/\-]+|Paragraf\s+\d+\s+[A-Z][\w ,/\-]+)\s$", before):
-            after_sentence = True  # "BAB III JENIS DATA PRIBADI Pasal 4 (1) ..."
-        alone = at_start and (rest == "" or rest in (".", ":"))
-        raw_num = m.group("num")
-        glued = m.group("l")
-        if glued in ("l", None) or (glued == "I" and m.group("sp") == ""):
-            glued_char = None
-        else:
-            glued_char = glued
-        readings = heading_readings(raw_num, glued_char if glued_char in "17TI|" else None) if glued_char else heading_readings(raw_num)
-        if glued_char and glued_char not in "17TI|":
-            readings = heading_readings(raw_num)
-        if roman:
-            if not alone or raw_num.strip() not in ("I", "II", "III", "IV", "V", "l", "ll", "Il"):
+    if roman:
+        for m in P.PASAL_CANDIDATE.finditer(text):
+            alone, _place, _follow, _li = _classify(region, m)
+            raw_num = m.group("num").strip()
+            if not alone or raw_num not in ("I", "II", "III", "IV", "V", "l", "ll", "Il"):
                 continue
-            num = {"l": "I", "ll": "II", "Il": "II"}.get(raw_num.strip(), raw_num.strip())
-            out.append(Heading(num, m.start(), m.end(), m.group(0)))
-            continue
-        readings = [r for r in readings if r[0].isdigit()]
+            out.append(Heading({"l": "I", "ll": "II", "Il": "II"}.get(raw_num, raw_num), m.start(), m.end(), m.group(0)))
+        return out
+    cands = _candidates(region)
+    last = start_number
+    for k, c in enumerate(cands):
+        m = c.m
+        readings = [r for r in c.readings if r[0].isdigit()]
         if not readings:
+            continue
+        if allow_inline is False and not c.alone:
+            continue
+        # a copy of the last heading with nothing in between: the later copy is the heading
+        if out and last in readings and re.fullmatch(r"[\s.:·'\",\-]{0,6}", text[out[-1].end:m.start()]):
+            out[-1] = Heading(last, m.start(), _heading_end(text, m, c.alone), m.group(0), out[-1].repaired)
             continue
         choice = next((r for r in readings if r in (expected or [])), None)
         if choice is None:
             choice = next((r for r in readings if r in successors(last)), None)
-        follow = text[m.end():m.end() + 40]
-        if alone:
+        if c.alone:
             if choice is None:
                 # a cross-reference wrapped so that "Pasal N" sits alone on its line
+                li = c.line
                 prev_text = text[region.starts[li - 1]:region.line_end(li - 1)] if li > 0 else ""
-                nxt = follow.lstrip("\n :.")
-                if _CONNECTOR_END.search(prev_text) or _XREF_FOLLOW.match(nxt):
+                nxt = text[m.end():m.end() + 40].lstrip("\n :.")
+                if _CONNECTOR_END.search(prev_text[-40:]) or _XREF_FOLLOW.match(nxt):
                     continue
                 # choose the reading nearest above the last one
-                ahead = [r for r in readings if _gap(last, r) >= 0]
+                ahead = [r for r in readings if _gap(last, r) > 0 or (_gap(last, r) == 0 and r != last)]
+                if not ahead:
+                    ahead = [r for r in readings if _gap(last, r) >= 0]
                 choice = min(ahead, key=lambda r: (_gap(last, r), r)) if ahead else readings[0]
                 if last is not None and _gap(last, choice) > 25 and out:
                     continue  # an impossible jump: not a heading (e.g. a number in a table)
-        elif allow_inline and (at_start or after_sentence) and choice is not None:
-            if _XREF_FOLLOW.match(follow) or not _HEADING_FOLLOW.match(follow):
+        elif c.strong:
+            if choice is None:
+                # a lost heading before this one: a jump of two or three, confirmed by the next
+                skip = [r for r in readings if 2 <= _gap(last, r) <= 3 and r[-1].isdigit()]
+                if not (skip and out and _confirmed(cands, k, skip[0])):
+                    continue
+                choice = skip[0]
+        elif c.weak and choice is not None:
+            if not _confirmed(cands, k, choice):
                 continue
         else:
             continue
-        literal = raw_num.replace(" ", "")
-        repaired = choice != literal or (glued is not None and glued != "l")
-        if repaired and warnings is not None and not (literal == "I" and choice == "1" and False):
+        literal = m.group("num").replace(" ", "")
+        repaired = choice != literal or (c.glued is not None and c.glued != "l")
+        if repaired and warnings is not None:
             warnings.append(ParseWarning(
                 "ocr_repair", f"heading {m.group(0)!r} read as Pasal {choice}", region.page_of(m.start())
             ))
-        end = m.end()
-        if text[end:end + 1] in (".", ":") and alone:
-            end += 1
-        out.append(Heading(choice, m.start(), end, m.group(0), repaired))
+        out.append(Heading(choice, m.start(), _heading_end(text, m, c.alone), m.group(0), repaired))
         last = choice
     return out
+
+
+def _heading_end(text: str, m: re.Match, alone: bool) -> int:
+    end = m.end()
+    if alone and text[end:end + 1] in (".", ":"):
+        end += 1
+    return end
 
 
 # --------------------------------------------------------------------------------------------
