@@ -138,6 +138,41 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_es_init(args: argparse.Namespace) -> int:
+    from pipelines.es_store import ElasticsearchStore, dry_run_definitions
+
+    if args.dry_run:
+        json.dump(dry_run_definitions(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    try:
+        store = ElasticsearchStore.from_env(auto_create=False)
+        created = store.init_indices()
+    except Exception as exc:  # noqa: BLE001 - unreachable cluster, bad credentials: one clear line
+        return _err(f"elasticsearch: {exc}", 2)
+    print(f"created {', '.join(created)}" if created else "all indices exist already")
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from ingest.config import get_settings
+    from pipelines.reindex import ReindexError, reindex
+    from pipelines.stores import open_store
+
+    settings = get_settings()
+    source_kind = "embedded" if args.to == "elasticsearch" else "elasticsearch"
+    try:
+        source = open_store(dataclasses.replace(settings, store=source_kind))
+        target = open_store(dataclasses.replace(settings, store=args.to))
+        summary = reindex(source, target, replace=args.replace, progress=not args.quiet)
+    except (ReindexError, ValueError) as exc:
+        return _err(str(exc), 2)
+    print(summary.describe())
+    return 0 if summary.ok else 1
+
+
 def cmd_not_yet(args: argparse.Namespace) -> int:
     return _err(f"'jdih {args.command}' is not available in this version yet", 2)
 
@@ -176,7 +211,19 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--port", type=int, default=8000)
     sp.set_defaults(func=cmd_serve)
 
-    for name in ("token", "export", "import", "reindex", "es"):
+    sp = sub.add_parser("es", help="Elasticsearch backend: create the indices (settings + mappings)")
+    es_sub = sp.add_subparsers(dest="es_command", required=True)
+    ep = es_sub.add_parser("init", help="create the indices if missing (JDIH_STORE=elasticsearch, ELASTICSEARCH_URL)")
+    ep.add_argument("--dry-run", action="store_true", help="print the index definitions as JSON; no server needed")
+    ep.set_defaults(func=cmd_es_init)
+
+    sp = sub.add_parser("reindex", help="move the knowledge base between the embedded store and Elasticsearch")
+    sp.add_argument("--to", required=True, choices=["elasticsearch", "embedded"], help="the target store")
+    sp.add_argument("--replace", action="store_true", help="empty a non-empty target first")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    sp.set_defaults(func=cmd_reindex)
+
+    for name in ("token", "export", "import"):
         sp = sub.add_parser(name, help=f"{name} (not yet available)")
         sp.add_argument("rest", nargs=argparse.REMAINDER)
         sp.set_defaults(func=cmd_not_yet)

@@ -85,8 +85,9 @@ class Searcher:
         """``embedder_factory()`` makes a text embedder component (one per pipeline: Haystack
         components can't be shared; the sentence-transformers backend is cached, so the model
         loads once)."""
-        from pipelines.retrievers import SQLiteBM25Retriever, SQLiteEmbeddingRetriever
+        from pipelines.stores import retrievers_for
 
+        BM25Retriever, EmbeddingRetriever = retrievers_for(document_store)
         if embedder_factory is None:
             from pipelines.embedder import text_embedder as embedder_factory
 
@@ -99,21 +100,21 @@ class Searcher:
 
         bm25 = Pipeline()
         bm25.add_component("expand", QueryExpander())
-        bm25.add_component("bm25", SQLiteBM25Retriever(document_store=document_store, top_k=candidates))
+        bm25.add_component("bm25", BM25Retriever(document_store=document_store, top_k=candidates))
         bm25.connect("expand.query", "bm25.query")
         self.pipelines["bm25"] = bm25
 
         dense = Pipeline()
         dense.add_component("embed", self._embedders[0])
-        dense.add_component("dense", SQLiteEmbeddingRetriever(document_store=document_store, top_k=candidates))
+        dense.add_component("dense", EmbeddingRetriever(document_store=document_store, top_k=candidates))
         dense.connect("embed.embedding", "dense.query_embedding")
         self.pipelines["dense"] = dense
 
         hybrid = Pipeline()
         hybrid.add_component("expand", QueryExpander())
-        hybrid.add_component("bm25", SQLiteBM25Retriever(document_store=document_store, top_k=candidates))
+        hybrid.add_component("bm25", BM25Retriever(document_store=document_store, top_k=candidates))
         hybrid.add_component("embed", self._embedders[1])
-        hybrid.add_component("dense", SQLiteEmbeddingRetriever(document_store=document_store, top_k=candidates))
+        hybrid.add_component("dense", EmbeddingRetriever(document_store=document_store, top_k=candidates))
         hybrid.add_component("cited", CitationLookup(document_store))
         hybrid.add_component("fuse", DocumentJoiner(join_mode="reciprocal_rank_fusion", top_k=candidates))
         hybrid.connect("expand.query", "bm25.query")

@@ -1,4 +1,6 @@
-"""Open the configured document store: the embedded SQLite file by default."""
+"""Open the configured document store: the embedded SQLite file by default, Elasticsearch with
+JDIH_STORE=elasticsearch (pipelines/es_store.py); ``retrievers_for(store)`` gives the retriever
+classes that fit the store, so the pipelines are the same on both."""
 from __future__ import annotations
 
 
@@ -15,5 +17,28 @@ def open_store(settings=None):
             text_meta_fields=["breadcrumb"],
             indexed_meta_fields=["regulation_id", "pasal", "amends", "jenis", "tahun", "status", "kind"],
         )
-    raise NotImplementedError(
-        "JDIH_STORE=elasticsearch is not available in this version yet; unset JDIH_STORE to use the embedded store")
+    if settings.store == "elasticsearch":
+        from pipelines.es_store import ElasticsearchStore
+
+        return ElasticsearchStore.from_env(settings.elasticsearch_url)
+    raise ValueError(f"unknown store {settings.store!r}: JDIH_STORE is 'embedded' or 'elasticsearch'")
+
+
+def retrievers_for(store):
+    """``(bm25_retriever_class, embedding_retriever_class)`` for ``store``; both are called as
+    ``cls(document_store=store, top_k=k)`` and run like Haystack retrievers.
+
+    Elasticsearch: elasticsearch-haystack's retrievers, BM25 without fuzziness (the embedded store
+    matches analysed terms exactly, and so does this backend)."""
+    if getattr(store, "backend", "embedded") == "elasticsearch":
+        from functools import partial
+
+        from haystack_integrations.components.retrievers.elasticsearch import (
+            ElasticsearchBM25Retriever,
+            ElasticsearchEmbeddingRetriever,
+        )
+
+        return partial(ElasticsearchBM25Retriever, fuzziness="0"), ElasticsearchEmbeddingRetriever
+    from pipelines.retrievers import SQLiteBM25Retriever, SQLiteEmbeddingRetriever
+
+    return SQLiteBM25Retriever, SQLiteEmbeddingRetriever

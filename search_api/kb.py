@@ -238,21 +238,23 @@ class TermStats:
 _RECORD_STATUS = {**{s: s for s in STATUSES}, "tidak berlaku": "dicabut", "mengalami perubahan": "diubah"}
 
 
-def read_snapshot(db_path, generation: int | None) -> Snapshot:
-    """Read every work row (one read transaction) into a Snapshot; empty if there is no table."""
+def read_snapshot(db_path, generation: int | None, rows: list[tuple] | None = None) -> Snapshot:
+    """Read every work row (one read transaction) into a Snapshot; empty if there is no table.
+    ``rows``: the same rows from a store that keeps its works elsewhere (Elasticsearch)."""
     works: dict[str, Work] = {}
-    try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30.0)
-    except sqlite3.OperationalError:
-        return Snapshot(generation, {}, RelationGraph([]))
-    try:
-        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='works'").fetchone()
-        rows = conn.execute(
-            "SELECT id, record, regulation, dimensions, chunks, has_text, updated_at FROM works").fetchall() if exists else []
-    except sqlite3.DatabaseError:
-        rows = []
-    finally:
-        conn.close()
+    if rows is None:
+        try:
+            conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30.0)
+        except sqlite3.OperationalError:
+            return Snapshot(generation, {}, RelationGraph([]))
+        try:
+            exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='works'").fetchone()
+            rows = conn.execute(
+                "SELECT id, record, regulation, dimensions, chunks, has_text, updated_at FROM works").fetchall() if exists else []
+        except sqlite3.DatabaseError:
+            rows = []
+        finally:
+            conn.close()
     for row in rows:
         works[row[0]] = Work(row[0], json.loads(row[1] or "{}"), json.loads(row[2]) if row[2] else None,
                              json.loads(row[3] or "{}"), row[4] or 0, bool(row[5]), row[6])
@@ -313,7 +315,8 @@ class KnowledgeBase:
             return snap
         with self._lock:
             if self._snapshot is None or self._snapshot.generation != gen or gen is None:
-                self._snapshot = read_snapshot(self.settings.db_path, gen)
+                rows = self.store.work_rows() if hasattr(self.store, "work_rows") else None
+                self._snapshot = read_snapshot(self.settings.db_path, gen, rows)
             return self._snapshot
 
     def jenis_codes(self) -> list[str]:

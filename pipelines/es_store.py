@@ -1,0 +1,920 @@
+"""The Elasticsearch backend: the same knowledge base on a search cluster (JDIH_STORE=elasticsearch).
+
+A subclass of elasticsearch-haystack's ``ElasticsearchDocumentStore``, so the integration's
+``ElasticsearchBM25Retriever`` and ``ElasticsearchEmbeddingRetriever`` work on it unchanged, plus what
+the embedded ``SQLiteDocumentStore`` offers the rest of the project: ``transaction()``,
+``delete_by_filter``, ``bm25_search``, ``embedding_search``, ``generation()``, the works catalogue.
+
+Usage::
+
+    from pipelines.es_store import ElasticsearchStore, index_definition
+
+    store = ElasticsearchStore.from_env()          # ELASTICSEARCH_URL, credentials, JDIH_ES_INDEX
+    store.init_indices()                           # `jdih es init`: settings + mappings, idempotent
+    with store.transaction():                      # one work: new chunks first, stale ones after
+        store.delete_by_filter({"field": "meta.regulation_id", "operator": "==", "value": "uu-27-2022"})
+        store.write_documents(chunks)
+    hits = store.bm25_search("pusat data", top_k=10, highlight=True)
+    print(json.dumps(index_definition(), indent=2))  # what `jdih es init --dry-run` prints
+
+Indices (``JDIH_ES_INDEX``, default ``jdih-chunks``; each an alias over ``<name>-v1`` so the analyser
+can change later by reindex-and-swap):
+
+- ``<index>``: the chunks (Haystack documents, meta flattened to top-level fields);
+- ``<index>-works``: one document per work (catalogue record, parsed text, dimension links, content
+  hash): what the embedded store keeps in its ``works`` table;
+- ``<index>-state``: the ``generation`` counter (bumped after every committed write, by any replica);
+- ``<index>-jobs``, ``<index>-audit``, ``<index>-tokens``: shared records for uploads/ingest jobs,
+  the audit log and API tokens (see :class:`SharedRecords` and docs/deployment.md).
+
+The analyser is built from the SAME word lists as ``pipelines.analyzer`` (pipelines/data/):
+stopwords, protected terms (``keyword_marker``), Lucene's Indonesian stemmer, and the bilingual
+glossary as a search-time ``synonym_graph``. Hybrid search stays in Python (Haystack's
+DocumentJoiner, reciprocal rank fusion): Elasticsearch's ``rrf`` retriever needs a paid licence.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from haystack import default_from_dict, default_to_dict, logging
+from haystack.dataclasses import Document
+from haystack.document_stores.errors import DocumentStoreError, DuplicateDocumentError
+from haystack.document_stores.types import DuplicatePolicy
+from haystack.errors import FilterError
+from haystack.utils import Secret, deserialize_secrets_inplace
+from haystack.utils.filters import document_matches_filter
+from haystack_integrations.document_stores.elasticsearch import ElasticsearchDocumentStore
+from haystack_integrations.document_stores.elasticsearch.filters import (
+    _normalize_ranges,
+    _parse_comparison_condition,
+)
+
+from pipelines import analyzer
+from pipelines.filters import filters_to_sql
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_INDEX = "jdih-chunks"
+EMBEDDING_DIM = 384
+SCHEMA_VERSION = 1  # concrete indices are <alias>-v<SCHEMA_VERSION>
+SCAN_BATCH = 500
+SHARED_KINDS = ("jobs", "audit", "tokens")
+
+# --- the index definition: patterns (data), apart from the code that applies them -------------
+
+# Tokens as pipelines.analyzer.TOKEN_RE cuts them: a currency prefix glued to a number ("Rp50.000"),
+# a number with separators, or a word (letters/digits, hyphenated compounds kept together).
+TOKEN_PATTERN = r"(?i:rp|usd|idr)(?=\d)|\d+(?:[.,]\d+)+|[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*"
+# "50.000.000,00" -> "50000000,00" (thousands dots) -> "50000000_00" (other separators)
+THOUSANDS_DOT_PATTERN = r"(?<=(?:^|\.)\d{1,3})\.(?=\d{3}(?:[.,]|$))"
+NUMBER_SEPARATOR_PATTERN = r"(?<=\d)[.,](?=\d)"
+DIGIT_PATTERN = r".*\d.*"  # words with a digit are never stemmed ("45a", "p2")
+SINGLE_LETTERS = [chr(c) for c in range(ord("a"), ord("z") + 1)]  # list markers "a.", "b."
+
+INDEX_FILTERS = [
+    "lowercase", "asciifolding", "jdih_protected", "jdih_split_hyphens", "jdih_thousands",
+    "jdih_number_separators", "jdih_stop", "jdih_single_letters", "jdih_digits", "jdih_stemmer",
+]
+QUERY_FILTERS = [f if f != "jdih_stop" else "jdih_stop_query" for f in INDEX_FILTERS]
+SEARCH_FILTERS = QUERY_FILTERS[:2] + ["jdih_glossary"] + QUERY_FILTERS[2:]
+
+# Citation fields: exact values (filters, terms aggregations, grouping).
+KEYWORD_FIELDS = (
+    "id", "regulation_id", "work_id", "jenis", "singkatan", "nomor", "region", "status", "kind",
+    "pasal", "ayat_from", "ayat_to", "bab", "bagian", "paragraf", "amends", "amendment_item",
+    "operation", "uri", "article_uri", "work_dimensions",
+)
+INTEGER_FIELDS = ("tahun", "tahun_pengundangan", "pasal_number", "part", "parts")
+DATE_FIELDS = ("tanggal_penetapan", "tanggal_pengundangan", "ditetapkan", "diundangkan", "updated_at")
+TITLE_FIELDS = ("judul", "breadcrumb")  # keyword for filters + .text analysed for BM25
+BM25_FIELDS = ("content", "breadcrumb.text")  # what bm25_search matches (SQLite: content + text_meta_fields)
+
+
+def _word_list(name: str) -> list[str]:
+    return sorted(analyzer._read_word_list(name))  # noqa: SLF001 - the one reader of pipelines/data
+
+
+def glossary_synonyms() -> list[str]:
+    """The glossary as Solr equivalence rules: one line per concept, all its terms joined by ", "."""
+    rules = []
+    for concept in analyzer.glossary():
+        terms: dict[str, None] = {}
+        for term in concept.terms:
+            clean = " ".join(analyzer.normalize(term).replace(",", " ").replace("=>", " ").split())
+            if clean:
+                terms.setdefault(clean, None)
+        if len(terms) > 1:
+            rules.append(", ".join(terms))
+    return rules
+
+
+def analysis_settings() -> dict[str, Any]:
+    """``settings.analysis``: the Indonesian analyser of pipelines/analyzer.py in Elasticsearch terms."""
+    return {
+        "tokenizer": {"jdih_tokenizer": {"type": "pattern", "pattern": TOKEN_PATTERN, "group": 0}},
+        "filter": {
+            "jdih_protected": {"type": "keyword_marker", "keywords": _word_list("protected-terms.txt"), "ignore_case": True},
+            "jdih_split_hyphens": {
+                "type": "word_delimiter_graph", "ignore_keywords": True, "generate_word_parts": True,
+                "generate_number_parts": True, "catenate_words": False, "catenate_numbers": False,
+                "catenate_all": False, "preserve_original": False, "split_on_case_change": False,
+                "split_on_numerics": False, "stem_english_possessive": False,
+                "type_table": ["_ => ALPHANUM", ". => DIGIT", ", => DIGIT"],
+            },
+            "jdih_thousands": {"type": "pattern_replace", "pattern": THOUSANDS_DOT_PATTERN, "replacement": ""},
+            "jdih_number_separators": {"type": "pattern_replace", "pattern": NUMBER_SEPARATOR_PATTERN, "replacement": "_"},
+            "jdih_stop": {"type": "stop", "stopwords": _word_list("stopwords-id.txt"), "ignore_case": True},
+            "jdih_stop_query": {
+                "type": "stop", "ignore_case": True,
+                "stopwords": sorted(set(_word_list("stopwords-id.txt")) | set(_word_list("stopwords-en.txt"))),
+            },
+            "jdih_single_letters": {"type": "stop", "stopwords": SINGLE_LETTERS},
+            "jdih_digits": {"type": "keyword_marker", "keywords_pattern": DIGIT_PATTERN},
+            "jdih_stemmer": {"type": "stemmer", "language": "indonesian"},
+            "jdih_glossary": {"type": "synonym_graph", "synonyms": glossary_synonyms(), "expand": True, "lenient": True},
+        },
+        "analyzer": {
+            "jdih_id": {"type": "custom", "tokenizer": "jdih_tokenizer", "filter": INDEX_FILTERS},
+            "jdih_id_query": {"type": "custom", "tokenizer": "jdih_tokenizer", "filter": QUERY_FILTERS},
+            "jdih_id_search": {"type": "custom", "tokenizer": "jdih_tokenizer", "filter": SEARCH_FILTERS},
+        },
+    }
+
+
+def _analysed_text(**extra: Any) -> dict[str, Any]:
+    return {"type": "text", "analyzer": "jdih_id", "search_analyzer": "jdih_id_search", **extra}
+
+
+def chunk_mappings(dims: int = EMBEDDING_DIM) -> dict[str, Any]:
+    """Mappings of the chunk index: content analysed, the dense vector, citation fields as keywords,
+    dates as dates; other meta strings become keywords (as in the integration's default mapping)."""
+    properties: dict[str, Any] = {
+        "content": _analysed_text(),
+        "embedding": {
+            "type": "dense_vector", "dims": dims, "index": True, "similarity": "cosine",
+            "index_options": {"type": "int8_hnsw", "m": 16, "ef_construction": 100},
+        },
+        "blob": {"type": "object", "enabled": False},
+        "dimension_evidence": {"type": "object", "enabled": False},
+        "dimensions": {"type": "object", "dynamic": True},
+        "subdimensions": {"type": "object", "dynamic": True},
+        "has_text": {"type": "boolean"},
+        "page": {"type": "integer", "ignore_malformed": True},
+        "instruction": _analysed_text(),
+    }
+    for name in KEYWORD_FIELDS:
+        properties[name] = {"type": "keyword"}
+    for name in INTEGER_FIELDS:
+        properties[name] = {"type": "integer", "ignore_malformed": True}
+    for name in DATE_FIELDS:
+        properties[name] = {"type": "date", "format": "strict_date_optional_time||yyyy-MM-dd", "ignore_malformed": True}
+    for name in TITLE_FIELDS:
+        properties[name] = {"type": "keyword", "ignore_above": 2048, "fields": {"text": _analysed_text()}}
+    return {
+        "dynamic": True,
+        "dynamic_templates": [
+            {"scores": {"path_match": "*dimensions.*", "match_mapping_type": "long", "mapping": {"type": "float"}}},
+            {"strings": {"match_mapping_type": "string", "mapping": {"type": "keyword", "ignore_above": 1024}}},
+        ],
+        "properties": properties,
+    }
+
+
+def index_settings(shards: int = 1, replicas: int = 1) -> dict[str, Any]:
+    return {"index": {"number_of_shards": shards, "number_of_replicas": replicas}, "analysis": analysis_settings()}
+
+
+def index_definition(dims: int = EMBEDDING_DIM, *, shards: int = 1, replicas: int = 1) -> dict[str, Any]:
+    """The chunk index: ``{"settings": ..., "mappings": ...}`` (the body of PUT /<index>)."""
+    return {"settings": index_settings(shards, replicas), "mappings": chunk_mappings(dims)}
+
+
+def works_definition(replicas: int = 1) -> dict[str, Any]:
+    """One document per work; the record, parsed text and dimension links are stored, not indexed."""
+    stored = {"type": "object", "enabled": False}
+    return {
+        "settings": {"index": {"number_of_shards": 1, "number_of_replicas": replicas}},
+        "mappings": {
+            "dynamic": False,
+            "properties": {
+                "id": {"type": "keyword"}, "record": stored, "regulation": stored, "dimensions": stored,
+                "content_hash": {"type": "keyword"}, "chunks": {"type": "integer"},
+                "has_text": {"type": "boolean"}, "updated_at": {"type": "date"},
+            },
+        },
+    }
+
+
+def small_definition(replicas: int = 1, **properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "settings": {"index": {"number_of_shards": 1, "number_of_replicas": replicas}},
+        "mappings": {"dynamic": False, "properties": properties},
+    }
+
+
+def all_definitions(index: str = DEFAULT_INDEX, dims: int = EMBEDDING_DIM, *, shards: int = 1,
+                    replicas: int = 1) -> dict[str, dict[str, Any]]:
+    """Every index the backend uses: ``{alias: {"settings", "mappings"}}`` (`jdih es init --dry-run`)."""
+    keyword, date = {"type": "keyword"}, {"type": "date"}
+    return {
+        index: index_definition(dims, shards=shards, replicas=replicas),
+        f"{index}-works": works_definition(replicas),
+        f"{index}-state": small_definition(replicas, value={"type": "long"}),
+        f"{index}-jobs": small_definition(replicas, id=keyword, status=keyword, work_id=keyword, replica=keyword,
+                                          created_at=date, updated_at=date),
+        f"{index}-audit": small_definition(replicas, at=date, actor=keyword, action=keyword, work_id=keyword),
+        f"{index}-tokens": small_definition(replicas, id=keyword, name=keyword, scopes=keyword, created_at=date,
+                                            expires_at=date, revoked=keyword),
+    }
+
+
+# --- filters -------------------------------------------------------------------------------
+
+_MATCH_NONE = {"match_none": {}}
+_MATCH_ALL = {"match_all": {}}
+
+
+def es_filter(filters: dict[str, Any] | None) -> dict[str, Any]:
+    """A Haystack filter as an Elasticsearch query (for ``bool.filter``), selecting the same documents
+    as the embedded store: the filter is first checked by ``pipelines.filters`` (same FilterError for
+    the same bad input), then translated with the integration's comparison helpers; an empty OR (and
+    a NOT of nothing) matches nothing, as in SQL, where the integration's bool would match everything."""
+    if not filters:
+        return _MATCH_ALL
+    filters_to_sql(filters)  # validation only: raises FilterError exactly as the embedded store does
+    return _translate(filters)
+
+
+def _translate(condition: dict[str, Any]) -> dict[str, Any]:
+    if "field" in condition:
+        return _parse_comparison_condition(condition)
+    op, conditions = condition["operator"], condition["conditions"]
+    if not conditions:
+        return _MATCH_ALL if op == "AND" else _MATCH_NONE
+    parts = [_translate(c) for c in conditions]
+    if len(parts) > 1 and op != "OR":
+        parts = _normalize_ranges(parts)
+    if op == "AND":
+        return {"bool": {"must": parts}}
+    if op == "OR":
+        return {"bool": {"should": parts, "minimum_should_match": 1}}
+    if op == "NOT":
+        return {"bool": {"must_not": [{"bool": {"must": parts}}]}}
+    raise FilterError(f"Unknown logical operator '{op}'")
+
+
+# --- query bodies (pure functions: what the store sends) -------------------------------------
+
+
+def bm25_query_body(query: str, *, top_k: int = 10, filters: dict[str, Any] | None = None, expand: bool = True,
+                    fuzziness: str = "0", highlight: bool = False, return_embedding: bool = False) -> dict[str, Any]:
+    """BM25 over the analysed content and breadcrumb (the embedded store's text + text_meta_fields).
+
+    ``expand``: the glossary synonym_graph of the search analyser widens the query; ``False`` uses
+    the same chain without synonyms (for a query already expanded in Python)."""
+    match: dict[str, Any] = {
+        "query": query, "fields": list(BM25_FIELDS), "type": "most_fields", "operator": "or",
+        "analyzer": "jdih_id_search" if expand else "jdih_id_query",
+    }
+    if fuzziness not in (None, "", "0", 0):
+        match["fuzziness"] = fuzziness
+    body: dict[str, Any] = {
+        "size": top_k,
+        "query": {"bool": {"must": [{"multi_match": match}]}},
+        "track_total_hits": False,
+    }
+    if filters:
+        body["query"]["bool"]["filter"] = [es_filter(filters)]
+    if not return_embedding:
+        body["_source"] = {"excludes": ["embedding"]}
+    if highlight:
+        body["highlight"] = highlight_body()
+    return body
+
+
+def highlight_body(fragment_size: int = 240) -> dict[str, Any]:
+    """Highlights as the API shows them: HTML-escaped text, ``<mark>`` around matched words."""
+    return {
+        "encoder": "html", "pre_tags": ["<mark>"], "post_tags": ["</mark>"],
+        "fields": {"content": {"type": "unified", "fragment_size": fragment_size, "number_of_fragments": 1,
+                               "no_match_size": fragment_size}},
+    }
+
+
+def knn_query_body(query_embedding: list[float], *, top_k: int = 10, filters: dict[str, Any] | None = None,
+                   num_candidates: int | None = None, return_embedding: bool = False) -> dict[str, Any]:
+    """Approximate kNN (HNSW) on the cosine dense_vector, the filter applied inside the kNN search
+    (so ``top_k`` hits come back even when the filter is selective)."""
+    knn: dict[str, Any] = {
+        "field": "embedding", "query_vector": [float(x) for x in query_embedding], "k": top_k,
+        "num_candidates": min(10_000, max(num_candidates or top_k * 10, top_k)),
+    }
+    if filters:
+        knn["filter"] = es_filter(filters)
+    body: dict[str, Any] = {"size": top_k, "knn": knn, "track_total_hits": False}
+    if not return_embedding:
+        body["_source"] = {"excludes": ["embedding"]}
+    return body
+
+
+FACET_FIELDS = {"jenis": "jenis", "tahun": "tahun", "status": "status", "dimension": "work_dimensions"}
+
+
+def facets_body(query: str | None = None, *, filters: dict[str, Any] | None = None,
+                fields: dict[str, str] | None = None, size: int = 50) -> dict[str, Any]:
+    """Terms aggregations for the API's facets; each bucket counts distinct regulations
+    (``cardinality`` of regulation_id), as the API counts regulations, not chunks."""
+    fields = fields or FACET_FIELDS
+    must: list[dict[str, Any]] = []
+    if query:
+        must.append({"multi_match": {"query": query, "fields": list(BM25_FIELDS), "analyzer": "jdih_id_search"}})
+    body: dict[str, Any] = {
+        "size": 0,
+        "query": {"bool": {"must": must or [_MATCH_ALL]}},
+        "aggs": {
+            name: {"terms": {"field": field, "size": size},
+                   "aggs": {"regulations": {"cardinality": {"field": "regulation_id"}}}}
+            for name, field in fields.items()
+        },
+    }
+    if filters:
+        body["query"]["bool"]["filter"] = [es_filter(filters)]
+    return body
+
+
+# --- configuration -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EsConfig:
+    """Connection settings from the environment: ELASTICSEARCH_URL (commas for several nodes),
+    ELASTICSEARCH_USERNAME/PASSWORD or ELASTICSEARCH_API_KEY (+ optional _API_KEY_ID),
+    ELASTICSEARCH_CA_CERTS, JDIH_ES_INDEX, JDIH_ES_SHARDS, JDIH_ES_REPLICAS."""
+
+    hosts: list[str]
+    index: str = DEFAULT_INDEX
+    shards: int = 1
+    replicas: int = 1
+    ca_certs: str | None = None
+
+    @classmethod
+    def from_env(cls, url: str | None = None) -> EsConfig:
+        url = url or os.environ.get("ELASTICSEARCH_URL")
+        if not url:
+            raise ValueError("JDIH_STORE=elasticsearch needs ELASTICSEARCH_URL (e.g. http://localhost:9200)")
+        return cls(
+            hosts=[u.strip() for u in url.split(",") if u.strip()],
+            index=os.environ.get("JDIH_ES_INDEX") or DEFAULT_INDEX,
+            shards=_env_int("JDIH_ES_SHARDS", 1),
+            replicas=_env_int("JDIH_ES_REPLICAS", 1),
+            ca_certs=os.environ.get("ELASTICSEARCH_CA_CERTS") or None,
+        )
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    try:
+        return int(raw) if raw not in (None, "") else default
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _secret(name: str) -> Secret:
+    return Secret.from_env_var(name, strict=False)
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+class _Pending:
+    """The writes of one transaction, applied in order new-chunks-first on commit."""
+
+    def __init__(self) -> None:
+        self.writes: list[tuple[list[Document], DuplicatePolicy]] = []
+        self.delete_filters: list[dict[str, Any] | None] = []  # None: everything
+        self.delete_ids: list[str] = []
+        self.works: dict[str, dict[str, Any] | None] = {}  # None: delete the work record
+
+
+class ElasticsearchStore(ElasticsearchDocumentStore):
+    """The project's DocumentStore on Elasticsearch 8 (see the module docstring).
+
+    :param hosts: node URLs; :param index: the chunk index alias (other indices derive from it);
+    :param username/password/api_key/api_key_id: Secrets (environment variables by default), never
+        serialised as values; :param embedding_dim: 384 for all-MiniLM-L6-v2;
+    :param shards/replicas: used when the indices are created; :param auto_create: create missing
+        indices on first use (``jdih es init`` does it explicitly);
+    :param kwargs: passed to the ``elasticsearch.Elasticsearch`` client (e.g. ``ca_certs``).
+    """
+
+    backend = "elasticsearch"
+
+    def __init__(
+        self,
+        *,
+        hosts: Any = None,
+        index: str = DEFAULT_INDEX,
+        username: Secret | None = None,
+        password: Secret | None = None,
+        api_key: Secret | None = None,
+        api_key_id: Secret | None = None,
+        embedding_dim: int = EMBEDDING_DIM,
+        shards: int = 1,
+        replicas: int = 1,
+        auto_create: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        self.username = username if username is not None else _secret("ELASTICSEARCH_USERNAME")
+        self.password = password if password is not None else _secret("ELASTICSEARCH_PASSWORD")
+        self.embedding_dim = embedding_dim
+        self.shards = shards
+        self.replicas = replicas
+        self.auto_create = auto_create
+        self._local = threading.local()
+        super().__init__(
+            hosts=hosts, index=index, custom_mapping=chunk_mappings(embedding_dim),
+            api_key=api_key if api_key is not None else _secret("ELASTICSEARCH_API_KEY"),
+            api_key_id=api_key_id if api_key_id is not None else _secret("ELASTICSEARCH_API_KEY_ID"),
+            embedding_similarity_function="cosine", **kwargs,
+        )
+
+    @classmethod
+    def from_env(cls, url: str | None = None, **overrides: Any) -> ElasticsearchStore:
+        cfg = EsConfig.from_env(url)
+        kwargs: dict[str, Any] = {"ca_certs": cfg.ca_certs} if cfg.ca_certs else {}
+        kwargs.update(overrides)
+        return cls(hosts=cfg.hosts, index=cfg.index, shards=cfg.shards, replicas=cfg.replicas, **kwargs)
+
+    # --- names, client, indices -----------------------------------------------------------
+
+    @property
+    def index(self) -> str:
+        return self._index
+
+    def index_name(self, kind: str | None = None) -> str:
+        """The alias of the chunk index (``kind=None``) or of ``works``, ``state``, ``jobs``, ..."""
+        return self._index if kind is None else f"{self._index}-{kind}"
+
+    def definitions(self) -> dict[str, dict[str, Any]]:
+        return all_definitions(self._index, self.embedding_dim, shards=self.shards, replicas=self.replicas)
+
+    def _ensure_initialized(self) -> None:
+        if self._client is None:
+            from elasticsearch import Elasticsearch
+
+            auth: dict[str, Any] = {}
+            user, pwd = self.username.resolve_value(), self.password.resolve_value()
+            if user and pwd:
+                auth["basic_auth"] = (user, pwd)
+            api_key = self._handle_auth()
+            if api_key:
+                auth["api_key"] = api_key
+            client = Elasticsearch(self._hosts, headers=self._headers, **auth, **self._kwargs)
+            client.info()  # fails early with the cluster's own message (auth, TLS, unreachable)
+            self._client = client
+            if self.auto_create:
+                self.init_indices()
+
+    def init_indices(self) -> list[str]:
+        """Create every missing index (settings + mappings) behind its alias; returns the concrete
+        indices created. Safe to run on every start and from several replicas at once."""
+        from elasticsearch import BadRequestError
+
+        client = self.client if self._client is None else self._client
+        created = []
+        for alias, definition in self.definitions().items():
+            if client.indices.exists(index=alias):
+                continue
+            concrete = f"{alias}-v{SCHEMA_VERSION}"
+            try:
+                client.indices.create(index=concrete, aliases={alias: {"is_write_index": True}}, **definition)
+                created.append(concrete)
+            except BadRequestError as exc:  # another replica created it a moment ago
+                if "resource_already_exists_exception" not in str(exc):
+                    raise
+        return created
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(
+            self, hosts=self._hosts, index=self._index, username=self.username.to_dict(),
+            password=self.password.to_dict(), api_key=self._api_key.to_dict() if isinstance(self._api_key, Secret) else None,
+            api_key_id=self._api_key_id.to_dict() if isinstance(self._api_key_id, Secret) else None,
+            embedding_dim=self.embedding_dim, shards=self.shards, replicas=self.replicas,
+            auto_create=self.auto_create, **self._kwargs,
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ElasticsearchStore:
+        data = {**data, "init_parameters": dict(data.get("init_parameters", {}))}
+        deserialize_secrets_inplace(data["init_parameters"], keys=["username", "password", "api_key", "api_key_id"])
+        return default_from_dict(cls, data)
+
+    # --- generation: a counter document bumped after each committed write -------------------
+
+    def generation(self) -> int:
+        from elasticsearch import NotFoundError
+
+        try:
+            return int(self.client.get(index=self.index_name("state"), id="generation")["_source"]["value"])
+        except NotFoundError:
+            return 0
+
+    def _bump_generation(self) -> None:
+        self.client.update(
+            index=self.index_name("state"), id="generation", retry_on_conflict=10, refresh=True,
+            script={"source": "ctx._source.value += 1", "lang": "painless"}, upsert={"value": 1},
+        )
+
+    # --- transactions ----------------------------------------------------------------------
+
+    def _pending(self) -> _Pending | None:
+        return getattr(self._local, "pending", None)
+
+    @contextmanager
+    def transaction(self) -> Iterator[ElasticsearchStore]:
+        """Collect the writes of the block and apply them on exit: new chunks first (overwriting by
+        id), then the deletes minus the ids just written, then the work records, one refresh, one
+        generation bump. A reader never sees a work without chunks; an exception in the block
+        writes nothing. Elasticsearch has no multi-document transactions: a process killed during
+        the commit leaves some chunks new and the work record old, so its content hash differs and
+        the next ingest redoes the work (docs/deployment.md). Nested blocks join the outer one."""
+        if self._pending() is not None:
+            yield self
+            return
+        self._local.pending = pending = _Pending()
+        try:
+            yield self
+        finally:
+            self._local.pending = None
+        self._commit(pending)
+
+    def _commit(self, p: _Pending) -> None:
+        if not (p.writes or p.delete_filters or p.delete_ids or p.works):
+            return
+        written: list[str] = []
+        for docs, policy in p.writes:
+            deleted_ids = set(p.delete_ids)
+            replacing = [d for d in docs if d.id in deleted_ids or any(
+                f is None or _matches(f, d) for f in p.delete_filters)]
+            replaced = {d.id for d in replacing}
+            others = [d for d in docs if d.id not in replaced]
+            if replacing:
+                super().write_documents(replacing, policy=DuplicatePolicy.OVERWRITE, refresh=False)
+            if others:
+                super().write_documents(others, policy=policy, refresh=False)
+            written.extend(d.id for d in docs)
+        keep = {"ids": {"values": written}} if written else None
+        for f in p.delete_filters:
+            query: dict[str, Any] = {"bool": {"filter": [es_filter(f)]}}
+            if keep:
+                query["bool"]["must_not"] = [keep]
+            self.client.delete_by_query(index=self._index, query=query, conflicts="proceed", refresh=False)
+        stale = [i for i in dict.fromkeys(p.delete_ids) if i not in set(written)]
+        if stale:
+            super().delete_documents(stale, refresh=False)
+        if p.works:
+            self._write_works(p.works)
+        self.client.indices.refresh(index=[self._index, self.index_name("works")])
+        self._bump_generation()
+
+    def _write_works(self, works: dict[str, dict[str, Any] | None]) -> None:
+        from elasticsearch import helpers
+
+        actions = [
+            {"_op_type": "delete", "_id": wid} if doc is None else {"_op_type": "index", "_id": wid, "_source": doc}
+            for wid, doc in works.items()
+        ]
+        _ok, errors = helpers.bulk(self.client, actions, index=self.index_name("works"), raise_on_error=False, refresh=False)
+        errors = [e for e in errors if not (e.get("delete") or {}).get("status") == 404]
+        if errors:
+            raise DocumentStoreError(f"writing work records failed: {errors[:3]}")
+
+    # --- DocumentStore protocol, with the embedded store's semantics ------------------------
+
+    def write_documents(self, documents: list[Document], policy: DuplicatePolicy = DuplicatePolicy.NONE,
+                        refresh: Any = "wait_for") -> int:
+        """Write documents; ``DuplicatePolicy.NONE`` means FAIL. Inside ``transaction()`` the write
+        is applied on commit (and the count returned is the number handed in)."""
+        if not isinstance(documents, (list, tuple)) or any(not isinstance(d, Document) for d in documents):
+            raise ValueError("Please provide a list of Documents.")
+        documents = list(documents)
+        if policy == DuplicatePolicy.NONE:
+            policy = DuplicatePolicy.FAIL
+        if policy == DuplicatePolicy.FAIL:
+            ids = [d.id for d in documents]
+            if len(set(ids)) != len(ids):
+                dup = next(i for i in ids if ids.count(i) > 1)
+                raise DuplicateDocumentError(f"ID '{dup}' already exists.")
+        if not documents:
+            return 0
+        pending = self._pending()
+        if pending is not None:
+            pending.writes.append((documents, policy))
+            return len(documents)
+        written = super().write_documents(documents, policy=policy, refresh=refresh)
+        self._bump_generation()
+        return written
+
+    def delete_documents(self, document_ids: list[str], refresh: Any = "wait_for") -> None:
+        if not document_ids:
+            return
+        pending = self._pending()
+        if pending is not None:
+            pending.delete_ids.extend(document_ids)
+            return
+        super().delete_documents(list(document_ids), refresh=refresh)
+        self._bump_generation()
+
+    def delete_by_filter(self, filters: dict[str, Any], refresh: bool = True) -> int:
+        """Delete the documents matching the filter; returns how many match. Inside a transaction
+        the delete runs on commit, after the transaction's new chunks are written."""
+        query = {"bool": {"filter": [es_filter(filters)]}}
+        pending = self._pending()
+        if pending is not None:
+            pending.delete_filters.append(filters)
+            return self.client.count(index=self._index, query=query)["count"]
+        result = self.client.delete_by_query(index=self._index, query=query, conflicts="proceed", refresh=refresh)
+        self._bump_generation()
+        return int(result.get("deleted", 0))
+
+    def delete_all_documents(self, recreate_index: bool = False, refresh: bool = True) -> None:
+        pending = self._pending()
+        if pending is not None:
+            pending.delete_filters.append(None)
+            return
+        self.client.delete_by_query(index=self._index, query=_MATCH_ALL, conflicts="proceed", refresh=refresh)
+        self._bump_generation()
+
+    def count_documents_by_filter(self, filters: dict[str, Any]) -> int:
+        return self.client.count(index=self._index, query={"bool": {"filter": [es_filter(filters)]}})["count"]
+
+    def iter_documents(self, filters: dict[str, Any] | None = None, *, return_embedding: bool = True,
+                       batch_size: int = SCAN_BATCH) -> Iterator[Document]:
+        """Every matching document in index order, streamed with the scroll API (no 10,000 cap)."""
+        from elasticsearch import helpers
+
+        body: dict[str, Any] = {"query": {"bool": {"filter": [es_filter(filters)]}}}
+        if not return_embedding:
+            body["_source"] = {"excludes": ["embedding"]}
+        for hit in helpers.scan(self.client, index=self._index, query=body, size=batch_size, preserve_order=False):
+            hit.setdefault("_score", None)
+            yield self._deserialize_document(hit)
+
+    def filter_documents(self, filters: dict[str, Any] | None = None, *, return_embedding: bool = True) -> list[Document]:
+        """Documents matching the Haystack filter (index order)."""
+        return [replace_score(d, None) for d in self.iter_documents(filters, return_embedding=return_embedding)]
+
+    def get_documents_by_id(self, document_ids: list[str], *, return_embedding: bool = True) -> list[Document]:
+        if not document_ids:
+            return []
+        found = {d.id: d for d in self.filter_documents({"field": "id", "operator": "in", "value": list(document_ids)},
+                                                      return_embedding=return_embedding)}
+        return [found[i] for i in document_ids if i in found]
+
+    # --- search ----------------------------------------------------------------------------
+
+    def _hits(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.client.search(index=self._index, **body)["hits"]["hits"]
+
+    def _document(self, hit: dict[str, Any], score: float | None) -> Document:
+        hit = {**hit, "_source": dict(hit["_source"])}
+        highlight = hit.pop("highlight", None)
+        doc = self._deserialize_document(hit)
+        if highlight is not None:
+            doc.meta["highlight"] = (highlight.get("content") or [""])[0]
+        return replace_score(doc, score)
+
+    def bm25_search(self, query: str, top_k: int = 10, filters: dict[str, Any] | None = None, *, expand: bool = True,
+                    return_embedding: bool = False, highlight: bool = False, fuzziness: str = "0") -> list[Document]:
+        """Best ``top_k`` chunks by BM25 (``Document.score``, higher is better); with ``highlight``,
+        ``meta["highlight"]`` holds the best fragment, HTML-escaped, matches in ``<mark>``."""
+        if not query or not query.strip() or top_k <= 0:
+            return []
+        body = bm25_query_body(query, top_k=top_k, filters=filters, expand=expand, fuzziness=fuzziness,
+                               highlight=highlight, return_embedding=return_embedding)
+        return [self._document(h, h.get("_score")) for h in self._hits(body)]
+
+    def embedding_search(self, query_embedding: Any, top_k: int = 10, filters: dict[str, Any] | None = None, *,
+                         return_embedding: bool = False, num_candidates: int | None = None) -> list[Document]:
+        """Nearest ``top_k`` chunks; ``Document.score`` is the cosine similarity (Elasticsearch's
+        ``(1 + cos) / 2`` score mapped back, so both backends report the same number)."""
+        vector = [float(x) for x in (query_embedding.tolist() if hasattr(query_embedding, "tolist") else query_embedding)]
+        if len(vector) != self.embedding_dim:
+            raise ValueError(f"query embedding has {len(vector)} dimensions, the store's embeddings have {self.embedding_dim}")
+        if top_k <= 0:
+            return []
+        body = knn_query_body(vector, top_k=top_k, filters=filters, num_candidates=num_candidates,
+                              return_embedding=return_embedding)
+        return [self._document(h, 2.0 * h["_score"] - 1.0 if h.get("_score") is not None else None)
+                for h in self._hits(body)]
+
+    def facets(self, query: str | None = None, *, filters: dict[str, Any] | None = None,
+               fields: dict[str, str] | None = None, size: int = 50) -> dict[str, list[dict[str, Any]]]:
+        """``{facet: [{"value", "count"}]}``: regulations per value, from terms aggregations."""
+        body = facets_body(query, filters=filters, fields=fields, size=size)
+        aggs = self.client.search(index=self._index, **body)["aggregations"]
+        return {name: [{"value": b["key"], "count": b["regulations"]["value"]} for b in agg["buckets"]]
+                for name, agg in aggs.items()}
+
+    # the integration's retrievers call these two
+    def _bm25_retrieval(self, query: str, *, filters: dict[str, Any] | None = None, fuzziness: str = "0",
+                        top_k: int = 10, scale_score: bool = False) -> list[Document]:
+        # Like the embedded retriever: the glossary widens only what is not widened yet (the Searcher
+        # expands in Python before retrieval, so its queries are searched without synonyms).
+        docs = self.bm25_search(query, top_k=top_k, filters=filters, expand=bool(analyzer.expansions(query)),
+                                fuzziness=fuzziness)
+        if scale_score:
+            import math
+
+            docs = [replace_score(d, 1 / (1 + math.exp(-(d.score or 0.0) / 8))) for d in docs]
+        return docs
+
+    def _embedding_retrieval(self, query_embedding: list[float], *, filters: dict[str, Any] | None = None,
+                             top_k: int = 10, num_candidates: int | None = None) -> list[Document]:
+        return self.embedding_search(query_embedding, top_k=top_k, filters=filters, num_candidates=num_candidates)
+
+    # --- works catalogue and shared records -------------------------------------------------
+
+    def work_repository(self) -> EsWorkRepository:
+        """What ``pipelines.works.WorkRepository.of(store)`` returns for this backend."""
+        return EsWorkRepository(self)
+
+    def work_rows(self) -> list[tuple]:
+        """Every work as the embedded ``works`` table's row: (id, record JSON, regulation JSON,
+        dimensions JSON, chunks, has_text, updated_at) — what search_api.kb reads into a Snapshot."""
+        return [
+            (w["id"], json.dumps(w.get("record") or {}, ensure_ascii=False),
+             json.dumps(w["regulation"], ensure_ascii=False) if w.get("regulation") else None,
+             json.dumps(w.get("dimensions") or {}, ensure_ascii=False), w.get("chunks") or 0,
+             bool(w.get("has_text")), w.get("updated_at"))
+            for w in self.work_repository().scan(include_regulation=True)
+        ]
+
+    def shared(self, kind: str) -> SharedRecords:
+        """Shared records of one kind: ``jobs``, ``audit`` or ``tokens``."""
+        return SharedRecords(self, kind)
+
+
+def replace_score(doc: Document, score: float | None) -> Document:
+    doc.score = score
+    return doc
+
+
+def _matches(filters: dict[str, Any], doc: Document) -> bool:
+    try:
+        return document_matches_filter(filters, doc)
+    except FilterError:
+        return False
+
+
+class EsWorkRepository:
+    """The works catalogue in ``<index>-works``, with the methods of ``pipelines.works.WorkRepository``.
+    Inside ``store.transaction()`` an upsert is applied on commit, after the work's chunks."""
+
+    def __init__(self, store: ElasticsearchStore):
+        self.store = store
+        self.index = store.index_name("works")
+
+    def content_hash(self, work_id: str) -> str | None:
+        doc = self._get(work_id, ["content_hash"])
+        return doc.get("content_hash") if doc else None
+
+    def upsert(self, work_id: str, *, record: dict[str, Any], regulation: Any, content_hash: str, chunks: int,
+               dimensions: dict) -> None:
+        has_text = regulation is not None and bool(regulation.articles or regulation.amendments)
+        doc = {
+            "id": work_id, "record": json.loads(json.dumps(record, ensure_ascii=False, default=str)),
+            "regulation": regulation.to_dict() if regulation is not None else None,
+            "dimensions": dimensions, "content_hash": content_hash, "chunks": chunks, "has_text": has_text,
+            "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        self._put({work_id: doc})
+
+    def delete(self, work_id: str) -> None:
+        self._put({work_id: None})
+
+    def clear(self) -> None:
+        self.store.client.delete_by_query(index=self.index, query=_MATCH_ALL, conflicts="proceed", refresh=True)
+        self.store._bump_generation()  # noqa: SLF001 - same module
+
+    def _put(self, works: dict[str, dict[str, Any] | None]) -> None:
+        pending = self.store._pending()  # noqa: SLF001 - same module
+        if pending is not None:
+            pending.works.update(works)
+            return
+        self.store._write_works(works)  # noqa: SLF001
+        self.store.client.indices.refresh(index=self.index)
+        self.store._bump_generation()  # noqa: SLF001
+
+    def _get(self, work_id: str, fields: list[str] | None = None) -> dict[str, Any] | None:
+        from elasticsearch import NotFoundError
+
+        try:
+            return self.store.client.get(index=self.index, id=work_id, source_includes=fields)["_source"]
+        except NotFoundError:
+            return None
+
+    def get(self, work_id: str) -> dict[str, Any] | None:
+        doc = self._get(work_id)
+        return _work_view(doc) if doc else None
+
+    def scan(self, *, include_regulation: bool = False) -> Iterator[dict[str, Any]]:
+        from elasticsearch import helpers
+
+        body: dict[str, Any] = {"query": _MATCH_ALL}
+        if not include_regulation:
+            body["_source"] = {"excludes": ["regulation"]}
+        for hit in helpers.scan(self.store.client, index=self.index, query=body, size=SCAN_BATCH):
+            yield hit["_source"]
+
+    def all(self) -> list[dict[str, Any]]:
+        return sorted((_work_view({**w, "regulation": None}) for w in self.scan()), key=lambda w: w["id"])
+
+    def count(self) -> int:
+        return self.store.client.count(index=self.index)["count"]
+
+
+def _work_view(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": doc["id"], "record": doc.get("record") or {}, "regulation": doc.get("regulation"),
+        "dimensions": doc.get("dimensions") or {}, "chunks": doc.get("chunks") or 0,
+        "has_text": bool(doc.get("has_text")), "updated_at": doc.get("updated_at"),
+    }
+
+
+class SharedRecords:
+    """Small JSON records every API replica must see: ingest jobs, the audit log (append-only),
+    API tokens (store only a hash of a token). Writes are visible to searches at once
+    (``refresh="wait_for"``); ``get`` is real-time.
+
+    Usage::
+
+        jobs = store.shared("jobs")
+        jobs.put("job-42", {"status": "queued", "work_id": "perwal-malang-9-2022"})
+        jobs.update("job-42", {"status": "done"})
+        store.shared("audit").append({"actor": "staff@malangkota", "action": "upload", "work_id": "..."})
+    """
+
+    def __init__(self, store: ElasticsearchStore, kind: str):
+        if kind not in SHARED_KINDS:
+            raise ValueError(f"unknown shared record kind {kind!r}; choose from {', '.join(SHARED_KINDS)}")
+        self.store = store
+        self.index = store.index_name(kind)
+
+    def put(self, record_id: str, record: dict[str, Any], *, create: bool = False) -> None:
+        """Write a record; ``create=True`` fails with DuplicateDocumentError if it exists (a lease)."""
+        from elasticsearch import ConflictError
+
+        try:
+            self.store.client.index(index=self.index, id=record_id, document=record, refresh="wait_for",
+                                    op_type="create" if create else "index")
+        except ConflictError as exc:
+            raise DuplicateDocumentError(f"{self.index}: '{record_id}' exists already") from exc
+
+    def update(self, record_id: str, changes: dict[str, Any]) -> None:
+        self.store.client.update(index=self.index, id=record_id, doc=changes, refresh="wait_for", retry_on_conflict=5)
+
+    def append(self, record: dict[str, Any]) -> str:
+        """Add a record under a new id (the audit log); returns the id."""
+        record = {"at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), **record}
+        return self.store.client.index(index=self.index, document=record, refresh="wait_for")["_id"]
+
+    def get(self, record_id: str) -> dict[str, Any] | None:
+        from elasticsearch import NotFoundError
+
+        try:
+            return self.store.client.get(index=self.index, id=record_id)["_source"]
+        except NotFoundError:
+            return None
+
+    def delete(self, record_id: str) -> None:
+        from elasticsearch import NotFoundError
+
+        try:
+            self.store.client.delete(index=self.index, id=record_id, refresh="wait_for")
+        except NotFoundError:
+            pass
+
+    def search(self, filters: dict[str, Any] | None = None, *, size: int = 100, sort: str | None = None) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"size": size, "query": {"bool": {"filter": [es_filter(filters)]}}}
+        if sort:
+            body["sort"] = [{sort.lstrip("-"): "desc" if sort.startswith("-") else "asc"}]
+        return [{"_id": h["_id"], **h["_source"]} for h in self.store.client.search(index=self.index, **body)["hits"]["hits"]]
+
+
+def dry_run_definitions() -> dict[str, Any]:
+    """What ``jdih es init --dry-run`` prints: the configured index names (from JDIH_ES_INDEX,
+    JDIH_ES_SHARDS, JDIH_ES_REPLICAS; no URL needed) and each index's PUT body."""
+    index = os.environ.get("JDIH_ES_INDEX") or DEFAULT_INDEX
+    return {
+        f"{alias}-v{SCHEMA_VERSION}": {"aliases": {alias: {"is_write_index": True}}, **definition}
+        for alias, definition in all_definitions(index, shards=_env_int("JDIH_ES_SHARDS", 1),
+                                                 replicas=_env_int("JDIH_ES_REPLICAS", 1)).items()
+    }
