@@ -89,11 +89,11 @@ def _parse_report(directory: str) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from pipelines.indexing import ingest_paths
 
-    try:
-        files = _iter_files(args.paths)
-    except FileNotFoundError as exc:
-        return _err(str(exc), 2)
-    summary = ingest_paths(files, progress=not args.quiet, force=args.force)
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        return _err(f"no such file or directory: {', '.join(missing)}", 2)
+    # folders go through as folders: regulations/ also brings its metadata-only catalogue records
+    summary = ingest_paths([Path(p) for p in args.paths], progress=not args.quiet, force=args.force)
     print(summary.describe())
     return 1 if summary.failed else 0
 

@@ -12,7 +12,7 @@ English title, facts and abstract.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from haystack import Document, component, default_from_dict, default_to_dict
@@ -261,12 +261,11 @@ class ArticleChunker:
 def _unique_ids(docs: list[Document]) -> list[Document]:
     """A damaged source can repeat a Pasal number (the parser warns of it): keep both chunks."""
     seen: dict[str, int] = {}
+    out = []
     for d in docs:
-        n = seen.get(d.id, 0) + 1
-        seen[d.id] = n
-        if n > 1:
-            d.id = f"{d.id}-dup{n}"
-    return docs
+        n = seen[d.id] = seen.get(d.id, 0) + 1
+        out.append(replace(d, id=f"{d.id}-dup{n}") if n > 1 else d)
+    return out
 
 
 def _article_uri(rid: str | None, pasal: str | None) -> str | None:
