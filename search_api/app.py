@@ -55,6 +55,9 @@ def create_app(settings=None, *, rate_limit: str | None = None, searcher=None) -
     app.include_router(permalinks.router)
     app.include_router(health.router)
     errors.install(app)
+    from search_api import staff  # the staff side: uploads, jobs, edits, versions, files, audit, change feed
+
+    staff.install(app)
 
     if limit is not None:
         app.add_middleware(RateLimitMiddleware, limit=limit)

@@ -258,7 +258,9 @@ def read_snapshot(db_path, generation: int | None, rows: list[tuple] | None = No
     for row in rows:
         works[row[0]] = Work(row[0], json.loads(row[1] or "{}"), json.loads(row[2]) if row[2] else None,
                              json.loads(row[3] or "{}"), row[4] or 0, bool(row[5]), row[6])
-    graph = RelationGraph.from_regulations({w.id: w.regulation for w in works.values()})
+    from pipelines.relation_edits import effective_graph  # the parsed relations with staff corrections
+
+    graph = effective_graph(db_path, {w.id: w.regulation for w in works.values()})
     for w in works.values():
         w.status = graph.status(w.id)
         explicit = _RECORD_STATUS.get(str(w.record.get("status") or "").strip().lower())
