@@ -1,0 +1,596 @@
+"""The web pages, server-rendered with Jinja2 over the same knowledge base as the API.
+
+Pages (every one has a JSON twin, linked from the page with ``<link rel="alternate">``):
+
+| page | JSON twin |
+|---|---|
+| ``/`` search (``?q=&jenis=&tahun=&status=&dimension=&page=``) | ``/api/v1/search`` (``/api/v1/regulations`` without ``q``) |
+| ``/tanya?q=`` ask | ``POST /api/v1/ask`` |
+| ``/akn/...`` reader (a browser's ``Accept: text/html``), ``/peraturan/{id}`` | the same ``/akn/...`` as JSON, ``/api/v1/regulations/{id}`` |
+| ``/dimensi``, ``/dimensi/{id}`` Smart City explorer | ``/api/v1/dimensions``, ``/api/v1/dimensions/{id}`` |
+| ``/staf`` staff upload and edit screens (all work is done by the staff API from the browser) | |
+
+Install with ``install(app)`` before the API's permalink router: the ``/akn/`` page route only
+matches requests that prefer HTML, every other request falls through to the JSON permalink.
+
+Progressive enhancement: every page works without JavaScript (GET forms, links); with it, search
+results refresh as one types (a debounced fetch of the same page with ``X-Fragment: results``,
+answered with the results fragment only), and the ask form does the same.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from starlette.routing import Match
+
+from frontend.i18n import COOKIE, pick_lang, translator
+from ingest.ids import JENIS, RegulationId
+from search_api.deps import get_kb
+from search_api.errors import ApiProblem
+from search_api.filters import check_filters
+from search_api.kb import KnowledgeBase, Snapshot, Work, _pasal_key
+from search_api.models import RegulationFilters, SearchParams
+from search_api.views import article_uri, regulation_detail
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+PER_PAGE = 10
+PASSAGES_SHOWN = 3
+FRAGMENT_HEADER = "x-fragment"
+
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+# ---- routing helpers ---------------------------------------------------------------------------
+
+def prefers_html(headers: dict[str, str]) -> bool:
+    """True when the Accept header ranks text/html before JSON (what a browser sends)."""
+    accept = headers.get("accept", "").lower()
+    if "text/html" not in accept:
+        return False
+    if "application/json" not in accept:
+        return True
+    return accept.index("text/html") < accept.index("application/json")
+
+
+class HtmlOnlyRoute(APIRoute):
+    """A route that matches only requests preferring HTML, so the JSON route of the same path
+    (registered after it) answers everything else."""
+
+    def matches(self, scope):
+        match, child = super().matches(scope)
+        if match is not Match.NONE:
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            if not prefers_html(headers):
+                return Match.NONE, {}
+        return match, child
+
+
+router = APIRouter(include_in_schema=False)
+html_router = APIRouter(include_in_schema=False, route_class=HtmlOnlyRoute)
+
+
+def install(app: FastAPI) -> None:
+    """Mount the static files and the page routes (call before the API's permalink router)."""
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.include_router(router)
+    app.include_router(html_router)
+
+
+@lru_cache(maxsize=None)
+def static_version(name: str) -> str:
+    """Content hash of a static file: its URL changes when it does, so it can be cached for long."""
+    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:10]
+
+
+# ---- rendering ---------------------------------------------------------------------------------
+
+def _page_context(request: Request) -> dict[str, Any]:
+    lang, remember = pick_lang(request.query_params.get("lang"), request.cookies.get(COOKIE))
+    other = "en" if lang == "id" else "id"
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    switch_url = request.url.path + "?" + urlencode(params + [("lang", other)])
+    return {"request": request, "lang": lang, "t": translator(lang), "switch_url": switch_url,
+            "remember_lang": remember, "static": lambda name: f"/static/{name}?v={static_version(name)}",
+            "status_names": {s: translator(lang)(f"status.{s}") for s in ("berlaku", "diubah", "dicabut")},
+            "dim_name": lambda d: dimension_name(d, lang), "jenis_name": jenis_name,
+            "cite_label": cite_label}
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    ctx = _page_context(request)
+    ctx.setdefault("section", None)
+    ctx.update(context)
+    response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    if ctx["remember_lang"]:
+        response.set_cookie(COOKIE, ctx["lang"], max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    response.headers["Vary"] = "Accept, Cookie, X-Fragment"
+    response.headers["Content-Language"] = ctx["lang"]
+    return response
+
+
+def error_page(request: Request, status_code: int, message: str | None = None) -> HTMLResponse:
+    return render(request, "error.html", status_code=status_code, message=message, json_url=None)
+
+
+@lru_cache(maxsize=None)
+def _taxonomy():
+    from pipelines.dimensions import default_taxonomy
+
+    return default_taxonomy()
+
+
+def dimension_name(dimension_id: str, lang: str = "id") -> str:
+    try:
+        d = _taxonomy().get(dimension_id)
+    except KeyError:
+        return dimension_id
+    return d.name["en"] if lang == "en" else d.name["id"]
+
+
+def jenis_name(code: str) -> str:
+    return JENIS.get(code, (code, code))[0]
+
+
+def cite_label(reg: dict[str, Any]) -> str:
+    """``PP 71/2019``: the short name people cite a work by."""
+    abbr = reg.get("singkatan") or reg.get("jenis") or ""
+    region = reg.get("region")
+    where = f" {str(region).replace('-', ' ').title()}" if region else ""
+    number = reg.get("nomor") or ""
+    return f"{abbr}{where} {number}/{reg.get('tahun') or ''}".strip() if number else f"{abbr}{where} {reg.get('tahun') or ''}".strip()
+
+
+def full_title(reg: dict[str, Any]) -> str:
+    """``Peraturan Pemerintah Nomor 71 Tahun 2019 tentang ...`` (the form a citation takes)."""
+    parts = [reg.get("jenis") or reg.get("singkatan") or ""]
+    if reg.get("region") and reg.get("jenis_code") not in (None, "uu", "pp", "perpres"):
+        parts.append(str(reg["region"]).replace("-", " ").title())
+    if reg.get("nomor"):
+        parts.append(f"Nomor {reg['nomor']}")
+    if reg.get("tahun"):
+        parts.append(f"Tahun {reg['tahun']}")
+    title = " ".join(p for p in parts if p)
+    return f"{title} tentang {reg['judul']}" if reg.get("judul") else title
+
+
+def pasal_anchor(pasal: str, prefix: str = "") -> str:
+    """``pasal-27`` (the reader's fragment for Pasal 27); ``45A`` -> ``pasal-45a``."""
+    return prefix + "pasal-" + re.sub(r"[^0-9a-z]+", "-", str(pasal).lower()).strip("-")
+
+
+def reader_url(reg: dict[str, Any], pasal: str | None = None) -> str:
+    base = reg.get("uri") or f"/peraturan/{reg['id']}"
+    return base + (f"#{pasal_anchor(pasal)}" if pasal else "")
+
+
+# ---- search ------------------------------------------------------------------------------------
+
+FILTER_NAMES = ("jenis", "tahun", "status", "dimension")
+EXAMPLE_QUERIES = ("pusat data", "informasi publik", "retribusi daerah", "data pribadi", "data centre",
+                   "transformasi digital")
+
+
+def _filters_from(request: Request) -> dict[str, str]:
+    return {k: request.query_params[k].strip() for k in FILTER_NAMES if request.query_params.get(k, "").strip()}
+
+
+def _url(path: str, params: dict[str, Any]) -> str:
+    clean = [(k, v) for k, v in params.items() if v not in (None, "")]
+    return path + ("?" + urlencode(clean) if clean else "")
+
+
+def _problem_text(exc: Exception, lang: str) -> str:
+    if isinstance(exc, ApiProblem):
+        return exc.detail if lang == "en" else exc.detail_id
+    if isinstance(exc, ValidationError):
+        fields = ", ".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc"))
+        return (f"Invalid value for: {fields}." if lang == "en" else f"Nilai tidak valid untuk: {fields}.")
+    return str(exc)
+
+
+def _browse(snap: Snapshot, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"regulation": w.summary(), "score": 0.0, "articles": []} for w in snap.ordered(snap.filter(**filters))]
+
+
+def _vocabulary(snap: Snapshot) -> tuple[str, ...]:
+    """Words of the corpus (titles and article texts, 4+ letters, seen twice or more), for spelling
+    hints; computed once per snapshot (a new ingest makes a new snapshot) and kept on it."""
+    vocab = getattr(snap, "_frontend_vocabulary", None)
+    if vocab is None:
+        from collections import Counter
+
+        from search_api.kb import work_text_units
+
+        counts: Counter = Counter()
+        for w in snap.works.values():
+            for text in [w.field("judul") or "", *work_text_units(w)]:
+                counts.update(m.lower() for m in re.findall(r"[A-Za-z]{4,}", text))
+        vocab = tuple(sorted(word for word, n in counts.items() if n >= 2))
+        snap._frontend_vocabulary = vocab
+    return vocab
+
+
+def spelling_suggestions(snap: Snapshot, q: str) -> list[str]:
+    """The query with each unknown word replaced by the closest corpus word, when any is close."""
+    vocab = _vocabulary(snap)
+    known = set(vocab)
+    changed, out = False, []
+    for word in re.findall(r"\w+", q.lower()):
+        close = [] if len(word) < 4 or word in known or word.isdigit() else \
+            difflib.get_close_matches(word, vocab, n=1, cutoff=0.78)
+        out.append(close[0] if close else word)
+        changed = changed or bool(close)
+    return [" ".join(out)] if changed else []
+
+
+def language_hints(q: str) -> list[str]:
+    """Glossary equivalents of the query's terms in the other language (``data centre`` -> ``pusat data``)."""
+    from pipelines.analyzer import expansions
+
+    return expansions(q)[:6]
+
+
+@router.get("/", response_class=HTMLResponse)
+async def search_page(request: Request, kb: KnowledgeBase = Depends(get_kb)):
+    lang = _page_context(request)["lang"]
+    q = (request.query_params.get("q") or "").strip()
+    raw_filters = _filters_from(request)
+    mode = request.query_params.get("mode") or "hybrid"
+    try:
+        page = max(1, int(request.query_params.get("page") or 1))
+    except ValueError:
+        page = 1
+    snap = kb.snapshot()
+    error, results, filters = None, [], {}
+    try:
+        if q:
+            params = SearchParams(q=q, mode=mode, **raw_filters)
+        else:
+            params = RegulationFilters(**raw_filters)
+        filters = check_filters(params)
+        if q:
+            from search_api.search import run_search
+
+            results = await run_in_threadpool(run_search, kb, snap, q, params.mode.value, filters)
+        elif raw_filters or request.query_params.get("semua"):
+            results = _browse(snap, filters)
+    except (ApiProblem, ValidationError) as exc:
+        error = _problem_text(exc, lang)
+
+    from search_api.search import facet_counts
+
+    facets = facet_counts([r["regulation"] for r in results]) if results else None
+    pages = max(1, -(-len(results) // PER_PAGE))
+    page = min(page, pages)
+    shown = results[(page - 1) * PER_PAGE: page * PER_PAGE]
+    base = {"q": q, **raw_filters}
+    if mode != "hybrid":
+        base["mode"] = mode
+
+    def link(**change: Any) -> str:
+        params = {**base, **change}
+        if params.get("page") == 1:
+            del params["page"]
+        return _url("/", params)
+
+    active = [{"name": k, "value": v, "remove": link(**{k: None})} for k, v in raw_filters.items()]
+    # hybrid search always finds something by meaning; when no passage holds a query word,
+    # say so and offer the same help as for no results
+    exact = any("<mark>" in (a.get("snippet") or "") for r in results for a in r["articles"])
+    hints = {}
+    if q and not exact and not error:
+        hints = {"spelling": spelling_suggestions(snap, q), "language": language_hints(q)}
+    if q:
+        json_url = _url("/api/v1/search", {"q": q, **raw_filters, "mode": mode if mode != "hybrid" else None})
+    else:
+        json_url = _url("/api/v1/regulations", raw_filters)
+    works = list(snap.works.values())
+    context = dict(q=q, mode=mode, results=shown, total=len(results), facets=facets, filters=raw_filters,
+                   active=active, link=link, page=page, pages=pages, error=error, hints=hints,
+                   examples=EXAMPLE_QUERIES, json_url=json_url, exact=exact, browsing=not q and bool(results),
+                   corpus={"works": len(works), "text": sum(1 for w in works if w.has_text)},
+                   reader_url=reader_url, passages_shown=PASSAGES_SHOWN)
+    if request.headers.get(FRAGMENT_HEADER) == "results":
+        return render(request, "_results.html", **context)
+    return render(request, "search.html", section="search", **context)
+
+
+# ---- ask ---------------------------------------------------------------------------------------
+
+EXAMPLE_QUESTIONS = ("Aturan apa tentang pusat data pemerintah?", "Siapa yang wajib menyediakan informasi publik?",
+                     "Which law protects personal data?", "Peraturan apa yang mendukung smart governance?")
+
+
+def confidence_level(c: float) -> str:
+    return "high" if c >= 0.7 else "medium" if c >= 0.4 else "low"
+
+
+@router.get("/tanya", response_class=HTMLResponse)
+async def ask_page(request: Request, kb: KnowledgeBase = Depends(get_kb)):
+    lang = _page_context(request)["lang"]
+    q = (request.query_params.get("q") or "").strip()
+    result, error = None, None
+    if q:
+        from search_api.answering import Answerer
+        from search_api.models import AskRequest
+
+        try:
+            AskRequest(question=q)
+            result = await run_in_threadpool(Answerer(kb).ask, q)
+        except (ApiProblem, ValidationError) as exc:
+            error = _problem_text(exc, lang)
+    context = dict(q=q, result=result, error=error, examples=EXAMPLE_QUESTIONS, json_url=None,
+                   reader_url=reader_url, level=confidence_level, full_title=full_title)
+    if request.headers.get(FRAGMENT_HEADER) == "results":
+        return render(request, "_answer.html", **context)
+    return render(request, "ask.html", section="ask", **context)
+
+
+# ---- reader ------------------------------------------------------------------------------------
+
+JDIHN_FIELDS = ("sumber", "subjek", "bidangHukum", "teuBadan", "penerbit", "bahasa", "deskripsiFisik")
+
+
+def _changed_by(snap: Snapshot, work: Work) -> dict[str, list[dict[str, Any]]]:
+    """Pasal of ``work`` -> the amendment items (of other works in the corpus) that change it."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for other in snap.works.values():
+        for item in (other.regulation or {}).get("amendments") or []:
+            if item.get("target_work") != work.id or not item.get("target_article"):
+                continue
+            enacted = [a.get("number") for a in item.get("articles") or []]
+            pasal = str(item["target_article"])
+            out.setdefault(_pasal_key(pasal), []).append({
+                "by": other.summary(), "item": item.get("number"), "operation": item.get("operation"),
+                "url": reader_url(other.summary(), str(enacted[0]) if enacted else None)})
+    return out
+
+
+def _source_file(settings, source: dict[str, Any]) -> Path | None:
+    """The stored original of a source: the content-addressed copy in the data directory, or the
+    shipped corpus file of that name whose SHA-256 matches. Never a path outside those folders."""
+    sha = (source.get("sha256") or "").lower()
+    name = Path(str(source.get("path") or "")).name
+    files_dir = Path(settings.files_dir)
+    if sha and re.fullmatch(r"[0-9a-f]{64}", sha) and files_dir.is_dir():
+        for candidate in (files_dir / sha, files_dir / sha[:2] / sha, *files_dir.glob(f"**/{sha}*")):
+            if candidate.is_file():
+                return candidate
+    if name:
+        shipped = HERE.parent / "regulations" / "corpus" / name
+        if shipped.is_file() and (not sha or _sha256(shipped) == sha):
+            return shipped
+    return None
+
+
+@lru_cache(maxsize=64)
+def _sha256_cached(path: str, mtime: float, size: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    st = path.stat()
+    return _sha256_cached(str(path), st.st_mtime, st.st_size)
+
+
+def reader_context(request: Request, snap: Snapshot, work: Work) -> dict[str, Any]:
+    detail = regulation_detail(snap, work)
+    changed_by = _changed_by(snap, work)
+    own = detail["articles"]
+    own_keys = {_pasal_key(a["pasal"]) for a in own}
+    for a in own:
+        a["anchor"] = pasal_anchor(a["pasal"])
+        a["changed_by"] = changed_by.get(_pasal_key(a["pasal"]), [])
+    for item in detail["amendments"]:
+        item["target_url"] = None
+        if item.get("target_work") and item["target_work"] in snap.works and item.get("target_article"):
+            item["target_url"] = reader_url(snap.works[item["target_work"]].summary(), item["target_article"])
+        elif item.get("target_work"):
+            item["target_url"] = article_uri(item["target_work"], item.get("target_article"))
+        item["target_in_corpus"] = item.get("target_work") in snap.works
+        for a in item["articles"]:
+            a["anchor"] = pasal_anchor(a["pasal"], "ubah-" if _pasal_key(a["pasal"]) in own_keys else "")
+            a["changed_by"] = []
+    downloads = []
+    for i, s in enumerate(detail["sources"]):
+        if s.get("path") and _source_file(request.app.state.settings, s) is not None:
+            downloads.append({"index": i, "name": Path(s["path"]).name, "media_type": s.get("media_type"),
+                              "pages": s.get("pages"), "url": f"/peraturan/{work.id}/berkas/{i}"})
+    rec = detail["catalogue"]
+    fields = [(f"field.{k}", rec.get(k)) for k in JDIHN_FIELDS if rec.get(k) not in (None, "", [])]
+    amending = [r for r in detail["relations"] if r["direction"] == "incoming" and r["type"].startswith(("diubah", "dicabut"))]
+    versions = detail.get("versions") or rec.get("versions") or []
+    in_tree = {p for node in _walk(detail["tree"]) for p in node["articles"]}
+    outside = [a for a in own if a["pasal"] not in in_tree] if detail["tree"] else []
+    return dict(reg=detail, title=full_title(detail), fields=fields, downloads=downloads, amending=amending,
+                versions=versions, outside=outside, json_url=f"/api/v1/regulations/{work.id}",
+                cite_base=full_title(detail), reader_url=reader_url, origin=str(request.base_url).rstrip("/"),
+                rel_name=lambda kind: relation_name(kind, _page_context(request)["lang"]),
+                article_map={a["pasal"]: a for a in own})
+
+
+def relation_name(kind: str, lang: str) -> str:
+    from frontend.i18n import STRINGS
+
+    key = f"rel.{kind}"
+    return translator(lang)(key) if key in STRINGS else kind.replace("_", " ").capitalize()
+
+
+def _walk(nodes):
+    for n in nodes:
+        yield n
+        yield from _walk(n.get("children") or [])
+
+
+def _reader(request: Request, snap: Snapshot, work_id: str) -> HTMLResponse:
+    work = snap.get(work_id)
+    if work is None:
+        lang = _page_context(request)["lang"]
+        return error_page(request, 404, f"{'Regulation' if lang == 'en' else 'Peraturan'} {work_id}: "
+                                        + translator(lang)("error.not_found"))
+    return render(request, "reader.html", section="search", **reader_context(request, snap, work))
+
+
+_PORTION = re.compile(r"/~pasal_(?P<pasal>[0-9A-Za-z]+)(?:__ayat_(?P<ayat>[0-9A-Za-z]+))?/?$")
+
+
+@html_router.get("/akn/{frbr_path:path}", response_class=HTMLResponse)
+def permalink_page(request: Request, frbr_path: str, kb: KnowledgeBase = Depends(get_kb)):
+    """The reader at a work's permalink; an article's permalink (``~pasal_27``) redirects to the
+    work's page at ``#pasal-27`` so the reader opens there with the whole work around it."""
+    uri = "/akn/" + frbr_path
+    try:
+        rid = RegulationId.from_frbr_uri(uri)
+    except ValueError:
+        return error_page(request, 404)
+    portion = _PORTION.search(uri)
+    rest = uri[len(rid.frbr_uri()):]
+    if rest.strip("/") and not portion:
+        return error_page(request, 404)
+    snap = kb.snapshot()
+    if portion:
+        work = snap.get(str(rid))
+        if work is None or work.article(portion["pasal"]) is None:
+            return error_page(request, 404)
+        query = ("?" + request.url.query) if request.url.query else ""
+        return RedirectResponse(rid.frbr_uri() + query + "#" + pasal_anchor(portion["pasal"]), status_code=303)
+    return _reader(request, snap, str(rid))
+
+
+@router.get("/peraturan/{work_id}", response_class=HTMLResponse)
+def regulation_page(request: Request, work_id: str, kb: KnowledgeBase = Depends(get_kb)):
+    return _reader(request, kb.snapshot(), work_id)
+
+
+@router.get("/peraturan/{work_id}/berkas/{index}")
+def download(request: Request, work_id: str, index: int, kb: KnowledgeBase = Depends(get_kb)):
+    """The original file of a source of the work, as uploaded (PDF or text)."""
+    snap = kb.snapshot()
+    work = snap.get(work_id)
+    if work is None:
+        return error_page(request, 404)
+    sources = regulation_detail(snap, work)["sources"]
+    if not 0 <= index < len(sources):
+        return error_page(request, 404)
+    path = _source_file(request.app.state.settings, sources[index])
+    if path is None:
+        return error_page(request, 404)
+    name = Path(sources[index]["path"]).name
+    media = sources[index].get("media_type") or ("application/pdf" if name.lower().endswith(".pdf") else "text/plain")
+    return FileResponse(path, media_type=media, filename=name,
+                        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=86400"})
+
+
+# ---- Smart City explorer -------------------------------------------------------------------------
+
+def _subdimension_counts(snap: Snapshot, dim) -> dict[str, int]:
+    """Sub-dimension id -> works whose evidence terms for the dimension include one of its terms."""
+    counts = {}
+    for sub in dim.subdimensions:
+        texts = {t.text.lower() for t in sub.terms}
+        counts[sub.id] = sum(
+            1 for w in snap.works.values()
+            if any(str(term).lower() in texts
+                   for ev in ((w.dimensions.get(dim.id) or {}).get("evidence") or []) for term in ev.get("terms") or []))
+    return counts
+
+
+BAR_COLOURS = {"smart-governance": "#1d4ed8", "smart-branding": "#a21caf", "smart-economy": "#b45309",
+               "smart-living": "#047857", "smart-society": "#be123c", "smart-environment": "#3f6212"}
+
+
+def bar_chart(rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """Geometry of a horizontal bar chart (drawn by the template as inline SVG)."""
+    top = max([r["count"] for r in rows] + [1])
+    label_w, bar_w, row_h = 190, 250, 34
+    bars = []
+    for i, r in enumerate(rows):
+        w = 0 if r["count"] == 0 else max(4, round(bar_w * r["count"] / top))
+        bars.append({**r, "y": i * row_h + 6, "w": w, "colour": BAR_COLOURS.get(r["id"], "#1d4ed8")})
+    return {"bars": bars, "label_w": label_w, "width": label_w + bar_w + 50, "height": len(rows) * row_h + 8,
+            "row_h": row_h}
+
+
+@router.get("/dimensi", response_class=HTMLResponse)
+def dimensions_page(request: Request, kb: KnowledgeBase = Depends(get_kb)):
+    from search_api.dimensions import summary
+
+    lang = _page_context(request)["lang"]
+    snap = kb.snapshot()
+    rows = []
+    for dim in _taxonomy().dimensions:
+        s = summary(dim, snap)
+        subs = _subdimension_counts(snap, dim)
+        rows.append({"id": dim.id, "name": dimension_name(dim.id, lang), "count": s["regulations"],
+                     "description": s["description_en"] if lang == "en" else s["description_id"],
+                     "subs": [{"id": x["id"], "name": x["name_en"] if lang == "en" else x["name_id"],
+                               "count": subs.get(x["id"], 0)} for x in s["subdimensions"]]})
+    t = translator(lang)
+    summary_text = "; ".join(f"{r['name']}: {t('dim.n_regulations', n=r['count'])}" for r in rows)
+    return render(request, "dimensions.html", section="dimensions", rows=rows, chart=bar_chart(rows, lang), summary_text=summary_text,
+                  json_url="/api/v1/dimensions")
+
+
+@router.get("/dimensi/{dimension_id}", response_class=HTMLResponse)
+def dimension_page(request: Request, dimension_id: str, kb: KnowledgeBase = Depends(get_kb)):
+    from search_api.dimensions import linked, summary
+
+    lang = _page_context(request)["lang"]
+    try:
+        dim = _taxonomy().get(dimension_id)
+    except KeyError:
+        return error_page(request, 404)
+    snap = kb.snapshot()
+    s = summary(dim, snap)
+    subs = _subdimension_counts(snap, dim)
+    links = linked(snap, dim.id)
+    for link in links:
+        link["evidence"] = [dict(e, url=reader_url(link["regulation"], e["pasal"]) if e.get("pasal") else None)
+                            for e in link["evidence"]]
+    return render(request, "dimension.html", section="dimensions", dim=s, name=dimension_name(dim.id, lang),
+                  description=s["description_en"] if lang == "en" else s["description_id"],
+                  subs=[{"name": x["name_en"] if lang == "en" else x["name_id"], "count": subs.get(x["id"], 0)}
+                        for x in s["subdimensions"]],
+                  links=links, json_url=f"/api/v1/dimensions/{dim.id}", reader_url=reader_url,
+                  all_dims=[(d.id, dimension_name(d.id, lang)) for d in _taxonomy().dimensions])
+
+
+# ---- staff ---------------------------------------------------------------------------------------
+
+def _staff_api(app) -> dict[str, bool]:
+    paths = {getattr(r, "path", "") + ":" + ",".join(sorted(getattr(r, "methods", None) or [])) for r in app.routes}
+    return {"upload": any(p.startswith("/api/v1/regulations:") and "POST" in p for p in paths),
+            "jobs": any(p.startswith("/api/v1/jobs/{") for p in paths)}
+
+
+@router.get("/staf", response_class=HTMLResponse)
+def staff_page(request: Request):
+    settings = request.app.state.settings
+    size_mb = f"{settings.max_file_bytes / (1024 * 1024):.0f} MB"
+    relation_types = ("mengubah", "mencabut", "mencabut_sebagian")
+    return render(request, "staff.html", section="staff", json_url=None, max_bytes=settings.max_file_bytes, max_size=size_mb,
+                  api=_staff_api(request.app), relation_types=relation_types,
+                  jenis_options=sorted(JENIS.items(), key=lambda kv: kv[1][0]))
+
+
+@router.get("/favicon.ico")
+def favicon():
+    return Response(status_code=204)
