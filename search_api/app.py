@@ -52,6 +52,9 @@ def create_app(settings=None, *, rate_limit: str | None = None, searcher=None) -
     for module in (search, ask, regulations, resolve, dimensions):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(jdihn.router)
+    from frontend.routes import install as install_pages  # the web pages; /akn/ HTML before the JSON permalinks
+
+    install_pages(app)
     app.include_router(permalinks.router)
     app.include_router(health.router)
     errors.install(app)
