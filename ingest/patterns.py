@@ -119,7 +119,7 @@ DENGAN_RAHMAT = re.compile(r"DENGAN\s+RAHMAT\s*TUHAN", re.I)
 PERSETUJUAN = re.compile(r"\bDengan\s+Persetujuan\s+Bersama\b", re.I)
 MENIMBANG_ITEM = re.compile(r"(?:(?<=\s)|^|(?<=:))(?P<label>[a-z])\s?\.\s+(?=[Bb]ahwa\b)")
 BAHWA_START = re.compile(r"(?:^|(?<=[;:]\s)|(?<=[;:])|(?<=\n))\s*(?:[a-z]\.\s*)?(?=[Bb]ahwa\b)")
-NUMBERED_ITEM = re.compile(r"(?:^|(?<=\s)|(?<=[;:]))(?P<num>\d{1,2})\s?\.(?=\s|$)")
+NUMBERED_ITEM = re.compile(r"(?:^|(?<=\s)|(?<=[;:]))(?P<num>\d{1,2})\s?\.(?=\s|$|[A-Z])")  # "10.Peraturan": no space
 
 # --- closing, penjelasan, lampiran ------------------------------------------------------------
 CLOSING = re.compile(r"^Agar\s*setiap\s*orang\s*mengetahuinya", re.I)

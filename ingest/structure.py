@@ -28,6 +28,8 @@ _CONNECTOR_END = re.compile(
 )
 _XREF_FOLLOW = re.compile(r"^\s*(?:ayat|huruf|angka|sampai|dan\b|atau\b|,|sebagaimana|Undang|Peraturan|UUD|yang\b|tentang|juncto|jo\.|s\.d)", re.I)
 _HEADING_FOLLOW = re.compile(r"^\s*(?:\(\s?[0-9lI]{1,2}[a-z]?\s?\)|[A-Z\"“]|Cukup|Ayat|Huruf|Angka)")
+# words before a "Pasal" line that make it a cross-reference ("sebagaimana dimaksud dalam / Pasal")
+_XREF_LEAD = re.compile(r"\b(?:dalam|pada|dimaksud|menurut|berdasarkan|sesuai|terhadap)\s*$", re.I)
 _AYAT_FOLLOW = re.compile(r"^\s*\(\s?[1lI]\s?\)\s*[A-Z\"“]")
 # a sentence end, possibly followed by an OCR speck or a list label that lost its dot ("hukum. ' Pasal 23")
 _SENTENCE_END = re.compile(r"(?:[.;:·]|^)\s*(?:[^\sA-Za-z0-9]{1,2}\s*|[a-z]\s+)?$")
@@ -116,25 +118,35 @@ class Heading:
 @dataclass
 class _Candidate:
     """One "Pasal N" occurrence with what its surroundings say about it."""
-    m: re.Match
+    start: int
+    end: int  # where the article text would start
+    raw: str  # the heading as written ("Pasa] 107", "Pasal\n12")
+    num: str  # its number part as written ("" when the number is lost)
     readings: list[str]
     glued: str | None
     alone: bool  # "Pasal N" alone on its line
     place: str  # start | sentence | title | mid | connector: what precedes it on its line
     follow: str  # ayat | cap | xref | other: what follows it
     line: int
+    xref: bool = False  # reads like a cross-reference ("dimaksud dalam Pasal 5", "Pasal 5 ayat")
+    lost: bool = False  # the word "Pasal" alone on its line, its number lost to the layout
 
     @property
     def strong(self) -> bool:
         """Heading-shaped by position alone: alone on its line, or opening a line / following a
         sentence end or a division title, and followed by an ayat or a capitalised word."""
+        if self.lost:
+            return False
         return self.alone or (self.place in ("start", "sentence", "title") and self.follow in ("ayat", "cap"))
 
     @property
     def weak(self) -> bool:
-        """Possibly a heading that lost its position to the layout (scrambled columns): accepted
-        only when the sequence confirms it. After a sentence end whatever follows; mid-sentence
-        only when an ayat "(1)" follows at once (a cross-reference says "Pasal 18 ayat (1)")."""
+        """Possibly a heading that lost its position or its number to the layout (scrambled
+        columns): accepted only when the sequence confirms it. After a sentence end whatever
+        follows; mid-sentence only when an ayat "(1)" follows at once (a cross-reference says
+        "Pasal 18 ayat (1)"); "Pasal" alone on its line without a number."""
+        if self.lost:
+            return not self.xref
         if self.strong:
             return False
         if self.place in ("start", "sentence", "title"):
@@ -142,49 +154,75 @@ class _Candidate:
         return self.follow == "ayat"
 
 
-def _classify(region: Region, m: re.Match) -> tuple[bool, str, str, int]:
+def _place(region: Region, li: int, start: int) -> tuple[str, str]:
+    """(place, before) of an offset: what precedes it on its line."""
     text = region.text
-    li = region.line_of(m.start())
-    ls = region.starts[li]
-    le = region.line_end(li)
-    before = text[ls:m.start()]
+    before = text[region.starts[li]:start]
     tail = before[-40:]
-    rest = text[m.end():le].strip()
-    at_start = tail.strip() in ("", "·") and before.strip() in ("", "·")
-    alone = at_start and rest in ("", ".", ":")
-    if at_start:
-        place = "start"
-    elif _SENTENCE_END.search(tail):
-        place = "sentence"
-    elif (len(before) < 400 and _TITLE_BEFORE.match(before)) or _TITLE_TAIL.search(before[-160:]):
-        place = "title"  # "BAB III JENIS DATA PRIBADI Pasal 4 (1) ..."
-    elif _CONNECTOR_END.search(tail):
-        place = "connector"
-    else:
-        place = "mid"
-    follow_text = text[m.end():m.end() + 40]
+    if tail.strip() in ("", "·") and before.strip() in ("", "·"):
+        return "start", before
+    if _SENTENCE_END.search(tail):
+        return "sentence", before
+    if (len(before) < 400 and _TITLE_BEFORE.match(before)) or _TITLE_TAIL.search(before[-160:]):
+        return "title", before  # "BAB III JENIS DATA PRIBADI Pasal 4 (1) ..."
+    if _CONNECTOR_END.search(tail):
+        return "connector", before
+    return "mid", before
+
+
+def _follow(follow_text: str) -> str:
     if _AYAT_FOLLOW.match(follow_text):
-        follow = "ayat"
-    elif _XREF_FOLLOW.match(follow_text):
-        follow = "xref"
-    elif _HEADING_FOLLOW.match(follow_text):
-        follow = "cap"
-    else:
-        follow = "other"
-    return alone, place, follow, li
+        return "ayat"
+    if _XREF_FOLLOW.match(follow_text):
+        return "xref"
+    if _HEADING_FOLLOW.match(follow_text):
+        return "cap"
+    return "other"
+
+
+def _prev_line(region: Region, li: int) -> str:
+    return region.text[region.starts[li - 1]:region.line_end(li - 1)][-40:] if li > 0 else ""
 
 
 def _candidates(region: Region) -> list[_Candidate]:
+    text = region.text
     out = []
-    for m in P.PASAL_CANDIDATE.finditer(region.text):
+    for m in P.PASAL_CANDIDATE.finditer(text):
         glued = m.group("l")
+        num = m.group("num")
+        li = region.line_of(m.start())
+        le = region.line_end(li)
+        place, _before = _place(region, li, m.start())
+        end, lost = m.end(), False
+        if glued is None and m.group("sp") == "" and num in ("l", "I", "1") and m.end() == le and place == "start":
+            # the word "Pasal" alone on its line (its "l" taken for the number): the number may
+            # stand at the start of the next line ("Pasal" / "12" in scrambled columns) or be lost
+            glued = "l"
+            nm = re.match(r"[0-9OoIl]{1,3}[A-Z]?(?=\s|$)", text[le + 1:le + 8]) if li + 1 < len(region.lines) else None
+            if nm:
+                num, end = nm.group(0), le + 1 + nm.end()
+            else:
+                num, lost = "", True
         if glued in ("l", None) or (glued == "I" and m.group("sp") == ""):
             glued_char = None
         else:
             glued_char = glued if glued in "17TI|" else None
-        readings = heading_readings(m.group("num"), glued_char)
-        alone, place, follow, li = _classify(region, m)
-        out.append(_Candidate(m, readings, glued, alone, place, follow, li))
+        readings = heading_readings(num, glued_char) if num else []
+        rest_end = region.line_end(region.line_of(end)) if end <= len(text) else end
+        alone = place == "start" and text[end:rest_end].strip() in ("", ".", ":")
+        follow_text = text[end:end + 40]
+        follow = _follow(follow_text)
+        if lost:
+            # nothing to read after a number that is not there: what follows must open a
+            # sentence or an ayat, and the line before must not lead into a reference
+            xref = bool(_XREF_LEAD.search(_prev_line(region, li))) or not re.match(r"\s*[A-Z(\"“]", follow_text)
+        elif place == "start":
+            prev = _prev_line(region, li)
+            xref = bool(_XREF_LEAD.search(prev)) or follow == "xref"
+        else:
+            xref = place == "connector" or follow == "xref"
+        out.append(_Candidate(m.start(), end, text[m.start():end], num, readings, glued, alone, place,
+                              follow, li, xref, lost))
     return out
 
 
@@ -195,20 +233,25 @@ def _confirmed(cands: list[_Candidate], k: int, number: str, depth: int = 2) -> 
     """True when the next heading-shaped candidate after cands[k] continues the sequence from
     ``number`` (and no heading-shaped copy of ``number`` itself comes first). A weak candidate
     for the next number that is itself confirmed continues the chain (two damaged headings in a
-    row), at most ``depth`` links deep."""
+    row), at most ``depth`` links deep. Cross-reference-like candidates are passed over."""
     nxt = successors(number)
     for j in range(k + 1, min(len(cands), k + 1 + _LOOKAHEAD)):
         c = cands[j]
+        if c.xref:
+            continue
         if c.strong:
             if number in c.readings:
                 return False
             if any(r in nxt for r in c.readings):
                 return True
         elif depth > 0 and c.weak:
-            r = next((r for r in c.readings if r in nxt), None)
+            r = nxt[0] if c.lost else next((r for r in c.readings if r in nxt), None)
             if r is not None and _confirmed(cands, j, r, depth - 1):
                 return True
-    return False
+    # the last article of the region: nothing after it that could be a heading
+    if k + 1 + _LOOKAHEAD < len(cands):
+        return False
+    return not any(not c.xref for c in cands[k + 1:])
 
 
 def find_pasal_headings(
@@ -230,50 +273,52 @@ def find_pasal_headings(
     a heading (alone on its line; or opening a line, after a sentence end or a division title,
     followed by an ayat or a capitalised word). A candidate whose position was lost to the layout
     (mid-sentence but followed by "(1)", or after a sentence end but followed by a lower-case
-    word) is accepted only when the next heading-shaped candidate continues the sequence from it.
-    A heading-shaped candidate that skips one or two numbers (a heading lost or unreadable) is
-    accepted the same way. A repeated heading with nothing between the two copies (a page-footer
-    copy of the next heading) keeps the later copy.
+    word), or whose number was lost ("Pasal" alone on its line), is accepted only when the next
+    heading-shaped candidate continues the sequence from it. A heading-shaped candidate that
+    skips one or two numbers (a heading lost or unreadable) is accepted the same way. A repeated
+    heading with nothing between the two copies (a page-footer copy of the next heading) keeps
+    the later copy.
     """
     text = region.text
     out: list[Heading] = []
-    if roman:
-        for m in P.PASAL_CANDIDATE.finditer(text):
-            alone, _place, _follow, _li = _classify(region, m)
-            raw_num = m.group("num").strip()
-            if not alone or raw_num not in ("I", "II", "III", "IV", "V", "l", "ll", "Il"):
-                continue
-            out.append(Heading({"l": "I", "ll": "II", "Il": "II"}.get(raw_num, raw_num), m.start(), m.end(), m.group(0)))
-        return out
     cands = _candidates(region)
+    if roman:
+        for c in cands:
+            raw_num = c.num.strip()
+            if not c.alone or c.lost or raw_num not in ("I", "II", "III", "IV", "V", "l", "ll", "Il"):
+                continue
+            out.append(Heading({"l": "I", "ll": "II", "Il": "II"}.get(raw_num, raw_num), c.start, c.end, c.raw))
+        return out
     last = start_number
     for k, c in enumerate(cands):
-        m = c.m
         readings = [r for r in c.readings if r[0].isdigit()]
-        if not readings:
+        if not readings and not c.lost:
             continue
         if allow_inline is False and not c.alone:
             continue
         # a copy of the last heading with nothing in between: the later copy is the heading
-        if out and last in readings and re.fullmatch(r"[\s.:·'\",\-]{0,6}", text[out[-1].end:m.start()]):
-            out[-1] = Heading(last, m.start(), _heading_end(text, m, c.alone), m.group(0), out[-1].repaired)
+        if out and last in readings and re.fullmatch(r"[\s.:·'\",\-]{0,6}", text[out[-1].end:c.start]):
+            out[-1] = Heading(last, c.start, _heading_end(text, c), c.raw, out[-1].repaired)
             continue
         choice = next((r for r in readings if r in (expected or [])), None)
         if choice is None:
             choice = next((r for r in readings if r in successors(last)), None)
-        if c.alone:
+        if c.lost:
+            choice = next(iter(expected or []), None) if expected else successors(last)[0]
+            if choice is None or not c.weak or not _confirmed(cands, k, choice):
+                continue
+        elif c.alone:
             if choice is None:
                 # a cross-reference wrapped so that "Pasal N" sits alone on its line
-                li = c.line
-                prev_text = text[region.starts[li - 1]:region.line_end(li - 1)] if li > 0 else ""
-                nxt = text[m.end():m.end() + 40].lstrip("\n :.")
-                if _CONNECTOR_END.search(prev_text[-40:]) or _XREF_FOLLOW.match(nxt):
+                prev_text = _prev_line(region, c.line)
+                nxt = text[c.end:c.end + 40].lstrip("\n :.")
+                if _CONNECTOR_END.search(prev_text) or _XREF_FOLLOW.match(nxt):
                     continue
-                # choose the reading nearest above the last one
-                ahead = [r for r in readings if _gap(last, r) > 0 or (_gap(last, r) == 0 and r != last)]
+                # choose the reading nearest above the last one; never one below it
+                ahead = [r for r in readings if last is None or _num_key(r) > _num_key(last)]
                 if not ahead:
-                    ahead = [r for r in readings if _gap(last, r) >= 0]
-                choice = min(ahead, key=lambda r: (_gap(last, r), r)) if ahead else readings[0]
+                    continue
+                choice = min(ahead, key=lambda r: (_gap(last, r), r))
                 if last is not None and _gap(last, choice) > 25 and out:
                     continue  # an impossible jump: not a heading (e.g. a number in a table)
         elif c.strong:
@@ -288,20 +333,21 @@ def find_pasal_headings(
                 continue
         else:
             continue
-        literal = m.group("num").replace(" ", "")
+        literal = c.num.replace(" ", "")
         repaired = choice != literal or (c.glued is not None and c.glued != "l")
         if repaired and warnings is not None:
+            what = f"heading {c.raw!r} without its number" if c.lost else f"heading {c.raw!r}"
             warnings.append(ParseWarning(
-                "ocr_repair", f"heading {m.group(0)!r} read as Pasal {choice}", region.page_of(m.start())
+                "ocr_repair", f"{what} read as Pasal {choice}", region.page_of(c.start)
             ))
-        out.append(Heading(choice, m.start(), _heading_end(text, m, c.alone), m.group(0), repaired))
+        out.append(Heading(choice, c.start, _heading_end(text, c), c.raw, repaired))
         last = choice
     return out
 
 
-def _heading_end(text: str, m: re.Match, alone: bool) -> int:
-    end = m.end()
-    if alone and text[end:end + 1] in (".", ":"):
+def _heading_end(text: str, c: _Candidate) -> int:
+    end = c.end
+    if c.alone and text[end:end + 1] in (".", ":"):
         end += 1
     return end
 
@@ -593,6 +639,31 @@ def _clean_item(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
+def _bahwa_items(men_text: str) -> list[str]:
+    """Menimbang items split where a "bahwa" opens an item: at the start, after a label ("c.",
+    even when it stands apart from its text), after ";" or ":", or a capitalised "Bahwa" after a
+    full stop. A "bahwa" inside a sentence ("menegaskan antara lain bahwa") opens nothing."""
+    starts = []
+    for bm in re.finditer(r"\b[Bb]ahwa\b", men_text):
+        prev = re.sub(r"\s+", " ", men_text[max(0, bm.start() - 16):bm.start()]).rstrip()
+        if (
+            not men_text[:bm.start()].strip()
+            or prev.endswith((";", ":"))
+            or re.search(r"(?:^|\s)[a-z]\s?\.$", prev)
+            or (bm.group(0) == "Bahwa" and prev.endswith("."))
+        ):
+            starts.append(bm.start())
+    items = []
+    for k, st in enumerate(starts):
+        e = starts[k + 1] if k + 1 < len(starts) else len(men_text)
+        it = men_text[st:e]
+        it = re.sub(r"(?<=[;.])(?:\s+[a-z]\s?\.)+\s*$", "", it)  # labels left behind by the layout
+        it = _clean_item(it)
+        if it:
+            items.append(it)
+    return items
+
+
 def parse_preamble(text: str) -> tuple[list[str], list[str]]:
     """Menimbang items and Mengingat items of the preamble text (between the title and
     MEMUTUSKAN). Labels may sit far from their text ("Menimbang Mengingat" on the title line)."""
@@ -660,6 +731,9 @@ def parse_preamble(text: str) -> tuple[list[str], list[str]]:
             men.append(_clean_item(men_text[mm.end():e]))
         if lead and re.match(r"[Bb]ahwa", lead):
             men.insert(0, _clean_item(lead))
+        by_bahwa = _bahwa_items(men_text)
+        if len(by_bahwa) > len(men):
+            men = by_bahwa  # labels detached from their text ("b." "c." alone on their lines)
     else:
         starts = [mm.start() for mm in re.finditer(r"(?:^|(?<=[;:]\s)|(?<=[;:])|(?<=\n))\s*(?=[Bb]ahwa\b)", men_text)]
         starts = sorted(set([0] + starts))
@@ -689,11 +763,39 @@ def parse_preamble(text: str) -> tuple[list[str], list[str]]:
                 ing[-1] = ing[-1][:-1]
         else:
             ing = [t for t in texts if t]
-    else:
-        t = _clean_item(ing_text)
-        if t:
-            ing = [t]
+    # labels lost, displaced or printed without their dots: the items still end with ";"
+    by_semicolon = _semicolon_items(ing_text)
+    if len(by_semicolon) > len(ing):
+        ing = by_semicolon
     return men, ing
+
+
+# labels and layout debris before the first Mengingat item: ". . . b c", "1 2", "T{IItrtrIXN"
+_LEAD_DEBRIS = re.compile(r"^(?:\s|\.|\b[a-z0-9]{1,2}\b|\S*[{}|\\]\S*)+")
+
+
+# the end of a list item: ";" then (a displaced label and) the capitalised start of the next
+_ITEM_END = re.compile(r";(?=\s*(?:\d{1,2}\s?[.,]\s*)*[A-Z])")
+
+
+def _semicolon_items(text: str) -> list[str]:
+    """Items of a list whose labels are lost or displaced: the text split after each ";" that
+    is followed by the capitalised start of the next item. A short tail without a number
+    ("Dengan", the first word of "Dengan Persetujuan Bersama") stays with the last item."""
+    pieces, prev = [], 0
+    for m in _ITEM_END.finditer(text):
+        pieces.append(text[prev:m.end()])
+        prev = m.end()
+    pieces.append(text[prev:])
+    items = [_clean_item(re.sub(r"^\s*(?:\d{1,2}\s?[.,]\s*)+", "", x)) for x in pieces]
+    items = [re.sub(r"(?<=[.;)])(?:\s+\d{1,2}\s?\.)+$", "", x) for x in items]  # orphan labels
+    items = [x for x in items if x]
+    if items:
+        items[0] = _clean_item(_LEAD_DEBRIS.sub("", items[0])) or items[0]
+    if len(items) > 1 and not re.search(r"\d", items[-1]) and len(items[-1].split()) <= 3:
+        tail = items.pop()
+        items[-1] = f"{items[-1]} {tail}"
+    return items
 
 
 # --------------------------------------------------------------------------------------------
