@@ -223,10 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
     sp.set_defaults(func=cmd_reindex)
 
-    for name in ("token", "export", "import"):
-        sp = sub.add_parser(name, help=f"{name} (not yet available)")
-        sp.add_argument("rest", nargs=argparse.REMAINDER)
-        sp.set_defaults(func=cmd_not_yet)
+    from jdih_cli.staff import add_parsers as add_staff_parsers  # token, export, import
+
+    add_staff_parsers(sub)
     return p
 
 
