@@ -145,12 +145,18 @@ def cmd_es_init(args: argparse.Namespace) -> int:
         json.dump(dry_run_definitions(), sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
+    from ingest.config import get_settings
+
     try:
-        store = ElasticsearchStore.from_env(auto_create=False)
+        store = ElasticsearchStore.from_env(get_settings().elasticsearch_url, control_db=get_settings().db_path,
+                                            auto_create=False)
         created = store.init_indices()
+        published = store.publish_works() if store.role == "writer" else 0
     except Exception as exc:  # noqa: BLE001 - unreachable cluster, bad credentials: one clear line
         return _err(f"elasticsearch: {exc}", 2)
     print(f"created {', '.join(created)}" if created else "all indices exist already")
+    if published:
+        print(f"published {published} work record(s) from {store.control_db}")
     return 0
 
 

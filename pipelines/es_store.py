@@ -23,9 +23,16 @@ can change later by reindex-and-swap):
 - ``<index>``: the chunks (Haystack documents, meta flattened to top-level fields);
 - ``<index>-works``: one document per work (catalogue record, parsed text, dimension links, content
   hash): what the embedded store keeps in its ``works`` table;
-- ``<index>-state``: the ``generation`` counter (bumped after every committed write, by any replica);
-- ``<index>-jobs``, ``<index>-audit``, ``<index>-tokens``: shared records for uploads/ingest jobs,
-  the audit log and API tokens (see :class:`SharedRecords` and docs/deployment.md).
+- ``<index>-state``: the ``generation`` counter (bumped after every committed write, by any replica).
+
+The control plane (jobs, audit log, accounts and tokens, versions, file records, and the works table
+they are written with) stays in ONE SQLite file owned by the single *writer* replica
+(``control_db``, JDIH_DATA_DIR/jdih.sqlite3): the project's code reaches it through ``store._conn()``
+and ``store.transaction()`` exactly as on the embedded store. On commit the store applies the
+transaction's chunk writes to Elasticsearch, publishes every works row changed in the transaction
+(captured by TEMP triggers into an outbox) to ``<index>-works``, then commits SQLite. Read replicas
+(JDIH_ROLE=reader) have no control file: they search the cluster and read works from
+``<index>-works``. See docs/deployment.md.
 
 The analyser is built from the SAME word lists as ``pipelines.analyzer`` (pipelines/data/):
 stopwords, protected terms (``keyword_marker``), Lucene's Indonesian stemmer, and the bilingual
@@ -34,13 +41,15 @@ DocumentJoiner, reciprocal rank fusion): Elasticsearch's ``rrf`` retriever needs
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from haystack import default_from_dict, default_to_dict, logging
@@ -65,7 +74,7 @@ DEFAULT_INDEX = "jdih-chunks"
 EMBEDDING_DIM = 384
 SCHEMA_VERSION = 1  # concrete indices are <alias>-v<SCHEMA_VERSION>
 SCAN_BATCH = 500
-SHARED_KINDS = ("jobs", "audit", "tokens")
+ROLES = ("writer", "reader")
 
 # --- the index definition: patterns (data), apart from the code that applies them -------------
 
@@ -222,16 +231,10 @@ def small_definition(replicas: int = 1, **properties: dict[str, Any]) -> dict[st
 def all_definitions(index: str = DEFAULT_INDEX, dims: int = EMBEDDING_DIM, *, shards: int = 1,
                     replicas: int = 1) -> dict[str, dict[str, Any]]:
     """Every index the backend uses: ``{alias: {"settings", "mappings"}}`` (`jdih es init --dry-run`)."""
-    keyword, date = {"type": "keyword"}, {"type": "date"}
     return {
         index: index_definition(dims, shards=shards, replicas=replicas),
         f"{index}-works": works_definition(replicas),
         f"{index}-state": small_definition(replicas, value={"type": "long"}),
-        f"{index}-jobs": small_definition(replicas, id=keyword, status=keyword, work_id=keyword, replica=keyword,
-                                          created_at=date, updated_at=date),
-        f"{index}-audit": small_definition(replicas, at=date, actor=keyword, action=keyword, work_id=keyword),
-        f"{index}-tokens": small_definition(replicas, id=keyword, name=keyword, scopes=keyword, created_at=date,
-                                            expires_at=date, revoked=keyword),
     }
 
 
@@ -363,6 +366,7 @@ class EsConfig:
     shards: int = 1
     replicas: int = 1
     ca_certs: str | None = None
+    role: str = "writer"
 
     @classmethod
     def from_env(cls, url: str | None = None) -> EsConfig:
@@ -375,7 +379,19 @@ class EsConfig:
             shards=_env_int("JDIH_ES_SHARDS", 1),
             replicas=_env_int("JDIH_ES_REPLICAS", 1),
             ca_certs=os.environ.get("ELASTICSEARCH_CA_CERTS") or None,
+            role=_role(os.environ.get("JDIH_ROLE") or "writer"),
         )
+
+
+def _role(value: str) -> str:
+    value = value.strip().lower()
+    if value not in ROLES:
+        raise ValueError(f"JDIH_ROLE must be 'writer' or 'reader', got {value!r}")
+    return value
+
+
+class ReadOnlyReplicaError(DocumentStoreError):
+    """A write was attempted on a read replica (JDIH_ROLE=reader): route it to the writer."""
 
 
 def _env_int(name: str, default: int) -> int:
@@ -400,7 +416,12 @@ class _Pending:
         self.writes: list[tuple[list[Document], DuplicatePolicy]] = []
         self.delete_filters: list[dict[str, Any] | None] = []  # None: everything
         self.delete_ids: list[str] = []
-        self.works: dict[str, dict[str, Any] | None] = {}  # None: delete the work record
+
+    def mark(self) -> tuple[int, int, int]:
+        return len(self.writes), len(self.delete_filters), len(self.delete_ids)
+
+    def rollback_to(self, mark: tuple[int, int, int]) -> None:
+        del self.writes[mark[0]:], self.delete_filters[mark[1]:], self.delete_ids[mark[2]:]
 
 
 class ElasticsearchStore(ElasticsearchDocumentStore):
@@ -429,6 +450,8 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         shards: int = 1,
         replicas: int = 1,
         auto_create: bool = True,
+        control_db: str | None = None,
+        role: str = "writer",
         **kwargs: Any,
     ) -> None:
         self.username = username if username is not None else _secret("ELASTICSEARCH_USERNAME")
@@ -437,7 +460,11 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         self.shards = shards
         self.replicas = replicas
         self.auto_create = auto_create
+        self.control_db = str(control_db) if control_db else None
+        self.role = _role(role)
         self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
         super().__init__(
             hosts=hosts, index=index, custom_mapping=chunk_mappings(embedding_dim),
             api_key=api_key if api_key is not None else _secret("ELASTICSEARCH_API_KEY"),
@@ -446,17 +473,28 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         )
 
     @classmethod
-    def from_env(cls, url: str | None = None, **overrides: Any) -> ElasticsearchStore:
+    def from_env(cls, url: str | None = None, *, control_db: str | Path | None = None, **overrides: Any) -> ElasticsearchStore:
+        """From the environment (EsConfig); ``control_db``: the writer's SQLite file (ignored on a reader)."""
         cfg = EsConfig.from_env(url)
-        kwargs: dict[str, Any] = {"ca_certs": cfg.ca_certs} if cfg.ca_certs else {}
-        kwargs.update(overrides)
-        return cls(hosts=cfg.hosts, index=cfg.index, shards=cfg.shards, replicas=cfg.replicas, **kwargs)
+        params: dict[str, Any] = {
+            "hosts": cfg.hosts, "index": cfg.index, "shards": cfg.shards, "replicas": cfg.replicas, "role": cfg.role,
+            "control_db": str(control_db) if control_db and cfg.role == "writer" else None,
+        }
+        if cfg.ca_certs:
+            params["ca_certs"] = cfg.ca_certs
+        params.update(overrides)
+        return cls(**params)
 
     # --- names, client, indices -----------------------------------------------------------
 
     @property
     def index(self) -> str:
         return self._index
+
+    @property
+    def path(self) -> Path | None:
+        """The writer's control file (as ``SQLiteDocumentStore.path``); None on a reader."""
+        return Path(self.control_db) if self.control_db else None
 
     def index_name(self, kind: str | None = None) -> str:
         """The alias of the chunk index (``kind=None``) or of ``works``, ``state``, ``jobs``, ..."""
@@ -507,7 +545,7 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
             password=self.password.to_dict(), api_key=self._api_key.to_dict() if isinstance(self._api_key, Secret) else None,
             api_key_id=self._api_key_id.to_dict() if isinstance(self._api_key_id, Secret) else None,
             embedding_dim=self.embedding_dim, shards=self.shards, replicas=self.replicas,
-            auto_create=self.auto_create, **self._kwargs,
+            auto_create=self.auto_create, control_db=self.control_db, role=self.role, **self._kwargs,
         )
 
     @classmethod
@@ -532,7 +570,52 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
             script={"source": "ctx._source.value += 1", "lang": "painless"}, upsert={"value": 1},
         )
 
-    # --- transactions ----------------------------------------------------------------------
+    # --- the writer's control file and transactions ----------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        """The control SQLite connection of this thread (jobs, audit, accounts, versions, works...),
+        as ``SQLiteDocumentStore._conn()``; works rows changed through it are published to
+        ``<index>-works`` when the transaction commits."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        if self.role != "writer" or not self.control_db:
+            raise ReadOnlyReplicaError(
+                "this replica is read-only (JDIH_ROLE=reader, or no control database): send writes to the writer")
+        from pipelines.works import ensure_schema
+
+        Path(self.control_db).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.control_db, timeout=30.0, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        ensure_schema(conn)
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS works_changed (id TEXT PRIMARY KEY)")
+        for event, ids in (("INSERT", ("new.id",)), ("UPDATE", ("old.id", "new.id")), ("DELETE", ("old.id",))):
+            body = " ".join(f"INSERT OR IGNORE INTO works_changed VALUES ({i});" for i in ids)
+            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS works_outbox_{event.lower()} "
+                         f"AFTER {event} ON main.works BEGIN {body} END")
+        self._local.conn = conn
+        with self._connections_lock:
+            self._connections.append(conn)
+        return conn
+
+    def _control(self) -> sqlite3.Connection | None:
+        try:
+            return self._conn()
+        except ReadOnlyReplicaError:
+            return None
+
+    def close(self) -> None:
+        with self._connections_lock:
+            for conn in self._connections:
+                try:
+                    conn.close()
+                except sqlite3.ProgrammingError:
+                    pass
+            self._connections.clear()
+        self._local = threading.local()
+        super().close()
 
     def _pending(self) -> _Pending | None:
         return getattr(self._local, "pending", None)
@@ -540,23 +623,57 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
     @contextmanager
     def transaction(self) -> Iterator[ElasticsearchStore]:
         """Collect the writes of the block and apply them on exit: new chunks first (overwriting by
-        id), then the deletes minus the ids just written, then the work records, one refresh, one
-        generation bump. A reader never sees a work without chunks; an exception in the block
-        writes nothing. Elasticsearch has no multi-document transactions: a process killed during
-        the commit leaves some chunks new and the work record old, so its content hash differs and
-        the next ingest redoes the work (docs/deployment.md). Nested blocks join the outer one."""
-        if self._pending() is not None:
-            yield self
+        id), then the deletes minus the ids just written, then the changed work records, one
+        refresh, one generation bump, and last the control file's COMMIT. A reader never sees a
+        work without chunks; an exception in the block writes nothing anywhere (nested blocks are
+        savepoints: their chunk writes are dropped with them). Elasticsearch has no multi-document
+        transactions: a process killed during the commit leaves some chunks new while the control
+        file rolls back (the job is retried, the work's content hash still differs), so the next
+        run redoes the work idempotently (docs/deployment.md)."""
+        pending = self._pending()
+        conn = self._control()
+        if pending is not None:  # nested: a savepoint
+            depth = self._local.depth
+            mark = pending.mark()
+            if conn is not None:
+                conn.execute(f"SAVEPOINT es_sp{depth}")
+            self._local.depth = depth + 1
+            try:
+                yield self
+            except BaseException:
+                pending.rollback_to(mark)
+                if conn is not None:
+                    conn.execute(f"ROLLBACK TO es_sp{depth}")
+                    conn.execute(f"RELEASE es_sp{depth}")
+                raise
+            else:
+                if conn is not None:
+                    conn.execute(f"RELEASE es_sp{depth}")
+            finally:
+                self._local.depth = depth
             return
         self._local.pending = pending = _Pending()
+        self._local.depth = 1
+        if conn is not None:
+            conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self
-        finally:
-            self._local.pending = None
-        self._commit(pending)
+            try:
+                yield self
+            finally:
+                self._local.pending = None
+                self._local.depth = 0
+            self._commit(pending, conn)
+        except BaseException:
+            if conn is not None:
+                conn.execute("ROLLBACK")
+                conn.execute("DELETE FROM temp.works_changed")
+            raise
+        if conn is not None:
+            conn.execute("COMMIT")
 
-    def _commit(self, p: _Pending) -> None:
-        if not (p.writes or p.delete_filters or p.delete_ids or p.works):
+    def _commit(self, p: _Pending, conn: sqlite3.Connection | None = None) -> None:
+        works = self._changed_works(conn) if conn is not None else {}
+        if not (p.writes or p.delete_filters or p.delete_ids or works):
             return
         written: list[str] = []
         for docs, policy in p.writes:
@@ -579,10 +696,45 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         stale = [i for i in dict.fromkeys(p.delete_ids) if i not in set(written)]
         if stale:
             super().delete_documents(stale, refresh=False)
-        if p.works:
-            self._write_works(p.works)
+        if works:
+            self._write_works(works)
         self.client.indices.refresh(index=[self._index, self.index_name("works")])
         self._bump_generation()
+
+    @staticmethod
+    def _changed_works(conn: sqlite3.Connection) -> dict[str, dict[str, Any] | None]:
+        """The works rows changed in this transaction (the outbox), as ``<index>-works`` documents;
+        ``None`` for a deleted work. The outbox is emptied (inside the same transaction)."""
+        ids = [r[0] for r in conn.execute("SELECT id FROM temp.works_changed")]
+        if not ids:
+            return {}
+        out: dict[str, dict[str, Any] | None] = dict.fromkeys(ids)
+        for i in range(0, len(ids), SCAN_BATCH):
+            batch = ids[i:i + SCAN_BATCH]
+            rows = conn.execute(
+                "SELECT id, record, regulation, dimensions, content_hash, chunks, has_text, updated_at FROM works "
+                f"WHERE id IN ({', '.join('?' * len(batch))})", batch)
+            for row in rows:
+                out[row[0]] = _work_document(row)
+        conn.execute("DELETE FROM temp.works_changed")
+        return out
+
+    def publish_works(self, *, delete_missing: bool = False) -> int:
+        """Copy every works row of the control file to ``<index>-works`` (`jdih es init` on the
+        writer: repairs a lost works index); with ``delete_missing``, also delete the records of
+        works the control file does not have. Returns the number of rows copied."""
+        conn = self._conn()
+        rows = conn.execute(
+            "SELECT id, record, regulation, dimensions, content_hash, chunks, has_text, updated_at FROM works").fetchall()
+        docs: dict[str, dict[str, Any] | None] = {r[0]: _work_document(r) for r in rows}
+        if delete_missing:
+            for w in self.work_reader().scan():
+                docs.setdefault(w["id"], None)
+        if docs:
+            self._write_works(docs)
+            self.client.indices.refresh(index=self.index_name("works"))
+            self._bump_generation()
+        return len(rows)
 
     def _write_works(self, works: dict[str, dict[str, Any] | None]) -> None:
         from elasticsearch import helpers
@@ -740,11 +892,11 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
                              top_k: int = 10, num_candidates: int | None = None) -> list[Document]:
         return self.embedding_search(query_embedding, top_k=top_k, filters=filters, num_candidates=num_candidates)
 
-    # --- works catalogue and shared records -------------------------------------------------
+    # --- the works catalogue as the readers see it -------------------------------------------
 
-    def work_repository(self) -> EsWorkRepository:
-        """What ``pipelines.works.WorkRepository.of(store)`` returns for this backend."""
-        return EsWorkRepository(self)
+    def work_reader(self) -> EsWorkReader:
+        """Read-only access to ``<index>-works`` (any replica; the reindex source)."""
+        return EsWorkReader(self)
 
     def work_rows(self) -> list[tuple]:
         """Every work as the embedded ``works`` table's row: (id, record JSON, regulation JSON,
@@ -754,17 +906,22 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
              json.dumps(w["regulation"], ensure_ascii=False) if w.get("regulation") else None,
              json.dumps(w.get("dimensions") or {}, ensure_ascii=False), w.get("chunks") or 0,
              bool(w.get("has_text")), w.get("updated_at"))
-            for w in self.work_repository().scan(include_regulation=True)
+            for w in self.work_reader().scan(include_regulation=True)
         ]
 
-    def shared(self, kind: str) -> SharedRecords:
-        """Shared records of one kind: ``jobs``, ``audit`` or ``tokens``."""
-        return SharedRecords(self, kind)
+
+def _work_document(row: tuple) -> dict[str, Any]:
+    """A works table row (id, record, regulation, dimensions, content_hash, chunks, has_text,
+    updated_at; JSON as text) as a ``<index>-works`` document."""
+    return {
+        "id": row[0], "record": json.loads(row[1] or "{}"), "regulation": json.loads(row[2]) if row[2] else None,
+        "dimensions": json.loads(row[3] or "{}"), "content_hash": row[4], "chunks": row[5] or 0,
+        "has_text": bool(row[6]), "updated_at": row[7],
+    }
 
 
 def replace_score(doc: Document, score: float | None) -> Document:
-    doc.score = score
-    return doc
+    return dataclasses.replace(doc, score=score)
 
 
 def _matches(filters: dict[str, Any], doc: Document) -> bool:
@@ -774,44 +931,12 @@ def _matches(filters: dict[str, Any], doc: Document) -> bool:
         return False
 
 
-class EsWorkRepository:
-    """The works catalogue in ``<index>-works``, with the methods of ``pipelines.works.WorkRepository``.
-    Inside ``store.transaction()`` an upsert is applied on commit, after the work's chunks."""
+class EsWorkReader:
+    """``<index>-works`` read with the methods of ``pipelines.works.WorkRepository`` that read."""
 
     def __init__(self, store: ElasticsearchStore):
         self.store = store
         self.index = store.index_name("works")
-
-    def content_hash(self, work_id: str) -> str | None:
-        doc = self._get(work_id, ["content_hash"])
-        return doc.get("content_hash") if doc else None
-
-    def upsert(self, work_id: str, *, record: dict[str, Any], regulation: Any, content_hash: str, chunks: int,
-               dimensions: dict) -> None:
-        has_text = regulation is not None and bool(regulation.articles or regulation.amendments)
-        doc = {
-            "id": work_id, "record": json.loads(json.dumps(record, ensure_ascii=False, default=str)),
-            "regulation": regulation.to_dict() if regulation is not None else None,
-            "dimensions": dimensions, "content_hash": content_hash, "chunks": chunks, "has_text": has_text,
-            "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        }
-        self._put({work_id: doc})
-
-    def delete(self, work_id: str) -> None:
-        self._put({work_id: None})
-
-    def clear(self) -> None:
-        self.store.client.delete_by_query(index=self.index, query=_MATCH_ALL, conflicts="proceed", refresh=True)
-        self.store._bump_generation()  # noqa: SLF001 - same module
-
-    def _put(self, works: dict[str, dict[str, Any] | None]) -> None:
-        pending = self.store._pending()  # noqa: SLF001 - same module
-        if pending is not None:
-            pending.works.update(works)
-            return
-        self.store._write_works(works)  # noqa: SLF001
-        self.store.client.indices.refresh(index=self.index)
-        self.store._bump_generation()  # noqa: SLF001
 
     def _get(self, work_id: str, fields: list[str] | None = None) -> dict[str, Any] | None:
         from elasticsearch import NotFoundError
@@ -820,6 +945,10 @@ class EsWorkRepository:
             return self.store.client.get(index=self.index, id=work_id, source_includes=fields)["_source"]
         except NotFoundError:
             return None
+
+    def content_hash(self, work_id: str) -> str | None:
+        doc = self._get(work_id, ["content_hash"])
+        return doc.get("content_hash") if doc else None
 
     def get(self, work_id: str) -> dict[str, Any] | None:
         doc = self._get(work_id)
@@ -847,66 +976,6 @@ def _work_view(doc: dict[str, Any]) -> dict[str, Any]:
         "dimensions": doc.get("dimensions") or {}, "chunks": doc.get("chunks") or 0,
         "has_text": bool(doc.get("has_text")), "updated_at": doc.get("updated_at"),
     }
-
-
-class SharedRecords:
-    """Small JSON records every API replica must see: ingest jobs, the audit log (append-only),
-    API tokens (store only a hash of a token). Writes are visible to searches at once
-    (``refresh="wait_for"``); ``get`` is real-time.
-
-    Usage::
-
-        jobs = store.shared("jobs")
-        jobs.put("job-42", {"status": "queued", "work_id": "perwal-malang-9-2022"})
-        jobs.update("job-42", {"status": "done"})
-        store.shared("audit").append({"actor": "staff@malangkota", "action": "upload", "work_id": "..."})
-    """
-
-    def __init__(self, store: ElasticsearchStore, kind: str):
-        if kind not in SHARED_KINDS:
-            raise ValueError(f"unknown shared record kind {kind!r}; choose from {', '.join(SHARED_KINDS)}")
-        self.store = store
-        self.index = store.index_name(kind)
-
-    def put(self, record_id: str, record: dict[str, Any], *, create: bool = False) -> None:
-        """Write a record; ``create=True`` fails with DuplicateDocumentError if it exists (a lease)."""
-        from elasticsearch import ConflictError
-
-        try:
-            self.store.client.index(index=self.index, id=record_id, document=record, refresh="wait_for",
-                                    op_type="create" if create else "index")
-        except ConflictError as exc:
-            raise DuplicateDocumentError(f"{self.index}: '{record_id}' exists already") from exc
-
-    def update(self, record_id: str, changes: dict[str, Any]) -> None:
-        self.store.client.update(index=self.index, id=record_id, doc=changes, refresh="wait_for", retry_on_conflict=5)
-
-    def append(self, record: dict[str, Any]) -> str:
-        """Add a record under a new id (the audit log); returns the id."""
-        record = {"at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), **record}
-        return self.store.client.index(index=self.index, document=record, refresh="wait_for")["_id"]
-
-    def get(self, record_id: str) -> dict[str, Any] | None:
-        from elasticsearch import NotFoundError
-
-        try:
-            return self.store.client.get(index=self.index, id=record_id)["_source"]
-        except NotFoundError:
-            return None
-
-    def delete(self, record_id: str) -> None:
-        from elasticsearch import NotFoundError
-
-        try:
-            self.store.client.delete(index=self.index, id=record_id, refresh="wait_for")
-        except NotFoundError:
-            pass
-
-    def search(self, filters: dict[str, Any] | None = None, *, size: int = 100, sort: str | None = None) -> list[dict[str, Any]]:
-        body: dict[str, Any] = {"size": size, "query": {"bool": {"filter": [es_filter(filters)]}}}
-        if sort:
-            body["sort"] = [{sort.lstrip("-"): "desc" if sort.startswith("-") else "asc"}]
-        return [{"_id": h["_id"], **h["_source"]} for h in self.store.client.search(index=self.index, **body)["hits"]["hits"]]
 
 
 def dry_run_definitions() -> dict[str, Any]:

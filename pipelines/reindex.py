@@ -59,6 +59,11 @@ def _clear(store, repo) -> None:
             repo.conn.execute("DELETE FROM works")
 
 
+def _reader(store):
+    """Where a store's readers find its works: Elasticsearch's works index, the embedded table."""
+    return store.work_reader() if hasattr(store, "work_reader") else WorkRepository.of(store)
+
+
 def reindex(source, target, *, replace: bool = False, progress: bool = True) -> ReindexSummary:
     """Copy every work of ``source`` into ``target``.
 
@@ -66,9 +71,9 @@ def reindex(source, target, *, replace: bool = False, progress: bool = True) -> 
     :raises ReindexError: the target holds documents and ``replace`` is False.
     """
     t0 = time.perf_counter()
-    src_repo = WorkRepository.of(source)
+    src_repo = _reader(source)
     dst_repo = WorkRepository.of(target)
-    if target.count_documents() or dst_repo.count():
+    if target.count_documents() or dst_repo.count() or _reader(target).count():
         if not replace:
             raise ReindexError(
                 f"the target already holds {target.count_documents()} chunks and {dst_repo.count()} works; "
@@ -100,7 +105,7 @@ def reindex(source, target, *, replace: bool = False, progress: bool = True) -> 
     summary.source_chunks = source.count_documents()
     summary.target_chunks = target.count_documents()
     summary.source_works = src_repo.count()
-    summary.target_works = WorkRepository.of(target).count()
+    summary.target_works = _reader(target).count()
     if summary.chunks != summary.source_chunks:
         summary.problems.append(
             f"{summary.source_chunks - summary.chunks} chunk(s) of the source belong to no work record and were not copied")

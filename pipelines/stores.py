@@ -20,7 +20,7 @@ def open_store(settings=None):
     if settings.store == "elasticsearch":
         from pipelines.es_store import ElasticsearchStore
 
-        return ElasticsearchStore.from_env(settings.elasticsearch_url)
+        return ElasticsearchStore.from_env(settings.elasticsearch_url, control_db=settings.db_path)
     raise ValueError(f"unknown store {settings.store!r}: JDIH_STORE is 'embedded' or 'elasticsearch'")
 
 

@@ -40,10 +40,7 @@ class WorkRepository:
     @classmethod
     def of(cls, store) -> "WorkRepository":
         """The repository on the store's own connection for this thread, so that writes join the
-        store's transaction (``with store.transaction(): ...``). A store that keeps its works
-        elsewhere (Elasticsearch: pipelines.es_store) gives its own repository."""
-        if hasattr(store, "work_repository"):
-            return store.work_repository()
+        store's transaction (``with store.transaction(): ...``)."""
         connection = getattr(store, "connection", None) or store._conn  # noqa: SLF001 - same layer
         return cls(connection())
 
