@@ -165,6 +165,9 @@ def _presplit(line: str) -> list[str]:
     return out
 
 
+_EDGE = 4  # lines at the top and at the foot of a page where a bare page number may stand
+
+
 def clean_pages(pages: list[str], *, paged: bool) -> list[Line]:
     """Clean each page's text and return its lines, page-numbered (1-based) when ``paged``.
 
@@ -178,9 +181,12 @@ def clean_pages(pages: list[str], *, paged: bool) -> list[Line]:
         pno = i + 1 if paged else None
         raw = page.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
         page_lines: list[str] = []
-        for ln in raw.split("\n"):
-            ln = re.sub(r"[ \t\u2000-\u200b]+", " ", ln).strip()
-            if not ln:
+        raw_lines = [t for t in (re.sub(r"[ \t\u2000-\u200b]+", " ", x).strip() for x in raw.split("\n")) if t]
+        for k, ln in enumerate(raw_lines):
+            if paged and ln.isdigit() and _EDGE <= k < len(raw_lines) - _EDGE:
+                # a bare number inside a page is text (a number split off by a justified
+                # layout: "Peraturan Bupati / Nomor / 24 / Tahun"), not the page number
+                page_lines.append(ln)
                 continue
             if "PRES" in ln or "FRES" in ln:
                 ln = P.INLINE_FURNITURE.sub(" ", ln).strip()

@@ -774,18 +774,43 @@ def parse_preamble(text: str) -> tuple[list[str], list[str]]:
 _LEAD_DEBRIS = re.compile(r"^(?:\s|\.|\b[a-z0-9]{1,2}\b|\S*[{}|\\]\S*)+")
 
 
-# the end of a list item: ";" then (a displaced label and) the capitalised start of the next
-_ITEM_END = re.compile(r";(?=\s*(?:\d{1,2}\s?[.,]\s*)*[A-Z])")
+# the end of a list item: ";" then (a displaced label and) the capitalised start of the next;
+# in OCR text the ";" after the closing "(... Tambahan Lembaran Negara ... Nomor 4438)" may be
+# read as "," or ":"
+_ITEM_END = re.compile(
+    r"(?:;|(?<=Nomor\s\d{4})\s?[,:])(?=\s*(?:\d{1,2}\s?[.,]\s*)*[A-Z])|(?<=Nomor\s\d{4}\))\s?[,:;]"
+)
+
+
+# a numbered label followed by what opens a Mengingat item (not by a displaced "Nomor 701);")
+_ITEM_OPENING = re.compile(
+    r"\d{1,2}\s?\.\s*(?:Undang|Peraturan|Keputusan|Ketetapan|Instruksi|Pasal|Qanun|Surat|Perpu|UUD)"
+)
 
 
 def _semicolon_items(text: str) -> list[str]:
     """Items of a list whose labels are lost or displaced: the text split after each ";" that
     is followed by the capitalised start of the next item. A short tail without a number
     ("Dengan", the first word of "Dengan Persetujuan Bersama") stays with the last item."""
+    # boundaries: the item ends, and a numbered label that is ahead of the count of items so
+    # far (the separator before it was lost: "... Tahun 2018, 23. Peraturan ...")
+    events = [(m.end(), "end", 0) for m in _ITEM_END.finditer(text)]
+    events += [(m.start(), "label", int(m.group("num"))) for m in P.NUMBERED_ITEM.finditer(text)]
+    events.sort()
+    cuts, count, last_label = [], 1, 0
+    for pos, kind, n in events:
+        if kind == "end":
+            cuts.append(pos)
+            count += 1
+        elif last_label < n <= last_label + 10:
+            last_label = n
+            if n > count and text[cuts[-1] if cuts else 0:pos].strip() and _ITEM_OPENING.match(text, pos):
+                cuts.append(pos)
+                count = n
     pieces, prev = [], 0
-    for m in _ITEM_END.finditer(text):
-        pieces.append(text[prev:m.end()])
-        prev = m.end()
+    for c in cuts:
+        pieces.append(text[prev:c])
+        prev = c
     pieces.append(text[prev:])
     items = [_clean_item(re.sub(r"^\s*(?:\d{1,2}\s?[.,]\s*)+", "", x)) for x in pieces]
     items = [re.sub(r"(?<=[.;)])(?:\s+\d{1,2}\s?\.)+$", "", x) for x in items]  # orphan labels
