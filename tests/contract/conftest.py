@@ -1,6 +1,6 @@
 """The `store` fixture: every DocumentStore backend the project has, so the same contract tests
-run against each. Only the embedded SQLite store exists for now; the Elasticsearch backend (a
-later issue) adds itself to BACKENDS, skipped when ELASTICSEARCH_URL is not set."""
+run against each: the embedded SQLite store always, Elasticsearch when ELASTICSEARCH_URL is set
+(skipped with the reason otherwise)."""
 from __future__ import annotations
 
 import pytest
@@ -13,7 +13,30 @@ def _embedded(tmp_path):
     return store, store.close
 
 
-BACKENDS = {"embedded": _embedded}
+def _elasticsearch(tmp_path):
+    """A fresh set of indices per test on the cluster at ELASTICSEARCH_URL (credentials from
+    ELASTICSEARCH_USERNAME/PASSWORD or ELASTICSEARCH_API_KEY), deleted afterwards."""
+    import os
+    import uuid
+
+    if not os.environ.get("ELASTICSEARCH_URL"):
+        pytest.skip("ELASTICSEARCH_URL is not set: the Elasticsearch backend needs a live cluster "
+                    "(see docs/deployment.md, 'Contract tests against a local cluster')")
+    from pipelines.es_store import SCHEMA_VERSION, ElasticsearchStore
+
+    store = ElasticsearchStore.from_env(index=f"jdih-test-{uuid.uuid4().hex[:10]}", replicas=0,
+                                        control_db=tmp_path / "control.sqlite3")
+
+    def close():
+        if store._client is not None:  # noqa: SLF001 - only what this test created
+            names = [f"{alias}-v{SCHEMA_VERSION}" for alias in store.definitions()]
+            store.client.indices.delete(index=names, ignore_unavailable=True)
+        store.close()
+
+    return store, close
+
+
+BACKENDS = {"embedded": _embedded, "elasticsearch": _elasticsearch}
 
 
 @pytest.fixture(params=sorted(BACKENDS))

