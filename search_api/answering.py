@@ -34,12 +34,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import re
+
 from search_api.kb import KnowledgeBase, Snapshot, Work, work_text_units
 
-COVERAGE_MIN = 0.5  # idf-weighted share of the question found in the best article
-SPECIFIC_IDF = 1.5  # a glossary concept is specific evidence when its idf is at least this
+COVERAGE_MIN = 0.4  # idf-weighted share of the question found in the best article (+ its work's title)
+SPECIFIC_IDF = 2.3  # ln(10): a glossary concept is specific evidence when at most ~1 article in 10 uses it
 MAX_REGULATIONS = 5
 ARTICLES_PER_REGULATION = 2
+_PASAL = re.compile(r"\bpasal\s+(\d+[a-z]?)\b", re.I)
 RELATIVE_KEEP = 0.5  # a further regulation is shown when its coverage is at least this share of the best
 
 
@@ -107,6 +110,15 @@ def _article_text(work: Work, pasal: str | None) -> str:
         if a:
             return (a.get("text") or "") + "\n" + (a.get("penjelasan") or "")
     return " ".join(work_text_units(work)) if not work.articles() else ""
+
+
+def title_tokens(work: Work) -> set[str]:
+    """A question may name the regulation ("menurut UU ITE", "PP 71 tahun 2019"): its title counts."""
+    from pipelines.analyzer import analyze
+
+    title = " ".join(str(x) for x in (work.field("judul"), work.record.get("judul_en"), work.singkatan,
+                                       work.jenis, work.nomor, work.tahun) if x)
+    return set(analyze(title))
 
 
 def coverage(units: list[Unit], tokens: set[str]) -> tuple[float, list[str]]:
@@ -184,6 +196,7 @@ class Answerer:
         from ingest.citations import find_citations
 
         a.cited = sorted({c.work_id for c in find_citations(question) if c.work_id and c.work_id in snap.works})
+        pinned = {p.upper() for p in _PASAL.findall(question)}
         for g in groups:
             work = snap.get(g["regulation"]["id"] or "")
             if work is None:
@@ -194,9 +207,13 @@ class Answerer:
                     a.bm25 = max(a.bm25 or 0.0, float(scores["bm25"]))
                 if scores.get("dense") is not None:
                     a.dense = max(a.dense or -1.0, float(scores["dense"]))
-                tokens = set(analyze(_article_text(work, art.get("pasal"))))
+                tokens = set(analyze(_article_text(work, art.get("pasal")))) | title_tokens(work)
                 cov, dom = coverage(units, tokens)
                 art["coverage"] = cov
+                if art.get("pasal") and str(art["pasal"]).upper() in pinned:
+                    ref = f"{work.id} Pasal {art['pasal']}"  # the question names an article a top hit is
+                    if ref not in a.cited:
+                        a.cited.append(ref)
                 g["coverage"] = max(g.get("coverage", 0.0), cov)
                 a.coverage = max(a.coverage, cov)
                 a.domain_terms += [d for d in dom if d not in a.domain_terms]
@@ -221,6 +238,9 @@ class Answerer:
             }
         best = a.coverage
         answers, involved = [], []
+        # the evidence orders the answers: the regulations whose articles cover the question best
+        # first, retrieval rank breaking ties (sorted() is stable)
+        groups = sorted(groups, key=lambda g: -round(g.get("coverage", 0.0), 2))
         for g in groups:
             if len(answers) >= MAX_REGULATIONS:
                 break

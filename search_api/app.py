@@ -50,7 +50,7 @@ def create_app(settings=None, *, rate_limit: str | None = None, searcher=None) -
     from search_api import ask, dimensions, health, jdihn, permalinks, regulations, resolve, search
 
     for module in (search, ask, regulations, resolve, dimensions):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router)  # each router carries the /api/v1 prefix in its routes' paths
     app.include_router(jdihn.router)
     from frontend.routes import install as install_pages  # the web pages; /akn/ HTML before the JSON permalinks
 
@@ -64,7 +64,7 @@ def create_app(settings=None, *, rate_limit: str | None = None, searcher=None) -
 
     if limit is not None:
         app.add_middleware(RateLimitMiddleware, limit=limit)
-    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
+    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics, routes=lambda: app.routes)
     setup_access_log()
     app.openapi = lambda: _openapi(app)
     return app

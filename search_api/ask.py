@@ -11,7 +11,7 @@ from search_api.kb import KnowledgeBase
 from search_api.models import AskRequest, AskResponse
 from search_api.responses import PROBLEMS
 
-router = APIRouter(tags=["ask"])
+router = APIRouter(prefix="/api/v1", tags=["ask"])
 
 
 @router.post("/ask", response_model=AskResponse, responses=PROBLEMS,

@@ -13,7 +13,7 @@ from search_api.models import DimensionDetail, DimensionSummary, NoParams
 from search_api.responses import NOT_FOUND, PROBLEMS
 from search_api.views import article_uri
 
-router = APIRouter(tags=["dimensions"])
+router = APIRouter(prefix="/api/v1", tags=["dimensions"])
 
 
 def taxonomy():

@@ -31,12 +31,13 @@ class Metrics:
         self.ask_refusals = Counter("jdih_ask_refusals_total", "Questions refused by /ask", registry=self.registry)
 
 
-def _route_template(scope) -> str:
+def _route_template(scope, templates: dict) -> str:
+    """The matched route's full path template (with the router prefix), else "unmatched"."""
+    endpoint = scope.get("endpoint")
+    if endpoint is not None and endpoint in templates:
+        return templates[endpoint]
     route = scope.get("route")
-    path = getattr(route, "path", None)
-    if path:
-        return path
-    return "unmatched"
+    return getattr(route, "path", None) or "unmatched"
 
 
 def _client(scope) -> str:
@@ -57,9 +58,17 @@ def setup_access_log() -> None:
 class ObservabilityMiddleware:
     """Counts, times and logs every HTTP request (outermost, so 429s are seen too)."""
 
-    def __init__(self, app, metrics: Metrics):
+    def __init__(self, app, metrics: Metrics, routes=None):
         self.app = app
         self.metrics = metrics
+        self._routes = routes  # callable returning the application's routes (full paths)
+        self._templates: dict | None = None
+
+    def templates(self) -> dict:
+        if self._templates is None:
+            self._templates = {getattr(r, "endpoint", None): r.path for r in (self._routes() if self._routes else [])
+                               if getattr(r, "endpoint", None) is not None}
+        return self._templates
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -80,7 +89,7 @@ class ObservabilityMiddleware:
         finally:
             self.metrics.in_flight.dec()
             elapsed = time.perf_counter() - start
-            route = _route_template(scope) if status["code"] != 429 else "rate-limited"
+            route = _route_template(scope, self.templates()) if status["code"] != 429 else "rate-limited"
             method = scope.get("method", "")
             self.metrics.requests.labels(method, route, str(status["code"])).inc()
             self.metrics.latency.labels(method, route).observe(elapsed)

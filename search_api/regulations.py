@@ -14,7 +14,7 @@ from search_api.pagination import decode_cursor, encode_cursor
 from search_api.responses import NOT_FOUND, PROBLEMS
 from search_api.views import article_view, regulation_detail
 
-router = APIRouter(tags=["regulations"])
+router = APIRouter(prefix="/api/v1", tags=["regulations"])
 
 WorkId = Annotated[str, Path(max_length=120, description="canonical id, e.g. pp-71-2019 or perwal-malang-9-2022")]
 Pasal = Annotated[str, Path(max_length=20, description='article number, e.g. "40" or "45A"')]

@@ -11,7 +11,7 @@ from search_api.kb import Snapshot
 from search_api.models import ResolveParams, ResolveResponse
 from search_api.responses import NOT_FOUND, PROBLEMS
 
-router = APIRouter(tags=["resolve"])
+router = APIRouter(prefix="/api/v1", tags=["resolve"])
 
 
 @router.get("/resolve", response_model=ResolveResponse, responses={**PROBLEMS, **NOT_FOUND},

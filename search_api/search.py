@@ -15,7 +15,7 @@ from search_api.models import SearchParams, SearchResponse
 from search_api.pagination import decode_cursor, encode_cursor
 from search_api.responses import PROBLEMS
 
-router = APIRouter(tags=["search"])
+router = APIRouter(prefix="/api/v1", tags=["search"])
 
 MAX_GROUPS = 10_000  # all matching regulations are grouped, so facets count them all
 
