@@ -135,9 +135,13 @@ MONTHS = {
     "juli": 7, "agustus": 8, "september": 9, "oktober": 10, "nopember": 11, "november": 11,
     "desember": 12,
 }
+# The place may be lost ("Disahkan di pada tanggal 30 April 2008"), the year glued to the month
+# ("2 Januari2024"), the date written in figures ("30-12-2025").
 PLACE_DATE = re.compile(
-    r"(?P<kind>Ditetapkan|Disahkan|Diundangkan)\s+[Dd]i\s*(?P<place>[A-Z][A-Za-z .]{1,40}?)\s*,?\s*"
-    r"(?:pada\s+)?(?:tanggal\s+)?(?P<day>[0-9OolIL]{1,2})\s+(?P<month>[A-Za-z]{3,9})\s+(?P<year>[0-9OolIL]{4})"
+    r"(?P<kind>Ditetapkan|Disahkan|Diundangkan)\s+[Dd]i\s*(?:(?!pada\b)(?P<place>[A-Z][A-Za-z .]{1,40}?)\s*,?\s*)?"
+    r"(?:pada\s+)?(?:tanggal\s+)?(?:"
+    r"(?P<day>[0-9OolIL]{1,2})\s+(?P<month>[A-Za-z]{3,9})\s*(?P<year>[0-9OolIL]{4})"
+    r"|(?P<nday>\d{1,2})\s?[-/.]\s?(?P<nmonth>\d{1,2})\s?[-/.]\s?(?P<nyear>\d{4}))"
 )
 
 # --- amendments -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ how OCR-damaged numbers are read ("Pasal2T" after Pasal 26 is Pasal 27).
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -829,10 +830,14 @@ def _semicolon_items(text: str) -> list[str]:
 
 def _date(day: str, month: str, year: str) -> str | None:
     d, y = repair_digits(day), repair_digits(year)
-    mo = P.MONTHS.get(month.lower())
-    if mo is None:
-        # OCR: "Jtuli" -> juli; match by first three letters
-        mo = next((v for k, v in P.MONTHS.items() if k[:3] == month.lower()[:3]), None)
+    if month.isdigit():
+        mo = int(month) if 1 <= int(month) <= 12 else None
+    else:
+        mo = P.MONTHS.get(month.lower())
+        if mo is None:
+            # OCR: "Jtuli" -> juli, "Jarruari" -> januari: the closest month name, if close enough
+            close = difflib.get_close_matches(month.lower(), list(P.MONTHS), n=1, cutoff=0.7)
+            mo = P.MONTHS[close[0]] if close else None
     if not (d and y and mo) or not 1 <= int(d) <= 31:
         return None
     return f"{int(y):04d}-{mo:02d}-{int(d):02d}"
@@ -842,13 +847,16 @@ def parse_dates(text: str) -> dict[str, str | None]:
     out: dict[str, str | None] = {"tempat": None, "tanggal_penetapan": None, "tanggal_pengundangan": None}
     flat = re.sub(r"\s+", " ", text)
     for m in P.PLACE_DATE.finditer(flat):
-        d = _date(m.group("day"), m.group("month"), m.group("year"))
+        if m.group("day"):
+            d = _date(m.group("day"), m.group("month"), m.group("year"))
+        else:
+            d = _date(m.group("nday"), m.group("nmonth"), m.group("nyear"))
         if m.group("kind").lower() == "diundangkan":
             out["tanggal_pengundangan"] = out["tanggal_pengundangan"] or d
         else:
             if out["tanggal_penetapan"] is None:
                 out["tanggal_penetapan"] = d
-                out["tempat"] = m.group("place").strip(" ,.") or None
+                out["tempat"] = (m.group("place") or "").strip(" ,.") or None
     if out["tempat"] is None:
         m = re.search(r"(?:Ditetapkan|Disahkan)\s+[Dd]i\s*([A-Z][a-z]+)", flat)
         if m:

@@ -214,3 +214,90 @@ def test_performance_linear_regexes_on_big_text():
     # a long synthetic line of the flattened kind: the candidate scan must stay linear
     region = Region([Line("Pasa " * 20000), Line("Pasal 1")])
     assert [h.number for h in find_pasal_headings(region)] == ["1"]
+
+
+# --- headings whose position or number was lost to the layout -----------------------------------
+
+def test_pp_12_2019_footer_copies_and_split_digit_headings():
+    reg = parsed("pp-12-2019-pengelolaan-keuangan-daerah.md")
+    nums = [a.number for a in reg.articles]
+    assert nums == [str(i) for i in range(1, 226)]
+    # "Pasal 1 1 1" = 111, "Pasal L77" = 177, "Pasa-l 15" = 15
+    assert art(reg, "111").text.startswith("(1) Rancangan Perda provinsi tentang APBD")
+    assert art(reg, "177").text.startswith("Kepala Daerah wajib menyampaikan rancangan Perda")
+    # the footer copy "Pasal 128" before the page header is not an article of its own
+    assert art(reg, "128").text.startswith("(1) Kepala Daerah dapat memberi izin")
+    # Pasal 101 follows "diverifikasi." and is followed by "yang": only the sequence says heading
+    assert "diverifikasi" in art(reg, "100").text
+
+
+def test_uu_27_2022_md_inline_headings_after_specks_and_bab_titles():
+    reg = parsed("uu-27-2022-pdp.md")
+    assert [a.number for a in reg.articles] == [str(i) for i in range(1, 77)]
+    # "Pasal 18" follows "lalu lintas atau" (scrambled columns) and opens "(1) Pemrosesan"
+    assert art(reg, "18").text.startswith("(1) Pemrosesan Data Pribadi dapat")
+    # "hukum. ' Pasal 23" (a speck between the sentence end and the heading)
+    assert art(reg, "23").text.startswith("Klausul perjanjian")
+    # "BAB xI PARTISIPASI MASYARAKAT Pasal 63" (an OCR'd Roman numeral)
+    assert art(reg, "63").text.startswith("(1) Masyarakat dapat berperan")
+
+
+def test_bone_bolango_pasal_alone_with_its_number_lost():
+    reg = parsed("perda-bone-bolango-2-2019-pertanggungjawaban-apbd.md")
+    assert [a.number for a in reg.articles] == [str(i) for i in range(1, 13)]
+    # the cross-references "dalam / Pasal / 1 huruf c" (one word per line) start nothing
+    assert not [w for w in reg.warnings if w.code in ("duplicate_article", "sequence_break")]
+    assert art(reg, "12").text.startswith("Peraturan Daerah ini mulai berlaku")
+
+
+def test_bare_number_inside_a_page_is_text_not_a_page_number():
+    reg = parsed("perbup-mamuju-tengah-34-2021-akuntansi-pemda.md")
+    assert "Peraturan Bupati Nomor 24 Tahun 2017" in art(reg, "8").text
+    assert any(r.type == "mencabut" and r.target == "perbup-mamuju-tengah-24-2017" for r in reg.relations)
+
+
+# --- preamble with detached or lost labels ---------------------------------------------------------
+
+def test_menimbang_labels_detached_from_their_text():
+    reg = parsed("perbup-kotabaru-19-2019-perubahan-penjabaran-apbd.md")
+    assert len(reg.menimbang) == 6
+    assert reg.menimbang[1].startswith("bahwa adanya kebutuhan mendesak")
+    assert reg.menimbang[2].startswith("Bahwa pelaksanaan ketentuan Lampiran V.9")
+    assert not reg.menimbang[0].endswith(("b.", "c."))  # the stray labels are not text
+    # the Mengingat labels stand apart from their texts and "13." is missing: items by ";"
+    assert len(reg.mengingat) == 22 and not reg.mengingat[-1].endswith("16.")
+
+
+def test_mengingat_labels_without_dots_and_glued_labels():
+    reg = parsed("uu-1-2024-perubahan-kedua-uu-ite.pdf")
+    assert len(reg.mengingat) == 2
+    assert reg.mengingat[0].startswith("Pasal 5 ayat (1), Pasal 20")
+    assert reg.mengingat[1].startswith("Undang-Undang Nomor 11 Tahun 2008")
+    reg = parsed("perbup-kotabaru-18-2019-perubahan-kedua.md")  # "10.Peraturan"
+    assert len(reg.mengingat) == 16
+
+
+def test_mengingat_scrambled_columns_items_by_their_ends():
+    reg = parsed("perda-bone-bolango-2-2019-pertanggungjawaban-apbd.md")
+    assert len(reg.mengingat) == 25
+    assert any(r.type == "dasar_hukum" and r.target == "pp-8-2006" for r in reg.relations)
+
+
+# --- dates (each checked on the page image or the text of the document) -----------------------------
+
+@pytest.mark.parametrize(
+    "name, penetapan, pengundangan",
+    [
+        ("uu-14-2008-kip.md", "2008-04-30", "2008-04-30"),  # "Disahkan di pada tanggal 30 April 2008"
+        ("uu-1-2024-perubahan-kedua-uu-ite.pdf", "2024-01-02", "2024-01-02"),  # "2 Januari2024", "2 Jarruari 2024"
+        ("perda-banjarnegara-8-2025-perubahan-pdrd.pdf", "2025-12-30", "2025-12-30"),  # "30-12-2025"
+    ],
+)
+def test_dates_with_lost_place_glued_year_or_figures(name, penetapan, pengundangan):
+    reg = parsed(name)
+    assert (reg.tanggal_penetapan, reg.tanggal_pengundangan) == (penetapan, pengundangan)
+
+
+def test_unfilled_dates_stay_unknown():
+    reg = parsed("perbup-kotabaru-18-2019-perubahan-kedua.md")  # "pada tanggal" left blank
+    assert reg.tanggal_penetapan is None
