@@ -249,12 +249,12 @@ def test_integration_retrievers_and_the_searcher_pipeline():
         def warm_up(self):
             pass
 
+    before = len(_searches(calls))
     found = Searcher(store, embedder_factory=NoEmbedder).retrieve("pusat data", mode="bm25")
     assert [d.id for d in found] == [docs[0].id]
-    assert found[0].meta["scores"] == {"bm25": 3.0}
-    body = _searches(calls)[-1]
-    assert body["size"] == 50 and body["query"]["bool"]["must"][0]["multi_match"]["query"] == QueryExpander().run(
-        query="pusat data")["query"]
+    assert found[0].meta["scores"]["bm25"] == 3.0
+    sent = [b["query"]["bool"]["must"][0]["multi_match"] for b in _searches(calls)[before:]]
+    assert sent and all("pusat data" in m["query"] for m in sent)
 
 
 # --- writes --------------------------------------------------------------------------------
