@@ -15,12 +15,18 @@ from functools import lru_cache
 from typing import Any
 
 from haystack import Document, Pipeline, component
-from haystack.components.joiners import DocumentJoiner
 
+from pipelines.components.fusion import RankFusion
+from pipelines.components.lookups import CitationLookup, DefinitionLookup, WorkScope
 from pipelines.highlight import make_snippet, plain
 
 MODES = ("bm25", "dense", "hybrid")
 CANDIDATES = 50  # per retriever, before fusion
+# Hybrid fusion (see docs/search-quality.md for how these were chosen on the dev set): BM25 over
+# Indonesian-stemmed text carries most of the signal; the English MiniLM model helps at a lower
+# weight; an article the question cites or defines outranks both.
+FUSION_WEIGHTS = {"bm25": 1.0, "dense": 0.3, "cited": 2.0, "scoped": 0.6, "definitions": 1.0}
+FUSION_K = 10
 
 
 def _doc_key(doc: Document) -> tuple[str, str | None]:
@@ -43,41 +49,6 @@ class QueryExpander:
         return {"query": expand_query(query)}
 
 
-@component
-class CitationLookup:
-    """Articles that the query cites explicitly ("PP 71/2019 Pasal 59", "Pasal 40A UU ITE").
-
-    A cited work with a cited Pasal yields that article (in the work itself or in the amendment
-    items that rewrite it); a cited work alone yields nothing here (the retrievers rank within it).
-    """
-
-    def __init__(self, document_store):
-        self.document_store = document_store
-
-    @component.output_types(documents=list[Document])
-    def run(self, query: str):
-        from ingest.citations import find_citations
-
-        found: list[Document] = []
-        for cit in find_citations(query):
-            if not cit.work_id or not cit.pasal:
-                continue
-            filters = {
-                "operator": "AND",
-                "conditions": [
-                    {"field": "meta.pasal", "operator": "==", "value": cit.pasal},
-                    {"operator": "OR", "conditions": [
-                        {"field": "meta.regulation_id", "operator": "==", "value": cit.work_id},
-                        {"field": "meta.amends", "operator": "==", "value": cit.work_id},
-                    ]},
-                ],
-            }
-            for doc in self.document_store.filter_documents(filters=filters):
-                doc.score = 1.0
-                found.append(doc)
-        return {"documents": found}
-
-
 class Searcher:
     """Search one knowledge base in bm25, dense or hybrid mode."""
 
@@ -98,30 +69,32 @@ class Searcher:
         self._warm = False
         self.pipelines: dict[str, Pipeline] = {}
 
-        bm25 = Pipeline()
-        bm25.add_component("expand", QueryExpander())
+        bm25 = Pipeline()  # the retriever expands the query with the glossary itself
         bm25.add_component("bm25", BM25Retriever(document_store=document_store, top_k=candidates))
-        bm25.connect("expand.query", "bm25.query")
         self.pipelines["bm25"] = bm25
 
+        # the English embedding model reads the glossary's English twins of Indonesian terms too
         dense = Pipeline()
+        dense.add_component("expand", QueryExpander())
         dense.add_component("embed", self._embedders[0])
         dense.add_component("dense", EmbeddingRetriever(document_store=document_store, top_k=candidates))
+        dense.connect("expand.query", "embed.text")
         dense.connect("embed.embedding", "dense.query_embedding")
         self.pipelines["dense"] = dense
 
         hybrid = Pipeline()
-        hybrid.add_component("expand", QueryExpander())
         hybrid.add_component("bm25", BM25Retriever(document_store=document_store, top_k=candidates))
+        hybrid.add_component("expand", QueryExpander())
         hybrid.add_component("embed", self._embedders[1])
         hybrid.add_component("dense", EmbeddingRetriever(document_store=document_store, top_k=candidates))
         hybrid.add_component("cited", CitationLookup(document_store))
-        hybrid.add_component("fuse", DocumentJoiner(join_mode="reciprocal_rank_fusion", top_k=candidates))
-        hybrid.connect("expand.query", "bm25.query")
+        hybrid.add_component("scoped", WorkScope(BM25Retriever(document_store=document_store, top_k=candidates)))
+        hybrid.add_component("definitions", DefinitionLookup(BM25Retriever(document_store=document_store, top_k=50)))
+        hybrid.add_component("fuse", RankFusion(weights=FUSION_WEIGHTS, k=FUSION_K, top_k=candidates))
+        hybrid.connect("expand.query", "embed.text")
         hybrid.connect("embed.embedding", "dense.query_embedding")
-        hybrid.connect("bm25.documents", "fuse.documents")
-        hybrid.connect("dense.documents", "fuse.documents")
-        hybrid.connect("cited.documents", "fuse.documents")
+        for name in ("bm25", "dense", "cited", "scoped", "definitions"):
+            hybrid.connect(f"{name}.documents", f"fuse.{name}")
         self.pipelines["hybrid"] = hybrid
 
     def _warm_up(self) -> None:
@@ -143,21 +116,18 @@ class Searcher:
             self._warm_up()
         inputs: dict[str, dict[str, Any]] = {}
         if mode in ("bm25", "hybrid"):
-            inputs["expand"] = {"query": query}
-            inputs["bm25"] = {"filters": filters}
+            inputs["bm25"] = {"query": query, "filters": filters}
         if mode in ("dense", "hybrid"):
-            inputs["embed"] = {"text": query}
+            inputs["expand"] = {"query": query}
             inputs["dense"] = {"filters": filters}
         if mode == "hybrid":
-            inputs["cited"] = {"query": query}
-        out = self.pipelines[mode].run(inputs, include_outputs_from={"bm25", "dense"} if mode == "hybrid" else None)
+            for name in ("cited", "scoped", "definitions"):
+                inputs[name] = {"query": query, "filters": filters}
+        out = self.pipelines[mode].run(inputs)
         if mode == "hybrid":
             docs = out["fuse"]["documents"]
-            per_mode = {m: {d.id: d.score for d in out.get(m, {}).get("documents", [])} for m in ("bm25", "dense")}
-            docs = [replace(d, meta={**d.meta, "scores": {m: per_mode[m].get(d.id) for m in per_mode}}) for d in docs]
         else:
-            docs = out[mode]["documents"]
-            docs = [replace(d, meta={**d.meta, "scores": {mode: d.score}}) for d in docs]
+            docs = [replace(d, meta={**d.meta, "scores": {mode: d.score}}) for d in out[mode]["documents"]]
         return docs[:top_k]
 
     def ranked_items(self, query: str, mode: str, k: int = 10) -> list[tuple[str, str | None]]:

@@ -1,0 +1,1 @@
+"""Query-side Haystack components that are not retrievers: lookups and rank fusion."""

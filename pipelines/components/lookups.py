@@ -1,0 +1,173 @@
+"""Lookups that read a question the way a lawyer would, before any ranking.
+
+- ``CitationLookup``: "PP 71/2019 Pasal 59", "Pasal 40A UU ITE" -> that article (in the work itself,
+  or in the amendment items that rewrite it).
+- ``WorkScope``: a question that names a law ("... menurut UU ITE", "Perwal Malang 9/2022")
+  -> the BM25 ranking within that law and the regulations that amend it.
+- ``DefinitionLookup``: "apa yang dimaksud dengan Naskah Akademik", "pengertian X", "what is X"
+  -> the articles that define X ("X adalah ...", the Ketentuan Umum).
+
+Patterns live in this module's top, apart from the code; law nicknames are a data file
+(pipelines/data/law-nicknames.tsv).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from haystack import Document, component, default_to_dict
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+# "apa yang dimaksud dengan X", "pengertian X", "what is X" ... -> X (stops before "menurut ...").
+DEFINITION_CUE = re.compile(
+    r"^\s*(?:apa\s+(?:yang\s+)?(?:di)?maksud(?:kan)?(?:\s+dengan)?|apa\s+itu|apakah\s+yang\s+dimaksud\s+dengan|"
+    r"(?:apa\s+)?(?:pengertian|definisi|arti(?:\s+dari)?|makna)|siapa\s+yang\s+(?:di)?sebut|yang\s+dimaksud\s+dengan|"
+    r"what\s+(?:is|are)\s+(?:meant\s+by\s+)?(?:an?\s+|the\s+)?|(?:the\s+)?(?:legal\s+)?(?:definition|meaning)\s+of\s+(?:an?\s+|the\s+)?|"
+    r"who\s+(?:is|are)\s+(?:called\s+)?(?:an?\s+|the\s+)?|define\s+)"
+    r"(?P<term>.+?)\s*(?:\b(?:menurut|dalam|pada|di\s+dalam|according\s+to|under|in\s+the)\b.*)?[?.!]*\s*$",
+    re.I,
+)
+_WS = re.compile(r"\s+")
+
+
+def _nickname_table() -> list[tuple[re.Pattern, str]]:
+    rows = []
+    for line in (DATA / "law-nicknames.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        alias, work = line.split("\t")
+        words = r"\s+".join(map(re.escape, alias.split()))
+        rows.append((re.compile(rf"(?<!\w){words}(?!\w)", re.I), work.strip()))
+    return rows
+
+
+_NICKNAMES = lru_cache(maxsize=1)(_nickname_table)
+
+
+def mentioned_works(question: str) -> list[str]:
+    """Canonical ids of the works a question names, by citation or by popular short name."""
+    from ingest.citations import find_citations
+
+    ids = [c.work_id for c in find_citations(question) if c.work_id]
+    ids += [work for pattern, work in _NICKNAMES() if pattern.search(question)]
+    return list(dict.fromkeys(ids))
+
+
+def _work_family_filter(work_ids: list[str]) -> dict[str, Any]:
+    return {"operator": "OR", "conditions": [
+        {"field": "meta.regulation_id", "operator": "in", "value": work_ids},
+        {"field": "meta.amends", "operator": "in", "value": work_ids},
+    ]}
+
+
+@component
+class CitationLookup:
+    """Articles a question cites explicitly.
+
+    Usage::
+
+        CitationLookup(store).run(query="PP 71 tahun 2019 pasal 59")["documents"]
+    """
+
+    def __init__(self, document_store):
+        self.document_store = document_store
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self)
+
+    @component.output_types(documents=list[Document])
+    def run(self, query: str, filters: dict[str, Any] | None = None):
+        from ingest.citations import find_article_refs, find_citations
+
+        found: dict[str, Document] = {}
+        works = mentioned_works(query)
+        pasals = [c.pasal for c in find_citations(query) if c.pasal]
+        pasals += [r.pasal for r in find_article_refs(query) if getattr(r, "pasal", None)]
+        for pasal in dict.fromkeys(pasals):
+            if not works:
+                break
+            conditions = [{"field": "meta.pasal", "operator": "==", "value": pasal}, _work_family_filter(works)]
+            if filters:
+                conditions.append(filters)
+            for doc in self.document_store.filter_documents(filters={"operator": "AND", "conditions": conditions}):
+                found.setdefault(doc.id, doc)
+        return {"documents": list(found.values())}
+
+
+@component
+class WorkScope:
+    """BM25 within the works a question names (and their amendments).
+
+    Usage::
+
+        WorkScope(SQLiteBM25Retriever(store)).run(query="pengertian sistem elektronik menurut UU ITE")
+
+    ``retriever`` is any BM25 retriever component of the configured store (used inside this
+    component, not added to a pipeline).
+    """
+
+    def __init__(self, retriever):
+        self.retriever = retriever
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self, retriever=self.retriever.to_dict())
+
+    @component.output_types(documents=list[Document])
+    def run(self, query: str, filters: dict[str, Any] | None = None):
+        works = mentioned_works(query)
+        if not works:
+            return {"documents": []}
+        scope = _work_family_filter(works)
+        if filters:
+            scope = {"operator": "AND", "conditions": [scope, filters]}
+        return {"documents": self.retriever.run(query=query, filters=scope)["documents"]}
+
+
+def definition_term(question: str) -> str | None:
+    m = DEFINITION_CUE.match(question)
+    if not m:
+        return None
+    term = _WS.sub(" ", m.group("term")).strip(" ,;:\"'")
+    return term if 2 <= len(term) <= 80 else None
+
+
+def _definition_pattern(term: str) -> re.Pattern:
+    words = r"\s+".join(map(re.escape, term.split()))
+    # "X adalah", "X, yang selanjutnya disebut Y, adalah", "X yang selanjutnya disingkat Y adalah"
+    return re.compile(
+        rf"(?<!\w){words}(?:\s*,?\s*yang\s+selanjutnya\s+(?:disebut|disingkat)\s+[^,.;]{{1,60}}?,?)?\s+adalah\b", re.I)
+
+
+@component
+class DefinitionLookup:
+    """The articles that define the term a definition question asks about.
+
+    Usage::
+
+        DefinitionLookup(SQLiteBM25Retriever(store, top_k=50)).run(query="apa yang dimaksud dengan Naskah Akademik")
+    """
+
+    def __init__(self, retriever):
+        self.retriever = retriever
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self, retriever=self.retriever.to_dict())
+
+    @component.output_types(documents=list[Document])
+    def run(self, query: str, filters: dict[str, Any] | None = None):
+        from pipelines.analyzer import expansions
+
+        term = definition_term(query)
+        if not term:
+            return {"documents": []}
+        terms = [term] + [t for t in expansions(term) if len(t) > 3]  # an English term's Indonesian twins
+        found: dict[str, Document] = {}
+        for t in terms:
+            pattern = _definition_pattern(t)
+            for doc in self.retriever.run(query=t, filters=filters)["documents"]:
+                if doc.content and pattern.search(doc.content):
+                    found.setdefault(doc.id, doc)
+        return {"documents": list(found.values())}
