@@ -17,8 +17,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-ind poppler-utils qpdf curl \
  && rm -rf /var/lib/apt/lists/*
 
-# CPU-only torch first, so sentence-transformers does not pull a CUDA build
-RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch>=2.13,<=2.14.1"
+# torch first, pinned to the release the project is tested with. A CPU-only wheel keeps the image
+# small: pass TORCH_SPEC (e.g. a local wheel path or your mirror's CPU build) to use one.
+ARG TORCH_SPEC="torch==2.13.0"
+RUN pip install "${TORCH_SPEC}"
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
