@@ -48,8 +48,8 @@ def safe_filename(name: str | None, *, default: str = "dokumen", suffix: str | N
 
     >>> safe_filename("../../etc/passwd")
     'passwd'
-    >>> safe_filename('<script>alert(1)</script>.pdf')
-    'script-alert-1-script.pdf'
+    >>> safe_filename('<img src=x onerror=alert(1)>.pdf')
+    'img-src-x-onerror-alert-1.pdf'
     >>> safe_filename("Perwal Nomor 9 Tahun 2022.PDF")
     'Perwal-Nomor-9-Tahun-2022.PDF'
     """

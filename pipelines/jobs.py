@@ -240,11 +240,13 @@ class Worker(threading.Thread):
     its code and messages; anything else fails it as ``internal_error`` and is logged.
     """
 
-    def __init__(self, queue: JobQueue, handlers: dict[str, Handler], *, poll_s: float = 2.0):
+    def __init__(self, queue: JobQueue, handlers: dict[str, Handler], *, poll_s: float = 2.0,
+                 on_change: Callable[[], None] | None = None):
         super().__init__(name="jdih-job-worker", daemon=True)
         self.queue = queue
         self.handlers = handlers
         self.poll_s = poll_s
+        self.on_change = on_change  # called after each job (readers in this process re-read at once)
         self._stop_event = threading.Event()
 
     def stop(self, timeout: float | None = 5.0) -> None:
@@ -269,6 +271,8 @@ class Worker(threading.Thread):
                 self.queue.wakeup.clear()
                 continue
             self.run_one(job)
+            if self.on_change is not None:
+                self.on_change()
 
     def run_one(self, job: Job) -> None:
         from ingest.errors import IngestError

@@ -83,12 +83,18 @@ class StaffService:
             from pipelines.uploads import UploadIngester
 
             self.ingester = self.ingester or UploadIngester(self.store, self.settings)
-            self._worker = Worker(queue, {"upload": self.ingester})
+            self._worker = Worker(queue, {"upload": self.ingester}, on_change=self.invalidate)
             self._worker.start()
 
     def stop(self) -> None:
         if self._worker is not None:
             self._worker.stop()
+
+    def invalidate(self) -> None:
+        """Read-your-writes: after a change made in this process, the next request re-reads the
+        snapshot instead of waiting for the knowledge base's periodic generation check."""
+        if hasattr(self.kb, "_checked"):
+            self.kb._checked = 0.0  # noqa: SLF001 - KnowledgeBase has no public invalidate() yet
 
     def accept_upload(self, upload_file, **kw) -> dict[str, Any]:
         from search_api.uploads import accept
@@ -127,11 +133,14 @@ def _svc(request: Request) -> StaffService:
     return request.app.state.staff
 
 
-def _call(fn, *args, **kw):
+def _call(request: Request, fn, *args, **kw):
+    """Run a curation function; the app's readers see its effect at once."""
     try:
-        return fn(*args, **kw)
+        return fn(_svc(request).store, *args, **kw)
     except UploadRejected as exc:
         raise rejected(exc) from None
+    finally:
+        _svc(request).invalidate()
 
 
 def _gone_or_missing(request: Request, work_id: str):
@@ -149,7 +158,7 @@ def patch_regulation(work_id: WorkId, request: Request,
                      fields: Annotated[dict[str, Any], Body(description="catalogue fields to set (null clears)",
                                                             examples=[{"judul_en": "Smart city master plan"}])],
                      account: Account = Depends(require_staff)):
-    record = _call(curation.patch_metadata, _svc(request).store, work_id, fields, actor=account.actor)
+    record = _call(request, curation.patch_metadata, work_id, fields, actor=account.actor)
     return {"work_id": work_id, "record": {k: v for k, v in record.items()}}
 
 
@@ -157,13 +166,13 @@ def patch_regulation(work_id: WorkId, request: Request,
 def withdraw_regulation(work_id: WorkId, request: Request,
                         reason: Annotated[Optional[str], Query(max_length=500)] = None,
                         account: Account = Depends(require_staff)):
-    out = _call(curation.withdraw, _svc(request).store, work_id, actor=account.actor, reason=reason)
+    out = _call(request, curation.withdraw, work_id, actor=account.actor, reason=reason)
     return out | {"links": {"restore": f"/api/v1/regulations/{work_id}/restore"}}
 
 
 @router.post("/regulations/{work_id}/restore", summary="Restore a withdrawn regulation (staff)")
 def restore_regulation(work_id: WorkId, request: Request, account: Account = Depends(require_staff)):
-    out = _call(curation.restore, _svc(request).store, work_id, actor=account.actor)
+    out = _call(request, curation.restore, work_id, actor=account.actor)
     return out | {"links": {"regulation": f"/api/v1/regulations/{work_id}"}}
 
 
@@ -201,7 +210,7 @@ def get_relations(work_id: WorkId, request: Request):
 
 @router.post("/regulations/{work_id}/relations", status_code=201, summary="Add a relation by hand (staff)")
 def add_relation(work_id: WorkId, body: RelationIn, request: Request, account: Account = Depends(require_staff)):
-    return _call(curation.edit_relation, _svc(request).store, "add", source=work_id, type=body.type, target=body.target,
+    return _call(request, curation.edit_relation, "add", source=work_id, type=body.type, target=body.target,
                  actor=account.actor, citation=body.citation, article=body.article, note=body.note)
 
 
@@ -211,7 +220,7 @@ def remove_relation(work_id: WorkId, request: Request,
                     target: Annotated[str, Query(max_length=120, pattern=r"^[a-z0-9-]+$")],
                     note: Annotated[Optional[str], Query(max_length=500)] = None,
                     account: Account = Depends(require_staff)):
-    return _call(curation.edit_relation, _svc(request).store, "remove", source=work_id, type=type, target=target,
+    return _call(request, curation.edit_relation, "remove", source=work_id, type=type, target=target,
                  actor=account.actor, note=note)
 
 
@@ -248,8 +257,11 @@ def _file_response(request: Request, info: dict[str, Any], work_id: str, *, immu
     media = info.get("media_type") or "application/octet-stream"
     if media.startswith("text/"):
         media += "; charset=utf-8"
-    suffix = ".pdf" if media.startswith("application/pdf") else ".txt"
-    name = safe_filename(info.get("file_name") or work_id, default=work_id, suffix=suffix)
+    name = safe_filename(info.get("file_name") or work_id, default=work_id)
+    if media.startswith("application/pdf"):  # the name's extension never contradicts the type
+        name = safe_filename(name, suffix=".pdf")
+    elif not name.lower().endswith((".txt", ".md")):
+        name = safe_filename(name, suffix=".txt")
     headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return FileResponse(info["path"], media_type=media, headers=headers)
 
