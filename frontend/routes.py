@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -50,6 +50,8 @@ STATIC = HERE / "static"
 PER_PAGE = 10
 PASSAGES_SHOWN = 3
 FRAGMENT_HEADER = "x-fragment"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
@@ -118,6 +120,10 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     if ctx["remember_lang"]:
         response.set_cookie(COOKIE, ctx["lang"], max_age=365 * 24 * 3600, samesite="lax", httponly=True)
     response.headers["Vary"] = "Accept, Cookie, X-Fragment"
+    # scripts and styles only from our own files: text from documents and staff input can never run
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Content-Language"] = ctx["lang"]
     return response
 
@@ -312,7 +318,7 @@ async def search_page(request: Request, kb: KnowledgeBase = Depends(get_kb)):
 # ---- ask ---------------------------------------------------------------------------------------
 
 EXAMPLE_QUESTIONS = ("Aturan apa tentang pusat data pemerintah?", "Siapa yang wajib menyediakan informasi publik?",
-                     "Which law protects personal data?", "Peraturan apa yang mendukung smart governance?")
+                     "Peraturan apa yang mendukung smart governance?")
 
 
 def confidence_level(c: float) -> str:
@@ -346,49 +352,55 @@ JDIHN_FIELDS = ("sumber", "subjek", "bidangHukum", "teuBadan", "penerbit", "baha
 
 
 def _changed_by(snap: Snapshot, work: Work) -> dict[str, list[dict[str, Any]]]:
-    """Pasal of ``work`` -> the amendment items (of other works in the corpus) that change it."""
+    """Pasal of ``work`` -> the amendment items (of other works in the corpus) that change it.
+    An item whose target article the parser left empty is placed by its target text ("Pasal 27")."""
     out: dict[str, list[dict[str, Any]]] = {}
     for other in snap.works.values():
         for item in (other.regulation or {}).get("amendments") or []:
-            if item.get("target_work") != work.id or not item.get("target_article"):
+            if item.get("target_work") != work.id:
+                continue
+            pasal = item.get("target_article")
+            if not pasal:
+                m = re.fullmatch(r"\s*Pasal\s+(\w+)\s*", item.get("target") or "")
+                pasal = m.group(1) if m else None
+            if not pasal:
                 continue
             enacted = [a.get("number") for a in item.get("articles") or []]
-            pasal = str(item["target_article"])
-            out.setdefault(_pasal_key(pasal), []).append({
-                "by": other.summary(), "item": item.get("number"), "operation": item.get("operation"),
-                "url": reader_url(other.summary(), str(enacted[0]) if enacted else None)})
+            summary = other.summary()
+            url = reader_url(summary, str(enacted[0])) if enacted else \
+                (summary.get("uri") or f"/peraturan/{other.id}") + f"#angka-{item.get('number')}"
+            out.setdefault(_pasal_key(str(pasal)), []).append({
+                "by": summary, "item": item.get("number"), "operation": item.get("operation"), "url": url})
+    for changes in out.values():  # oldest amendment first: the order in which the text changed
+        changes.sort(key=lambda c: (c["by"].get("tahun") or 0, c["by"]["id"], str(c["item"])))
     return out
 
 
-def _source_file(settings, source: dict[str, Any]) -> Path | None:
-    """The stored original of a source: the content-addressed copy in the data directory, or the
-    shipped corpus file of that name whose SHA-256 matches. Never a path outside those folders."""
+def _versions(kb: KnowledgeBase, work_id: str) -> list[dict[str, Any]]:
+    """The staff side's versions of a work (oldest first); none when the store keeps no versions."""
+    try:
+        from pipelines import versions
+
+        return versions.list_versions(kb.store._conn(), work_id)  # noqa: SLF001 - read-only use of the store's connection
+    except Exception:  # noqa: BLE001 - a store without the staff tables (e.g. Elasticsearch): no history to show
+        return []
+
+
+def _has_original(settings, source: dict[str, Any]) -> bool:
+    """Whether GET /api/v1/regulations/{id}/file can serve this source: its bytes are in the file
+    store, or it is a shipped corpus file (the staff API adopts those on first download)."""
     sha = (source.get("sha256") or "").lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", sha):
+        return False
+    try:
+        from pipelines.files import FileStore
+
+        if FileStore(settings.files_dir).exists(sha):
+            return True
+    except Exception:  # noqa: BLE001
+        pass
     name = Path(str(source.get("path") or "")).name
-    files_dir = Path(settings.files_dir)
-    if sha and re.fullmatch(r"[0-9a-f]{64}", sha) and files_dir.is_dir():
-        for candidate in (files_dir / sha, files_dir / sha[:2] / sha, *files_dir.glob(f"**/{sha}*")):
-            if candidate.is_file():
-                return candidate
-    if name:
-        shipped = HERE.parent / "regulations" / "corpus" / name
-        if shipped.is_file() and (not sha or _sha256(shipped) == sha):
-            return shipped
-    return None
-
-
-@lru_cache(maxsize=64)
-def _sha256_cached(path: str, mtime: float, size: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    st = path.stat()
-    return _sha256_cached(str(path), st.st_mtime, st.st_size)
+    return bool(name) and (HERE.parent / "regulations" / "corpus" / name).is_file()
 
 
 def reader_context(request: Request, snap: Snapshot, work: Work) -> dict[str, Any]:
@@ -409,15 +421,18 @@ def reader_context(request: Request, snap: Snapshot, work: Work) -> dict[str, An
         for a in item["articles"]:
             a["anchor"] = pasal_anchor(a["pasal"], "ubah-" if _pasal_key(a["pasal"]) in own_keys else "")
             a["changed_by"] = []
+    versions = _versions(request.app.state.kb, work.id)
     downloads = []
-    for i, s in enumerate(detail["sources"]):
-        if s.get("path") and _source_file(request.app.state.settings, s) is not None:
-            downloads.append({"index": i, "name": Path(s["path"]).name, "media_type": s.get("media_type"),
-                              "pages": s.get("pages"), "url": f"/peraturan/{work.id}/berkas/{i}"})
+    current = next((v for v in reversed(versions) if v.get("file_sha256")), None)
+    if current or any(_has_original(request.app.state.settings, x) for x in detail["sources"]):
+        name = (current or {}).get("file_name") or next((Path(x["path"]).name for x in detail["sources"] if x.get("path")), "")
+        downloads.append({"name": name, "url": f"/api/v1/regulations/{work.id}/file",
+                          "pages": next((x.get("pages") for x in detail["sources"] if x.get("pages")), None)})
+    for v in versions:
+        v["url"] = f"/api/v1/regulations/{work.id}/versions/{v['n']}/file" if v.get("file_sha256") else None
     rec = detail["catalogue"]
     fields = [(f"field.{k}", rec.get(k)) for k in JDIHN_FIELDS if rec.get(k) not in (None, "", [])]
     amending = [r for r in detail["relations"] if r["direction"] == "incoming" and r["type"].startswith(("diubah", "dicabut"))]
-    versions = detail.get("versions") or rec.get("versions") or []
     in_tree = {p for node in _walk(detail["tree"]) for p in node["articles"]}
     outside = [a for a in own if a["pasal"] not in in_tree] if detail["tree"] else []
     return dict(reg=detail, title=full_title(detail), fields=fields, downloads=downloads, amending=amending,
@@ -440,13 +455,23 @@ def _walk(nodes):
         yield from _walk(n.get("children") or [])
 
 
-def _reader(request: Request, snap: Snapshot, work_id: str) -> HTMLResponse:
+def _reader(request: Request, snap: Snapshot, work_id: str, target: tuple[str, str | None] | None = None) -> HTMLResponse:
     work = snap.get(work_id)
     if work is None:
         lang = _page_context(request)["lang"]
         return error_page(request, 404, f"{'Regulation' if lang == 'en' else 'Peraturan'} {work_id}: "
                                         + translator(lang)("error.not_found"))
-    return render(request, "reader.html", section="search", **reader_context(request, snap, work))
+    context = reader_context(request, snap, work)
+    if target:
+        pasal, ayat = target
+        found = next((a for a in context["reg"]["articles"] + [a for m in context["reg"]["amendments"] for a in m["articles"]]
+                      if _pasal_key(a["pasal"]) == _pasal_key(pasal)), None)
+        if found:
+            found["is_target"] = True
+            anchor = found["anchor"] + (f"-ayat-{ayat.lower()}" if ayat else "")
+            context.update(target={"pasal": found["pasal"], "ayat": ayat, "anchor": anchor},
+                           json_url=f"/api/v1/regulations/{work.id}/articles/{found['pasal']}")
+    return render(request, "reader.html", section="search", **context)
 
 
 _PORTION = re.compile(r"/~pasal_(?P<pasal>[0-9A-Za-z]+)(?:__ayat_(?P<ayat>[0-9A-Za-z]+))?/?$")
@@ -454,8 +479,9 @@ _PORTION = re.compile(r"/~pasal_(?P<pasal>[0-9A-Za-z]+)(?:__ayat_(?P<ayat>[0-9A-
 
 @html_router.get("/akn/{frbr_path:path}", response_class=HTMLResponse)
 def permalink_page(request: Request, frbr_path: str, kb: KnowledgeBase = Depends(get_kb)):
-    """The reader at a work's permalink; an article's permalink (``~pasal_27``) redirects to the
-    work's page at ``#pasal-27`` so the reader opens there with the whole work around it."""
+    """The reader at a work's permalink. At an article's permalink (``~pasal_27``, the address
+    people cite) the same reader opens on that Pasal: marked, focused and scrolled to by the
+    script, and offered as a "go to Pasal 27" link at the top without it."""
     uri = "/akn/" + frbr_path
     try:
         rid = RegulationId.from_frbr_uri(uri)
@@ -466,37 +492,21 @@ def permalink_page(request: Request, frbr_path: str, kb: KnowledgeBase = Depends
     if rest.strip("/") and not portion:
         return error_page(request, 404)
     snap = kb.snapshot()
-    if portion:
-        work = snap.get(str(rid))
-        if work is None or work.article(portion["pasal"]) is None:
-            return error_page(request, 404)
-        query = ("?" + request.url.query) if request.url.query else ""
-        return RedirectResponse(rid.frbr_uri() + query + "#" + pasal_anchor(portion["pasal"]), status_code=303)
-    return _reader(request, snap, str(rid))
+    if not portion:
+        return _reader(request, snap, str(rid))
+    work = snap.get(str(rid))
+    art = work.article(portion["pasal"]) if work else None
+    if art is None:
+        return error_page(request, 404)
+    ayat = portion["ayat"]
+    if ayat and not any(str(y.get("number")) == ayat for y in art.get("ayat") or []):
+        return error_page(request, 404)
+    return _reader(request, snap, str(rid), target=(str(art.get("number")), ayat))
 
 
 @router.get("/peraturan/{work_id}", response_class=HTMLResponse)
 def regulation_page(request: Request, work_id: str, kb: KnowledgeBase = Depends(get_kb)):
     return _reader(request, kb.snapshot(), work_id)
-
-
-@router.get("/peraturan/{work_id}/berkas/{index}")
-def download(request: Request, work_id: str, index: int, kb: KnowledgeBase = Depends(get_kb)):
-    """The original file of a source of the work, as uploaded (PDF or text)."""
-    snap = kb.snapshot()
-    work = snap.get(work_id)
-    if work is None:
-        return error_page(request, 404)
-    sources = regulation_detail(snap, work)["sources"]
-    if not 0 <= index < len(sources):
-        return error_page(request, 404)
-    path = _source_file(request.app.state.settings, sources[index])
-    if path is None:
-        return error_page(request, 404)
-    name = Path(sources[index]["path"]).name
-    media = sources[index].get("media_type") or ("application/pdf" if name.lower().endswith(".pdf") else "text/plain")
-    return FileResponse(path, media_type=media, filename=name,
-                        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=86400"})
 
 
 # ---- Smart City explorer -------------------------------------------------------------------------
@@ -562,8 +572,10 @@ def dimension_page(request: Request, dimension_id: str, kb: KnowledgeBase = Depe
     s = summary(dim, snap)
     subs = _subdimension_counts(snap, dim)
     links = linked(snap, dim.id)
-    for link in links:
-        link["evidence"] = [dict(e, url=reader_url(link["regulation"], e["pasal"]) if e.get("pasal") else None)
+    for link in links:  # evidence of a record without text names no Pasal (the API may spell that "None")
+        link["evidence"] = [dict(e, pasal=None if str(e.get("pasal")) in ("None", "") else e["pasal"])
+                            for e in link["evidence"]]
+        link["evidence"] = [dict(e, url=reader_url(link["regulation"], e["pasal"]) if e["pasal"] else None)
                             for e in link["evidence"]]
     return render(request, "dimension.html", section="dimensions", dim=s, name=dimension_name(dim.id, lang),
                   description=s["description_en"] if lang == "en" else s["description_id"],

@@ -110,8 +110,11 @@
   }
   /* reader: the Pasal named in the address gets the keyboard focus, so Tab continues from it */
   function focusTarget() {
-    var id = decodeURIComponent(location.hash.slice(1));
+    var reader = document.querySelector(".reader");
+    var id = decodeURIComponent(location.hash.slice(1)) || (reader && reader.getAttribute("data-target"));
     var el = id && document.getElementById(id);
+    if (el && !el.classList.contains("pasal")) { el.scrollIntoView(); el = el.closest(".pasal"); }
+    else if (el && !location.hash) el.scrollIntoView();
     if (el && el.classList.contains("pasal")) el.focus({ preventScroll: true });
   }
   if (document.querySelector(".reader")) { focusTarget(); window.addEventListener("hashchange", focusTarget); }
