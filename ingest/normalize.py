@@ -132,13 +132,18 @@ def _presplit(line: str) -> list[str]:
     if len(line) < 8:
         return [line]
     cuts: set[int] = set()
-    for rx in (P.INLINE_BAB, P.INLINE_BAGIAN, P.INLINE_BAGIAN_AFTER_UPPER, P.INLINE_PARAGRAF):
-        for m in rx.finditer(line):
-            if m.start() > 0:
-                cuts.add(m.start())
-    for rx in (P.INLINE_PENJELASAN, P.INLINE_UMUM, P.INLINE_PDP, P.INLINE_LAMPIRAN, P.INLINE_TLN, P.INLINE_CLOSING):
-        for m in rx.finditer(line):
-            cuts.add(m.end())
+    # each pattern only where its keyword occurs: most lines hold none, and a scan is not free
+    for key, rx in (("BAB", P.INLINE_BAB), ("Bagian", P.INLINE_BAGIAN), ("Bagian", P.INLINE_BAGIAN_AFTER_UPPER),
+                    ("Paragraf", P.INLINE_PARAGRAF)):
+        if key in line:
+            for m in rx.finditer(line):
+                if m.start() > 0:
+                    cuts.add(m.start())
+    for key, rx in (("PENJELASAN", P.INLINE_PENJELASAN), ("UMUM", P.INLINE_UMUM), ("PASAL", P.INLINE_PDP),
+                    ("LAMPIRAN", P.INLINE_LAMPIRAN), ("TAMBAHAN", P.INLINE_TLN), ("Agar", P.INLINE_CLOSING)):
+        if key in line:
+            for m in rx.finditer(line):
+                cuts.add(m.end())
     if re.match(r"^(?:BAB\s+[IVXLC]+|Bagian\s+Ke\w+|Paragraf\s+\d+)\s", line):
         # "BAB III JENIS DATA PRIBADI Pasal 4 (1) ...": the heading ends where the Pasal starts
         m = re.search(r"\sPasal\s+\S{1,4}\s+(?:\(|[A-Z])", line)

@@ -155,20 +155,23 @@ class _Candidate:
         return self.follow == "ayat"
 
 
-def _place(region: Region, li: int, start: int) -> tuple[str, str]:
-    """(place, before) of an offset: what precedes it on its line."""
+def _place(region: Region, li: int, start: int) -> str:
+    """What precedes an offset on its line: start | sentence | title | connector | mid. Only the
+    last 400 characters are looked at, so long flattened lines stay linear."""
     text = region.text
-    before = text[region.starts[li]:start]
+    ls = region.starts[li]
+    before = text[max(ls, start - 400):start]
+    whole = start - ls <= 400  # ``before`` is the whole line prefix
     tail = before[-40:]
-    if tail.strip() in ("", "·") and before.strip() in ("", "·"):
-        return "start", before
+    if whole and before.strip() in ("", "·"):
+        return "start"
     if _SENTENCE_END.search(tail):
-        return "sentence", before
-    if (len(before) < 400 and _TITLE_BEFORE.match(before)) or _TITLE_TAIL.search(before[-160:]):
-        return "title", before  # "BAB III JENIS DATA PRIBADI Pasal 4 (1) ..."
+        return "sentence"
+    if (whole and _TITLE_BEFORE.match(before)) or _TITLE_TAIL.search(before[-160:]):
+        return "title"  # "BAB III JENIS DATA PRIBADI Pasal 4 (1) ..."
     if _CONNECTOR_END.search(tail):
-        return "connector", before
-    return "mid", before
+        return "connector"
+    return "mid"
 
 
 def _follow(follow_text: str) -> str:
@@ -193,7 +196,7 @@ def _candidates(region: Region) -> list[_Candidate]:
         num = m.group("num")
         li = region.line_of(m.start())
         le = region.line_end(li)
-        place, _before = _place(region, li, m.start())
+        place = _place(region, li, m.start())
         end, lost = m.end(), False
         if glued is None and m.group("sp") == "" and num in ("l", "I", "1") and m.end() == le and place == "start":
             # the word "Pasal" alone on its line (its "l" taken for the number): the number may
@@ -230,11 +233,22 @@ def _candidates(region: Region) -> list[_Candidate]:
 _LOOKAHEAD = 60  # candidates scanned to confirm a sequence
 
 
-def _confirmed(cands: list[_Candidate], k: int, number: str, depth: int = 2) -> bool:
+def _confirmed(cands: list[_Candidate], k: int, number: str, depth: int = 2,
+               memo: dict | None = None) -> bool:
     """True when the next heading-shaped candidate after cands[k] continues the sequence from
     ``number`` (and no heading-shaped copy of ``number`` itself comes first). A weak candidate
     for the next number that is itself confirmed continues the chain (two damaged headings in a
-    row), at most ``depth`` links deep. Cross-reference-like candidates are passed over."""
+    row), at most ``depth`` links deep. Cross-reference-like candidates are passed over.
+    ``memo`` caches answers, so that a text full of candidates stays linear."""
+    if memo is None:
+        memo = {}
+    key = (k, number, depth)
+    if key not in memo:
+        memo[key] = _confirm(cands, k, number, depth, memo)
+    return memo[key]
+
+
+def _confirm(cands: list[_Candidate], k: int, number: str, depth: int, memo: dict) -> bool:
     nxt = successors(number)
     for j in range(k + 1, min(len(cands), k + 1 + _LOOKAHEAD)):
         c = cands[j]
@@ -247,7 +261,7 @@ def _confirmed(cands: list[_Candidate], k: int, number: str, depth: int = 2) -> 
                 return True
         elif depth > 0 and c.weak:
             r = nxt[0] if c.lost else next((r for r in c.readings if r in nxt), None)
-            if r is not None and _confirmed(cands, j, r, depth - 1):
+            if r is not None and _confirmed(cands, j, r, depth - 1, memo):
                 return True
     # the last article of the region: nothing after it that could be a heading
     if k + 1 + _LOOKAHEAD < len(cands):
@@ -291,6 +305,7 @@ def find_pasal_headings(
             out.append(Heading({"l": "I", "ll": "II", "Il": "II"}.get(raw_num, raw_num), c.start, c.end, c.raw))
         return out
     last = start_number
+    memo: dict = {}
     for k, c in enumerate(cands):
         readings = [r for r in c.readings if r[0].isdigit()]
         if not readings and not c.lost:
@@ -306,7 +321,7 @@ def find_pasal_headings(
             choice = next((r for r in readings if r in successors(last)), None)
         if c.lost:
             choice = next(iter(expected or []), None) if expected else successors(last)[0]
-            if choice is None or not c.weak or not _confirmed(cands, k, choice):
+            if choice is None or not c.weak or not _confirmed(cands, k, choice, memo=memo):
                 continue
         elif c.alone:
             if choice is None:
@@ -326,11 +341,11 @@ def find_pasal_headings(
             if choice is None:
                 # a lost heading before this one: a jump of two or three, confirmed by the next
                 skip = [r for r in readings if 2 <= _gap(last, r) <= 3 and r[-1].isdigit()]
-                if not (skip and out and _confirmed(cands, k, skip[0])):
+                if not (skip and out and _confirmed(cands, k, skip[0], memo=memo)):
                     continue
                 choice = skip[0]
         elif c.weak and choice is not None:
-            if not _confirmed(cands, k, choice):
+            if not _confirmed(cands, k, choice, memo=memo):
                 continue
         else:
             continue
