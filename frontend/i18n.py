@@ -220,10 +220,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "staff.title": ("Ruang staf", "Staff area"),
     "staff.signin": ("Masuk dengan token", "Sign in with a token"),
     "staff.token": ("Token staf", "Staff token"),
-    "staff.token_help": ("Token dibuat oleh admin dengan `jdih token create --role staff --name …`. "
-                         "Token disimpan di sesi tab ini saja dan hilang saat tab ditutup.",
-                         "An admin creates tokens with `jdih token create --role staff --name …`. "
-                         "The token is kept in this tab's session only and is gone when the tab closes."),
+    "staff.token_help": ("Admin membuat token dengan perintah di bawah. Token disimpan di sesi tab ini saja dan hilang saat tab ditutup.",
+                         "An admin creates tokens with the command below. The token is kept in this tab's session only and is gone when the tab closes."),
     "staff.signin_button": ("Masuk", "Sign in"),
     "staff.signout": ("Keluar", "Sign out"),
     "staff.signed_in": ("Masuk sebagai {name} ({role})", "Signed in as {name} ({role})"),
@@ -240,6 +238,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "staff.job": ("Proses", "Processing"),
     "staff.job_state": ("Status: {state}", "State: {state}"),
     "staff.done": ("Selesai. Peraturan sudah dapat dicari.", "Done. The regulation is now searchable."),
+    "staff.finished": ("Selesai", "Finished"),
     "staff.failed": ("Gagal", "Failed"),
     "staff.rejected": ("Berkas ditolak", "File rejected"),
     "staff.need_token": ("Masuk dulu dengan token staf.", "Sign in with a staff token first."),

@@ -527,16 +527,16 @@ BAR_COLOURS = {"smart-governance": "#1d4ed8", "smart-branding": "#a21caf", "smar
                "smart-living": "#047857", "smart-society": "#be123c", "smart-environment": "#3f6212"}
 
 
-def bar_chart(rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
-    """Geometry of a horizontal bar chart (drawn by the template as inline SVG)."""
+def bar_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Geometry of a horizontal bar chart (drawn by the template as inline SVG): each dimension's
+    name on its own line above its bar, so long names fit a phone's width."""
     top = max([r["count"] for r in rows] + [1])
-    label_w, bar_w, row_h = 190, 250, 34
+    bar_w, row_h = 300, 52
     bars = []
     for i, r in enumerate(rows):
         w = 0 if r["count"] == 0 else max(4, round(bar_w * r["count"] / top))
-        bars.append({**r, "y": i * row_h + 6, "w": w, "colour": BAR_COLOURS.get(r["id"], "#1d4ed8")})
-    return {"bars": bars, "label_w": label_w, "width": label_w + bar_w + 50, "height": len(rows) * row_h + 8,
-            "row_h": row_h}
+        bars.append({**r, "y": i * row_h, "w": w, "colour": BAR_COLOURS.get(r["id"], "#1d4ed8")})
+    return {"bars": bars, "width": bar_w + 40, "height": len(rows) * row_h, "row_h": row_h}
 
 
 @router.get("/dimensi", response_class=HTMLResponse)
@@ -555,7 +555,7 @@ def dimensions_page(request: Request, kb: KnowledgeBase = Depends(get_kb)):
                                "count": subs.get(x["id"], 0)} for x in s["subdimensions"]]})
     t = translator(lang)
     summary_text = "; ".join(f"{r['name']}: {t('dim.n_regulations', n=r['count'])}" for r in rows)
-    return render(request, "dimensions.html", section="dimensions", rows=rows, chart=bar_chart(rows, lang), summary_text=summary_text,
+    return render(request, "dimensions.html", section="dimensions", rows=rows, chart=bar_chart(rows), summary_text=summary_text,
                   json_url="/api/v1/dimensions")
 
 
@@ -587,10 +587,9 @@ def dimension_page(request: Request, dimension_id: str, kb: KnowledgeBase = Depe
 
 # ---- staff ---------------------------------------------------------------------------------------
 
-def _staff_api(app) -> dict[str, bool]:
-    paths = {getattr(r, "path", "") + ":" + ",".join(sorted(getattr(r, "methods", None) or [])) for r in app.routes}
-    return {"upload": any(p.startswith("/api/v1/regulations:") and "POST" in p for p in paths),
-            "jobs": any(p.startswith("/api/v1/jobs/{") for p in paths)}
+def _staff_api(app) -> bool:
+    """Whether the staff side (uploads, jobs, edits: search_api.staff) is installed in this app."""
+    return getattr(app.state, "staff", None) is not None
 
 
 @router.get("/staf", response_class=HTMLResponse)

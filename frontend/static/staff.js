@@ -104,7 +104,8 @@
   function describe(job) {
     var p = job.progress || {}, parts = [];
     if (job.state === "queued") return S.queued;
-    if (p.stage) parts.push(S["stage." + p.stage] || p.stage);
+    if (job.state === "done") { p = (job.result || {}).progress || p; parts.push(S.finished); }
+    if (p.stage && job.state !== "done") parts.push(S["stage." + p.stage] || p.stage);
     if (p.pages_read != null) parts.push(p.pages_read + " " + S.pages);
     if (p.ocr_pages_total) parts.push((p.ocr_pages_done || 0) + "/" + p.ocr_pages_total + " " + S.ocr);
     if (p.articles != null) parts.push(p.articles + " " + S.articles);
