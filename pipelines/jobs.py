@@ -274,7 +274,26 @@ class Worker(threading.Thread):
             if self.on_change is not None:
                 self.on_change()
 
+    def _heartbeat(self, job_id: str, done: threading.Event) -> None:
+        """While a job runs, its heartbeat is refreshed, so another process never takes it for dead."""
+        while not done.wait(HEARTBEAT_S):
+            try:
+                self.queue.conn.execute("UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND state = 'running'",
+                                        (now(), job_id))
+            except sqlite3.OperationalError:  # busy: the next beat will do
+                pass
+
     def run_one(self, job: Job) -> None:
+        done = threading.Event()
+        beat = threading.Thread(target=self._heartbeat, args=(job.id, done), daemon=True, name="jdih-job-heartbeat")
+        beat.start()
+        try:
+            self._run_one(job)
+        finally:
+            done.set()
+            beat.join(5)
+
+    def _run_one(self, job: Job) -> None:
         from ingest.errors import IngestError
 
         handler = self.handlers.get(job.kind)

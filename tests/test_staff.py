@@ -281,6 +281,23 @@ def test_patch_metadata_is_validated_and_audited(kb):
     assert actions[:2] == ["upload", "new_version"]
 
 
+def test_metadata_with_markup_is_escaped_in_pages(kb):
+    c = kb["client"]
+    if c.get("/peraturan/perbup-kotabaru-18-2019").status_code == 404:
+        pytest.skip("the web pages (frontend/) are not installed in this app")
+    title = c.get("/api/v1/regulations/perbup-kotabaru-18-2019").json()["judul"]
+    hostile = "<script>alert(1)</script> Perubahan Kedua"
+    try:
+        assert c.patch("/api/v1/regulations/perbup-kotabaru-18-2019", headers=kb["staff"],
+                       json={"judul": hostile}).status_code == 200
+        assert c.get("/api/v1/regulations/perbup-kotabaru-18-2019").json()["judul"] == hostile  # JSON keeps it as data
+        page = c.get("/peraturan/perbup-kotabaru-18-2019")
+        assert page.status_code == 200 and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+        assert "<script>alert(1)</script>" not in page.text
+    finally:
+        c.patch("/api/v1/regulations/perbup-kotabaru-18-2019", headers=kb["staff"], json={"judul": title})
+
+
 def test_metadata_only_record_is_upgraded_in_place_when_its_pdf_arrives(kb):
     from regulations.catalogue import get as catalogue_get
 
