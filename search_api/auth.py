@@ -22,6 +22,7 @@ import time
 from collections import deque
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from pipelines.accounts import Account, authenticate
 from search_api import errors
@@ -45,6 +46,13 @@ for _kind, _value in {
     errors.KINDS.setdefault(_kind, _value)
 
 CHALLENGE = 'Bearer realm="jdih"'
+# Declared on every route that needs a token (the app's OpenAPI hook makes them problem+json).
+AUTH_RESPONSES = {
+    401: {"description": "no token, or an unknown or revoked one (WWW-Authenticate: Bearer)"},
+    403: {"description": "the token's role may not do this"},
+    404: {"description": "Not found"},
+    409: {"description": "Conflict (duplicate, already withdrawn, status explained by a relation)"},
+}
 
 
 class FailureLimiter:
@@ -99,8 +107,13 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-def current_account(request: Request) -> Account | None:
-    """The account of the request's token; None without a token. Raises 401/429 for a bad one."""
+_bearer_scheme = HTTPBearer(auto_error=False, description="an API token: `jdih token create --role staff --name ...`")
+
+
+def current_account(request: Request,
+                    _declared: HTTPAuthorizationCredentials | None = Depends(_bearer_scheme)) -> Account | None:
+    """The account of the request's token; None without a token. Raises 401/429 for a bad one.
+    (``_declared`` only puts the Bearer scheme into the OpenAPI document.)"""
     token = _bearer(request)
     if token is None:
         return None

@@ -32,7 +32,7 @@ from pipelines import audit, curation, relation_edits, versions
 from pipelines.accounts import Account
 from pipelines.files import safe_filename
 from pipelines.uploads import UploadRejected
-from search_api.auth import FailureLimiter, require_admin, require_staff
+from search_api.auth import AUTH_RESPONSES, FailureLimiter, require_admin, require_staff
 from search_api.errors import ApiProblem, not_found
 from search_api.uploads import rejected
 
@@ -153,7 +153,7 @@ def _gone_or_missing(request: Request, work_id: str):
 
 # --- metadata, withdraw, restore --------------------------------------------------------------
 
-@router.patch("/regulations/{work_id}", summary="Edit a regulation's metadata (staff)")
+@router.patch("/regulations/{work_id}", summary="Edit a regulation's metadata (staff)", responses=AUTH_RESPONSES)
 def patch_regulation(work_id: WorkId, request: Request,
                      fields: Annotated[dict[str, Any], Body(description="catalogue fields to set (null clears)",
                                                             examples=[{"judul_en": "Smart city master plan"}])],
@@ -162,7 +162,7 @@ def patch_regulation(work_id: WorkId, request: Request,
     return {"work_id": work_id, "record": {k: v for k, v in record.items()}}
 
 
-@router.delete("/regulations/{work_id}", summary="Withdraw a regulation (staff; soft, restorable)")
+@router.delete("/regulations/{work_id}", summary="Withdraw a regulation (staff; soft, restorable)", responses=AUTH_RESPONSES)
 def withdraw_regulation(work_id: WorkId, request: Request,
                         reason: Annotated[Optional[str], Query(max_length=500)] = None,
                         account: Account = Depends(require_staff)):
@@ -170,13 +170,13 @@ def withdraw_regulation(work_id: WorkId, request: Request,
     return out | {"links": {"restore": f"/api/v1/regulations/{work_id}/restore"}}
 
 
-@router.post("/regulations/{work_id}/restore", summary="Restore a withdrawn regulation (staff)")
+@router.post("/regulations/{work_id}/restore", summary="Restore a withdrawn regulation (staff)", responses=AUTH_RESPONSES)
 def restore_regulation(work_id: WorkId, request: Request, account: Account = Depends(require_staff)):
     out = _call(request, curation.restore, work_id, actor=account.actor)
     return out | {"links": {"regulation": f"/api/v1/regulations/{work_id}"}}
 
 
-@router.get("/withdrawn", summary="Withdrawn regulations (staff)")
+@router.get("/withdrawn", summary="Withdrawn regulations (staff)", responses=AUTH_RESPONSES)
 def list_withdrawn(request: Request, account: Account = Depends(require_staff)):
     return {"results": curation.withdrawn_list(_svc(request).store._conn())}  # noqa: SLF001
 
@@ -208,13 +208,13 @@ def get_relations(work_id: WorkId, request: Request):
     return _relations_view(conn, work_id)
 
 
-@router.post("/regulations/{work_id}/relations", status_code=201, summary="Add a relation by hand (staff)")
+@router.post("/regulations/{work_id}/relations", status_code=201, summary="Add a relation by hand (staff)", responses=AUTH_RESPONSES)
 def add_relation(work_id: WorkId, body: RelationIn, request: Request, account: Account = Depends(require_staff)):
     return _call(request, curation.edit_relation, "add", source=work_id, type=body.type, target=body.target,
                  actor=account.actor, citation=body.citation, article=body.article, note=body.note)
 
 
-@router.delete("/regulations/{work_id}/relations", summary="Remove a relation (staff): a wrong parsed one or a hand-made one")
+@router.delete("/regulations/{work_id}/relations", summary="Remove a relation (staff): a wrong parsed one or a hand-made one", responses=AUTH_RESPONSES)
 def remove_relation(work_id: WorkId, request: Request,
                     type: Annotated[str, Query(max_length=40)],
                     target: Annotated[str, Query(max_length=120, pattern=r"^[a-z0-9-]+$")],
@@ -289,7 +289,7 @@ def get_version_file(work_id: WorkId, n: Annotated[int, Path(ge=1, le=100_000)],
 
 # --- audit and accounts (admin) ----------------------------------------------------------------
 
-@router.get("/audit", summary="The audit log (admin)")
+@router.get("/audit", summary="The audit log (admin)", responses=AUTH_RESPONSES)
 def get_audit(request: Request, work_id: Annotated[Optional[str], Query(max_length=120)] = None,
               action: Annotated[Optional[str], Query(max_length=40)] = None,
               cursor: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -304,12 +304,12 @@ class AccountIn(BaseModel):
     role: str = Field(pattern="^(staff|admin)$")
 
 
-@router.get("/accounts", summary="Accounts (admin)")
+@router.get("/accounts", summary="Accounts (admin)", responses=AUTH_RESPONSES)
 def list_accounts(request: Request, account: Account = Depends(require_admin)):
     return {"results": [a.to_dict() for a in acc.list_accounts(_svc(request).store._conn())]}  # noqa: SLF001
 
 
-@router.post("/accounts", status_code=201, summary="Create an account; its token is shown once (admin)")
+@router.post("/accounts", status_code=201, summary="Create an account; its token is shown once (admin)", responses=AUTH_RESPONSES)
 def create_account(body: AccountIn, request: Request, account: Account = Depends(require_admin)):
     store = _svc(request).store
     with store.transaction():
@@ -323,7 +323,7 @@ def create_account(body: AccountIn, request: Request, account: Account = Depends
     return new.to_dict() | {"token": token}
 
 
-@router.delete("/accounts/{account_id}", summary="Revoke an account's token (admin)")
+@router.delete("/accounts/{account_id}", summary="Revoke an account's token (admin)", responses=AUTH_RESPONSES)
 def revoke_account(account_id: Annotated[str, Path(max_length=80)], request: Request,
                    account: Account = Depends(require_admin)):
     store = _svc(request).store

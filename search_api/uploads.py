@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from ingest.ids import RegulationId
 from pipelines.accounts import Account
 from pipelines.uploads import EDITABLE_FIELDS, UploadRejected, check_upload, clean_metadata, find_duplicate
-from search_api.auth import require_staff
+from search_api.auth import AUTH_RESPONSES, require_staff
 from search_api.errors import ApiProblem, not_found
 
 router = APIRouter(tags=["staff"])
@@ -109,7 +109,9 @@ UPLOAD_BODY = {
 
 
 @router.post("/regulations", status_code=202, summary="Upload a regulation file (staff): 202 with a job",
-             openapi_extra=UPLOAD_BODY, responses={202: {"description": "accepted; follow the job"}})
+             openapi_extra=UPLOAD_BODY, responses={202: {"description": "accepted; follow the job"}, **AUTH_RESPONSES,
+                        413: {"description": "Payload too large"}, 415: {"description": "Unsupported media type"},
+                        422: {"description": "the file or its metadata cannot be accepted"}})
 async def upload(request: Request, account: Account = Depends(require_staff)):
     """Checks the file at once (type by magic bytes, size, encryption, damage, page count; a
     text's articles), stores it by SHA-256 and queues the ingest job. 409 when the same bytes
@@ -154,7 +156,7 @@ async def upload(request: Request, account: Account = Depends(require_staff)):
 JobId = Annotated[str, Path(max_length=64, pattern=r"^[0-9a-f]{8,64}$")]
 
 
-@router.get("/jobs/{job_id}", summary="State and progress of an ingest job (staff)")
+@router.get("/jobs/{job_id}", summary="State and progress of an ingest job (staff)", responses=AUTH_RESPONSES)
 def get_job(job_id: JobId, request: Request, account: Account = Depends(require_staff)):
     job = request.app.state.staff.queue.get(job_id)
     if job is None:
@@ -162,7 +164,7 @@ def get_job(job_id: JobId, request: Request, account: Account = Depends(require_
     return job.public()
 
 
-@router.get("/jobs", summary="Recent jobs (staff)")
+@router.get("/jobs", summary="Recent jobs (staff)", responses=AUTH_RESPONSES)
 def list_jobs(request: Request, state: str | None = None, account: Account = Depends(require_staff)):
     if state is not None and state not in ("queued", "running", "done", "failed"):
         raise ApiProblem("validation-error", "'state' must be queued, running, done or failed.",
