@@ -145,8 +145,14 @@ def analyze(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=None)
+def query_framing_words() -> frozenset[str]:
+    """Words that frame a question about regulations (data/query-framing.txt): queries only."""
+    return _read_word_list("query-framing.txt")
+
+
+@lru_cache(maxsize=None)
 def _query_stopwords() -> frozenset[str]:
-    return stopwords() | english_stopwords()
+    return stopwords() | english_stopwords() | query_framing_words()
 
 
 def analyze_query(text: str, *, expand: bool = True) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any
 from haystack import Document, Pipeline, component
 
 from pipelines.components.fusion import RankFusion
-from pipelines.components.lookups import CitationLookup, DefinitionLookup, WorkScope
+from pipelines.components.lookups import CitationLookup, DefinitionLookup, PhraseLookup, WorkScope
 from pipelines.highlight import make_snippet, plain
 
 MODES = ("bm25", "dense", "hybrid")
@@ -25,8 +25,9 @@ CANDIDATES = 50  # per retriever, before fusion
 # Hybrid fusion (see docs/search-quality.md for how these were chosen on the dev set): BM25 over
 # Indonesian-stemmed text carries most of the signal; the English MiniLM model helps at a lower
 # weight; an article the question cites or defines outranks both.
-FUSION_WEIGHTS = {"bm25": 1.0, "dense": 0.3, "cited": 2.0, "scoped": 0.6, "definitions": 1.0}
-FUSION_K = 10
+FUSION_WEIGHTS = {"bm25": 1.0, "dense": 0.3, "cited": 2.0, "scoped": 1.0, "definitions": 1.0, "phrases": 0.3}
+LOOKUPS = ("cited", "scoped", "definitions", "phrases")
+FUSION_K = 5
 
 
 def _doc_key(doc: Document) -> tuple[str, str | None]:
@@ -90,10 +91,11 @@ class Searcher:
         hybrid.add_component("cited", CitationLookup(document_store))
         hybrid.add_component("scoped", WorkScope(BM25Retriever(document_store=document_store, top_k=candidates)))
         hybrid.add_component("definitions", DefinitionLookup(BM25Retriever(document_store=document_store, top_k=50)))
+        hybrid.add_component("phrases", PhraseLookup(BM25Retriever(document_store=document_store, top_k=candidates)))
         hybrid.add_component("fuse", RankFusion(weights=FUSION_WEIGHTS, k=FUSION_K, top_k=candidates))
         hybrid.connect("expand.query", "embed.text")
         hybrid.connect("embed.embedding", "dense.query_embedding")
-        for name in ("bm25", "dense", "cited", "scoped", "definitions"):
+        for name in LOOKUPS + ("bm25", "dense"):
             hybrid.connect(f"{name}.documents", f"fuse.{name}")
         self.pipelines["hybrid"] = hybrid
 
@@ -121,7 +123,7 @@ class Searcher:
             inputs["expand"] = {"query": query}
             inputs["dense"] = {"filters": filters}
         if mode == "hybrid":
-            for name in ("cited", "scoped", "definitions"):
+            for name in LOOKUPS:
                 inputs[name] = {"query": query, "filters": filters}
         out = self.pipelines[mode].run(inputs)
         if mode == "hybrid":

@@ -18,7 +18,7 @@ from typing import Any
 
 from haystack import Document, component, default_from_dict, default_to_dict
 
-LISTS = ("bm25", "dense", "cited", "scoped", "definitions")
+LISTS = ("bm25", "dense", "cited", "scoped", "definitions", "phrases")
 
 
 @component
@@ -52,8 +52,10 @@ class RankFusion:
     @component.output_types(documents=list[Document])
     def run(self, bm25: list[Document] | None = None, dense: list[Document] | None = None,
             cited: list[Document] | None = None, scoped: list[Document] | None = None,
-            definitions: list[Document] | None = None, top_k: int | None = None):
-        lists = {"bm25": bm25, "dense": dense, "cited": cited, "scoped": scoped, "definitions": definitions}
+            definitions: list[Document] | None = None, phrases: list[Document] | None = None,
+            top_k: int | None = None):
+        lists = {"bm25": bm25, "dense": dense, "cited": cited, "scoped": scoped, "definitions": definitions,
+                 "phrases": phrases}
         scores: dict[str, float] = {}
         docs: dict[str, Document] = {}
         per_list: dict[str, dict[str, float | None]] = {}

@@ -171,3 +171,43 @@ class DefinitionLookup:
                 if doc.content and pattern.search(doc.content):
                     found.setdefault(doc.id, doc)
         return {"documents": list(found.values())}
+
+
+def query_phrases(question: str) -> list[str]:
+    """Multiword terms of art in a question, and their glossary twins in the other language:
+    "pusat data pemerintah" -> ["pusat data", "data center", ...]. Single words are left to BM25."""
+    from pipelines.analyzer import glossary_matches
+
+    phrases: dict[str, None] = {}
+    for match in glossary_matches(question):
+        for term in (match.term, *match.equivalents):
+            if len(term.split()) >= 2 and "/" not in term:
+                phrases.setdefault(term.lower(), None)
+    return list(phrases)
+
+
+@component
+class PhraseLookup:
+    """Articles that contain a multiword term of the question as a phrase ("pusat data"), which
+    bag-of-words BM25 can't tell from "data" here and "pusat" there.
+
+    Usage::
+
+        PhraseLookup(SQLiteBM25Retriever(store, top_k=50)).run(query="pusat data pemerintah")
+    """
+
+    def __init__(self, retriever):
+        self.retriever = retriever
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self, retriever=self.retriever.to_dict())
+
+    @component.output_types(documents=list[Document])
+    def run(self, query: str, filters: dict[str, Any] | None = None):
+        found: dict[str, Document] = {}
+        for phrase in query_phrases(query):
+            pattern = re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, phrase.split())) + r"(?!\w)", re.I)
+            for doc in self.retriever.run(query=phrase, filters=filters)["documents"]:
+                if doc.content and pattern.search(doc.content):
+                    found.setdefault(doc.id, doc)
+        return {"documents": list(found.values())}
