@@ -75,7 +75,7 @@ def _parse_report(directory: str) -> int:
             reg = parse_file(f)
             pages = reg.sources[0].pages if reg.sources else None
             rows.append((f.name, reg.id or "?", pages or "", len(reg.articles),
-                         sum(max(1, len(m.articles)) for m in reg.amendments), len(reg.warnings),
+                         len(reg.amendments), len(reg.warnings),
                          time.perf_counter() - t0))
         except IngestError as exc:
             rows.append((f.name, f"error: {exc.code}", "", 0, 0, 1, time.perf_counter() - t0))

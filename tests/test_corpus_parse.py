@@ -130,8 +130,12 @@ def test_identity(exp, parsed):
         if exp.get(key) is not None:
             assert getattr(reg, key) == exp[key], f"{exp['file']}: {key} {getattr(reg, key)!r}, expected {exp[key]!r}"
     if exp.get("judul"):
+        ratio = difflib.SequenceMatcher(None, _norm_title(exp["judul"]), _norm_title(reg.judul or "")).ratio()
+        gap = (exp.get("known_parser_gaps") or {}).get("judul")
+        if gap:  # documented as unrecoverable from this text: must stay a gap until the parser reads it
+            assert ratio < TITLE_MIN_SIMILARITY, f"{exp['file']}: judul now parses: remove known_parser_gaps.judul"
+            pytest.xfail(gap)
         assert reg.judul, f"{exp['file']}: no judul, expected {exp['judul']!r}"
-        ratio = difflib.SequenceMatcher(None, _norm_title(exp["judul"]), _norm_title(reg.judul)).ratio()
         assert ratio >= TITLE_MIN_SIMILARITY, (
             f"{exp['file']}: judul {reg.judul!r} is too far from {exp['judul']!r} (similarity {ratio:.2f})"
         )
