@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from datetime import datetime, timezone
 
@@ -48,7 +49,7 @@ def _client(scope) -> str:
 def setup_access_log() -> None:
     """A plain stdout handler for the access log if nothing configured one (the lines are JSON)."""
     if not access_log.handlers and not logging.getLogger().handlers:
-        handler = logging.StreamHandler()
+        handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter("%(message)s"))
         access_log.addHandler(handler)
         access_log.setLevel(logging.INFO)
