@@ -19,22 +19,23 @@ The evidence (all of it returned in ``evidence``):
   languages dropped, stemmed by the search analyser);
 - each unit weighs its BM25 idf over the articles of the knowledge base (a word no article uses
   weighs the most: ``rendang``, ``chocolate``);
-- ``coverage`` = the idf-weighted share of the units an article contains, the best of the top
-  retrieved articles;
-- ``domain_terms`` = glossary concepts of the question found in that article;
-- ``dense`` = the best cosine similarity of the dense retriever.
+- ``coverage`` = the idf-weighted share of the units an article (+ Penjelasan, + its work's title)
+  contains, the best of the top retrieved articles;
+- ``domain_terms`` = *specific* glossary concepts of the question found in a top article (idf >=
+  ``SPECIFIC_IDF``: "tahun" or "peraturan" prove nothing);
+- ``cited`` = works the question cites, and top articles whose number the question names;
+- ``dense`` = the best cosine similarity of the dense retriever (only scales the confidence).
 
-Refused when ``coverage < COVERAGE_MIN`` and not (a domain term matched and ``coverage >=
-COVERAGE_DOMAIN``): most of what the question is about does not occur in any article near the
-top. The thresholds were chosen on the 36 development questions (all must be answered) against
-general-knowledge questions (all must be refused); docs/api.md gives the figures.
+Answered when ``coverage >= COVERAGE_MIN`` or a specific domain term matched or something cited
+is at the top; refused otherwise. The thresholds were chosen with benchmarks/ask_calibration.py
+on the 36 development questions (all must be answered) against general-knowledge questions (all
+must be refused); docs/api.md gives the figures.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
-
-import re
 
 from search_api.kb import KnowledgeBase, Snapshot, Work, work_text_units
 
