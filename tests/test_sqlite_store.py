@@ -274,7 +274,7 @@ def test_documents_without_embedding_are_not_in_dense_results(store):
 
 
 def test_common_terms_are_pruned_only_over_the_budget(path):
-    small = SQLiteDocumentStore(path, bm25_candidate_budget=40)
+    small = SQLiteDocumentStore(path, bm25_index="fts5", bm25_candidate_budget=40)
     small.write_documents(article_docs())
     terms = ["pusat", "data", "elektronik", "sistem"]
     df = small.document_frequencies(terms)
@@ -284,7 +284,112 @@ def test_common_terms_are_pruned_only_over_the_budget(path):
     assert sum(df[t] for t in kept) <= 40 or len(kept) == 1
     hits = small.bm25_search("data center", top_k=1)
     assert hits[0].meta["pasal"] in _articles_mentioning("pusat data")
-    unpruned = SQLiteDocumentStore(path, bm25_candidate_budget=None)
+    unpruned = SQLiteDocumentStore(path, bm25_index="fts5", bm25_candidate_budget=None)
     assert unpruned.prune_terms(terms) == terms
     small.close()
     unpruned.close()
+
+
+# --- in-memory BM25 postings against FTS5, the index of record --------------------------------
+
+QUERIES = [
+    "kewajiban pendaftaran penyelenggara sistem elektronik",
+    "data center",  # glossary-expanded
+    "domain name registration",
+    "tanda tangan elektronik nama domain",
+    "sanksi administratif pemutusan akses",
+    "pemerintahan",
+    "Pasal 59 PP 71 tahun 2019",
+]
+
+
+@pytest.fixture
+def pp71_both(path):
+    """The real PP 71/2019 articles (and their breadcrumbs indexed too), read through both BM25
+    implementations of the same file."""
+    memory = SQLiteDocumentStore(path, text_meta_fields=["breadcrumb"])
+    docs = article_docs()
+    for d in docs:
+        d.meta["breadcrumb"] = f"PP 71/2019 > Pasal {d.meta['pasal']}"
+    memory.write_documents(docs)
+    fts5 = SQLiteDocumentStore(path, text_meta_fields=["breadcrumb"], bm25_index="fts5", bm25_candidate_budget=None)
+    yield memory, fts5
+    memory.close()
+    fts5.close()
+
+
+def test_memory_postings_hold_exactly_the_fts5_tokens(pp71_both, path):
+    memory, _ = pp71_both
+    index = memory._bm25_postings()
+    raw = sqlite3.connect(path)
+    raw.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, documents_fts, 'row')")
+    fts5 = {term: (docs, count) for term, docs, count in raw.execute("SELECT term, doc, cnt FROM temp.v")}
+    raw.close()
+    assert len(fts5) > 500  # a real vocabulary
+    ours = {}
+    for term, t in index.vocab.items():
+        rows = index.rows[index.indptr[t]:index.indptr[t + 1]]
+        ours[term] = len(rows)
+        assert (np.diff(rows) > 0).all()  # ascending, unique
+    assert {t: d for t, (d, _c) in fts5.items()} == ours  # same terms, same document frequencies
+    texts = [r[0] for r in memory._conn().execute("SELECT text FROM documents_fts")]
+    assert sum(len(t.split()) for t in texts) == sum(c for _d, c in fts5.values())  # same lengths
+    assert sorted(index.rids.tolist()) == index.rids.tolist() == [
+        r[0] for r in memory._conn().execute("SELECT rid FROM documents ORDER BY rid")]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_memory_bm25_ranks_and_scores_as_fts5(pp71_both, query):
+    memory, fts5 = pp71_both
+    for flt in (None, {"field": "meta.pasal_number", "operator": ">=", "value": 40}):
+        ours = memory.bm25_search(query, top_k=20, filters=flt)
+        theirs = fts5.bm25_search(query, top_k=20, filters=flt)
+        assert ours, query
+        assert [d.id for d in ours] == [d.id for d in theirs]
+        assert [d.score for d in ours] == pytest.approx([d.score for d in theirs], rel=1e-9, abs=1e-12)
+        # the hits are the documents themselves, not postings
+        assert all(d.content and d.meta["work_id"] == "pp-71-2019" for d in ours)
+
+
+def test_memory_bm25_returns_only_matching_documents(pp71_both):
+    memory, fts5 = pp71_both
+    hits = memory.bm25_search("audit", top_k=50, expand=False)  # a rare word: fewer hits than top_k
+    assert 0 < len(hits) == len(fts5.bm25_search("audit", top_k=50, expand=False)) < 50
+    assert memory.bm25_search("kata-yang-tidak-ada", top_k=5) == []
+    assert memory.bm25_search("nama domain", top_k=0) == []
+
+
+def test_memory_bm25_sees_writes_of_other_instances(store, path):
+    store.write_documents(article_docs(["6", "59"]))
+    assert [d.meta["pasal"] for d in store.bm25_search("nama domain", top_k=5)] == []
+    other = SQLiteDocumentStore(path)  # as another process would write
+    other.write_documents(article_docs(["79"]))
+    assert [d.meta["pasal"] for d in store.bm25_search("nama domain", top_k=5)] == ["79"]
+    other.delete_documents(["pp-71-2019~pasal_79"])
+    assert store.bm25_search("nama domain", top_k=5) == []
+    other.close()
+
+
+def test_postings_built_inside_a_rolled_back_transaction_are_not_kept(store):
+    store.write_documents(article_docs(["6"]))
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.write_documents(article_docs(["79"]))
+            assert [d.meta["pasal"] for d in store.bm25_search("nama domain", top_k=5)] == ["79"]
+            raise RuntimeError("rolled back")
+    store.write_documents(article_docs(["59"]))  # the same generation number as inside the transaction
+    assert store.bm25_search("nama domain", top_k=5) == []
+
+
+def test_unknown_bm25_index_is_refused(path):
+    with pytest.raises(ValueError, match="bm25_index"):
+        SQLiteDocumentStore(path, bm25_index="lucene")
+
+
+def test_top_positions_orders_by_score_then_insertion():
+    from pipelines.sqlite_store import top_positions
+
+    scores = np.array([0.0, 2.0, 1.0, 2.0, 0.5, 0.0])
+    assert top_positions(scores, 3).tolist() == [1, 3, 2]
+    assert top_positions(scores, 10, positive=True).tolist() == [1, 3, 2, 4]
+    assert top_positions(np.zeros(4), 2, positive=True).tolist() == []

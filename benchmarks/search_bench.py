@@ -1,0 +1,397 @@
+"""Search store benchmark (issue 3): the embedded SQLite store against Haystack's InMemoryDocumentStore.
+
+Builds a corpus of N chunks (default 100,000) from the REAL chunks of an ingested knowledge base,
+repeated: copy 0 is the real chunk as ingested; every further copy has 15% of its words replaced
+by words drawn from the real corpus (so term statistics stay those of the corpus) and its
+embedding perturbed by Gaussian noise (cosine ~0.93 to the original), then re-normalised. No
+text is invented and no hour of embedding is needed.
+
+Each store runs in its own subprocess (so peak RSS is per store) over the same corpus and the
+same queries (the questions of eval/dev-questions.jsonl, cycled), IN THE SAME RUN:
+
+- ``embedded``: ``SQLiteDocumentStore`` configured as ``pipelines.stores.open_store`` does,
+  searched through the lead's ``pipelines.query.Searcher`` (bm25 = QueryExpander -> FTS5/BM25
+  retriever; dense = text embedder -> embedding retriever; hybrid = both + CitationLookup, fused
+  by DocumentJoiner RRF), 50 candidates per retriever;
+- ``haystack_inmemory``: ``InMemoryDocumentStore`` with InMemoryBM25Retriever and
+  InMemoryEmbeddingRetriever in pipelines of the same shape (QueryExpander -> BM25; embedder ->
+  embedding; hybrid fused by DocumentJoiner RRF), 50 candidates per retriever.
+
+Measured per store: write time (the ``write_documents`` calls, batches of 1,000), latency p50 /
+p95 per mode over ``--queries`` queries after a warm-up (query embedding included in dense and
+hybrid), peak RSS (``ru_maxrss`` of the subprocess). The one-off cost of the first query
+(model load, index load) is reported apart, under ``"extras"``.
+
+Usage::
+
+    JDIH_DATA_DIR=/tmp/kbfull .venv/bin/python benchmarks/search_bench.py --json
+    .venv/bin/python benchmarks/search_bench.py --chunks 2000 --queries 50 --json
+    .venv/bin/python benchmarks/search_bench.py --ingest-only     # ingest throughput, real corpus
+
+``--json`` prints ``{"embedded": {...}, "haystack_inmemory": {...}, "chunks": N, "ratios": ...,
+"extras": ..., "machine": ...}`` where both store objects have exactly the keys of ``METRICS``.
+The knowledge base is ``--kb`` or ``$JDIH_DATA_DIR/jdih.sqlite3``; when neither holds chunks,
+regulations/ is ingested into a temporary directory first (minutes: the embedding model runs).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+METRICS = ("write_s", "bm25_p50_ms", "bm25_p95_ms", "dense_p50_ms", "dense_p95_ms",
+           "hybrid_p50_ms", "hybrid_p95_ms", "rss_mb")
+STORES = ("embedded", "haystack_inmemory")
+MODES = ("bm25", "dense", "hybrid")
+CANDIDATES = 50  # per retriever, as pipelines.query.CANDIDATES
+WRITE_BATCH = 1000
+WORD_NOISE = 0.15  # share of words replaced in each copy
+EMBEDDING_NOISE = 0.02  # per-dimension sigma of the Gaussian noise added to each copy's embedding
+WARMUP = 3
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+
+def questions(path: Path | None = None) -> list[str]:
+    path = path or ROOT / "eval" / "dev-questions.jsonl"
+    out = [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not out:
+        raise SystemExit(f"{path}: no questions")
+    return out
+
+
+def cycled(items: list[str], n: int) -> list[str]:
+    return [items[i % len(items)] for i in range(n)]
+
+
+def base_chunks(kb: Path | None) -> list[dict[str, Any]]:
+    """The real chunks (content, meta, embedding) of an ingested knowledge base; regulations/ is
+    ingested into a temporary directory when ``kb`` holds none."""
+    from pipelines.sqlite_store import SQLiteDocumentStore
+
+    if kb is None or not kb.exists():
+        kb = _ingest_into(Path(tempfile.mkdtemp(prefix="search-bench-kb-")))["db"]
+    store = SQLiteDocumentStore(kb)
+    docs = [d for d in store.filter_documents() if d.embedding is not None and d.content]
+    store.close()
+    if not docs:
+        raise SystemExit(f"{kb}: no chunks with embeddings (ingest regulations/ first)")
+    return [{"id": d.id, "content": d.content, "meta": d.meta, "embedding": d.embedding} for d in docs]
+
+
+def synthetic_corpus(base: list[dict[str, Any]], n: int, seed: int = 20261122) -> Iterator[Any]:
+    """``n`` Documents: the real chunks, then perturbed copies of them (see the module docstring).
+    Deterministic: every worker process generates the same corpus."""
+    import numpy as np
+    from haystack import Document
+
+    rng = np.random.default_rng(seed)
+    words = np.array([w for b in base for w in b["content"].split()], dtype=object)
+    embeddings = np.asarray([b["embedding"] for b in base], dtype=np.float32)
+    dim = embeddings.shape[1]
+    for i in range(n):
+        j, copy = i % len(base), i // len(base)
+        b = base[j]
+        if copy == 0:
+            yield Document(id=b["id"], content=b["content"], meta=dict(b["meta"]), embedding=list(b["embedding"]))
+            continue
+        text = b["content"].split()
+        k = max(1, int(len(text) * WORD_NOISE))
+        for pos, word in zip(rng.choice(len(text), size=min(k, len(text)), replace=False),
+                             words[rng.integers(0, len(words), size=k)]):
+            text[pos] = word
+        v = embeddings[j] + rng.standard_normal(dim).astype(np.float32) * EMBEDDING_NOISE
+        v /= np.linalg.norm(v)
+        yield Document(id=f"{b['id']}#copy{copy}", content=" ".join(text), meta=dict(b["meta"], bench_copy=copy),
+                       embedding=v.tolist())
+
+
+def _batches(it: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in it:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank-interpolated percentile (statistics.quantiles, inclusive method)."""
+    if len(values) == 1:
+        return values[0]
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return cuts[int(q) - 1]
+
+
+def peak_rss_mb() -> float:
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    return kb / 1024.0
+
+
+def _time_queries(run, queries: list[str]) -> list[float]:
+    out = []
+    for q in queries:
+        t0 = time.perf_counter()
+        run(q)
+        out.append((time.perf_counter() - t0) * 1000.0)
+    return out
+
+
+def _measure(write, runners: dict[str, Any], base, n: int, queries: list[str]) -> dict[str, Any]:
+    write_s = 0.0
+    written = 0
+    for batch in _batches(synthetic_corpus(base, n), WRITE_BATCH):
+        t0 = time.perf_counter()
+        write(batch)
+        write_s += time.perf_counter() - t0
+        written += len(batch)
+        print(f"  written {written}/{n}", file=sys.stderr, end="\r")
+    print(file=sys.stderr)
+    first: dict[str, float] = {}
+    for mode in MODES:  # the first query pays the one-off costs (model load, index load)
+        t0 = time.perf_counter()
+        runners[mode](queries[0])
+        first[mode] = round(time.perf_counter() - t0, 3)
+        for q in queries[1:WARMUP]:
+            runners[mode](q)
+    result: dict[str, Any] = {"write_s": round(write_s, 3)}
+    for mode in MODES:
+        print(f"  {mode}: {len(queries)} queries", file=sys.stderr)
+        lat = _time_queries(runners[mode], queries)
+        result[f"{mode}_p50_ms"] = round(percentile(lat, 50), 2)
+        result[f"{mode}_p95_ms"] = round(percentile(lat, 95), 2)
+    result["rss_mb"] = round(peak_rss_mb(), 1)
+    return {"metrics": {k: result[k] for k in METRICS}, "first_query_s": first, "written": written}
+
+
+def worker_embedded(base, n: int, queries: list[str], workdir: Path) -> dict[str, Any]:
+    os.environ["JDIH_DATA_DIR"] = str(workdir)
+    os.environ["JDIH_STORE"] = "embedded"
+    from ingest.config import get_settings
+    from pipelines.query import Searcher
+    from pipelines.stores import open_store
+
+    store = open_store(get_settings())
+
+    def write(batch):
+        with store.transaction():  # as the indexing pipeline writes a work: one transaction
+            store.write_documents(batch)
+
+    searcher = Searcher(store)
+    runners = {mode: (lambda q, m=mode: searcher.retrieve(q, m)) for mode in MODES}
+    out = _measure(write, runners, base, n, queries)
+    out["db_mb"] = round(sum(p.stat().st_size for p in workdir.glob("jdih.sqlite3*")) / 2**20, 1)
+    out["threadpools"] = _threadpools()
+    return out
+
+
+def worker_inmemory(base, n: int, queries: list[str], workdir: Path) -> dict[str, Any]:
+    from haystack import Pipeline
+    from haystack.components.joiners import DocumentJoiner
+    from haystack.components.retrievers.in_memory import InMemoryBM25Retriever, InMemoryEmbeddingRetriever
+    from haystack.document_stores.in_memory import InMemoryDocumentStore
+
+    from pipelines.embedder import text_embedder
+    from pipelines.query import QueryExpander
+
+    store = InMemoryDocumentStore()
+    pipes: dict[str, Pipeline] = {}
+    bm25 = Pipeline()
+    bm25.add_component("expand", QueryExpander())
+    bm25.add_component("bm25", InMemoryBM25Retriever(store, top_k=CANDIDATES))
+    bm25.connect("expand.query", "bm25.query")
+    pipes["bm25"] = bm25
+    dense = Pipeline()
+    dense.add_component("embed", text_embedder())
+    dense.add_component("dense", InMemoryEmbeddingRetriever(store, top_k=CANDIDATES))
+    dense.connect("embed.embedding", "dense.query_embedding")
+    pipes["dense"] = dense
+    hybrid = Pipeline()
+    hybrid.add_component("expand", QueryExpander())
+    hybrid.add_component("bm25", InMemoryBM25Retriever(store, top_k=CANDIDATES))
+    hybrid.add_component("embed", text_embedder())
+    hybrid.add_component("dense", InMemoryEmbeddingRetriever(store, top_k=CANDIDATES))
+    hybrid.add_component("fuse", DocumentJoiner(join_mode="reciprocal_rank_fusion", top_k=CANDIDATES))
+    hybrid.connect("expand.query", "bm25.query")
+    hybrid.connect("embed.embedding", "dense.query_embedding")
+    hybrid.connect("bm25.documents", "fuse.documents")
+    hybrid.connect("dense.documents", "fuse.documents")
+    pipes["hybrid"] = hybrid
+    for p in pipes.values():
+        p.warm_up()
+
+    inputs = {
+        "bm25": lambda q: {"expand": {"query": q}},
+        "dense": lambda q: {"embed": {"text": q}},
+        "hybrid": lambda q: {"expand": {"query": q}, "embed": {"text": q}},
+    }
+    runners = {mode: (lambda q, m=mode: pipes[m].run(inputs[m](q))) for mode in MODES}
+    out = _measure(store.write_documents, runners, base, n, queries)
+    out["threadpools"] = _threadpools()
+    return out
+
+
+def _threadpools() -> list[dict[str, Any]]:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return []
+    return [{k: i.get(k) for k in ("internal_api", "num_threads", "architecture")} for i in threadpool_info()]
+
+
+# --- ingest throughput -------------------------------------------------------------------------
+
+
+def _ingest_into(data_dir: Path) -> dict[str, Any]:
+    import dataclasses
+
+    from ingest.config import get_settings
+    from pipelines.indexing import ingest_paths
+
+    settings = dataclasses.replace(get_settings(), data_dir=data_dir, store="embedded")
+    summary = ingest_paths([ROOT / "regulations"], settings=settings, progress=False)
+    return {"db": settings.db_path, "works": len(summary.indexed), "failed": len(summary.failed),
+            "chunks": summary.chunks, "seconds": round(summary.seconds, 2),
+            "chunks_per_s": round(summary.chunks / summary.seconds, 1) if summary.seconds else None}
+
+
+def ingest_throughput() -> dict[str, Any]:
+    """``ingest_paths(regulations/)`` into a fresh directory: parse, chunk, tag, embed, write."""
+    with tempfile.TemporaryDirectory(prefix="search-bench-ingest-") as tmp:
+        out = _ingest_into(Path(tmp))
+    out.pop("db")
+    return out
+
+
+# --- the parent process -------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    info: dict[str, Any] = {"python": platform.python_version(), "cores": os.cpu_count()}
+    try:
+        for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout.splitlines():
+            if line.startswith("Model name:"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                info["ram_gb"] = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    return info
+
+
+def run_worker(store: str, base_file: Path, n: int, queries: int, workdir: Path) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", store, "--base-file", str(base_file),
+           "--chunks", str(n), "--queries", str(queries), "--workdir", str(workdir)]
+    print(f"[{store}] {n} chunks", file=sys.stderr)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"the {store} worker failed (exit {proc.returncode})")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run(n: int, n_queries: int, kb: Path | None, stores: tuple[str, ...] = STORES) -> dict[str, Any]:
+    if n_queries < 1 or n < 1:
+        raise SystemExit("--chunks and --queries must be positive")
+    load_before = os.getloadavg()
+    base = base_chunks(kb)
+    results: dict[str, Any] = {}
+    extras: dict[str, Any] = {"base_chunks": len(base), "queries": n_queries}
+    with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
+        base_file = Path(tmp) / "base.pickle"
+        base_file.write_bytes(pickle.dumps(base))
+        del base
+        for store in stores:
+            workdir = Path(tmp) / store
+            workdir.mkdir()
+            out = run_worker(store, base_file, n, n_queries, workdir)
+            results[store] = out.pop("metrics")
+            extras[store] = out
+    out: dict[str, Any] = {**results, "chunks": n}
+    if "embedded" in results and "haystack_inmemory" in results:
+        e, h = results["embedded"], results["haystack_inmemory"]
+        out["ratios"] = {f"inmemory_over_embedded_{k}": round(h[k] / e[k], 1) if e[k] else None for k in METRICS}
+    out["extras"] = extras
+    out["machine"] = {**machine(), "loadavg_before": [round(x, 2) for x in load_before],
+                      "loadavg_after": [round(x, 2) for x in os.getloadavg()]}
+    return out
+
+
+def table(result: dict[str, Any]) -> str:
+    stores = [s for s in STORES if s in result]
+    lines = [f"{result['chunks']} chunks", "| metric | " + " | ".join(stores) + (" | InMemory / embedded |" if len(stores) == 2 else " |"),
+             "|---" * (len(stores) + 1 + (len(stores) == 2)) + "|"]
+    for k in METRICS:
+        row = f"| {k} | " + " | ".join(str(result[s][k]) for s in stores)
+        if len(stores) == 2:
+            row += f" | {result['ratios'].get('inmemory_over_embedded_' + k)}x"
+        lines.append(row + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--chunks", type=int, default=100_000, help="corpus size (default 100,000)")
+    ap.add_argument("--queries", type=int, default=50, help="timed queries per mode (default 50, dev questions cycled)")
+    ap.add_argument("--kb", type=Path, default=None, help="an ingested jdih.sqlite3 (default $JDIH_DATA_DIR/jdih.sqlite3)")
+    ap.add_argument("--stores", default=",".join(STORES), help="comma-separated subset of " + ",".join(STORES))
+    ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    ap.add_argument("--ingest", action="store_true", help="also time ingest_paths(regulations/) into a fresh directory")
+    ap.add_argument("--ingest-only", action="store_true", help="only time ingest_paths(regulations/)")
+    ap.add_argument("--worker", choices=STORES, help=argparse.SUPPRESS)
+    ap.add_argument("--base-file", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.worker:
+        base = pickle.loads(args.base_file.read_bytes())
+        qs = cycled(questions(), args.queries)
+        fn = worker_embedded if args.worker == "embedded" else worker_inmemory
+        print(json.dumps(fn(base, args.chunks, qs, args.workdir)))
+        return 0
+    if args.ingest_only:
+        print(json.dumps({"ingest": ingest_throughput()}, indent=None if args.json else 2))
+        return 0
+    stores = tuple(s for s in args.stores.split(",") if s)
+    unknown = set(stores) - set(STORES)
+    if unknown:
+        ap.error(f"unknown store(s): {', '.join(sorted(unknown))}")
+    kb = args.kb
+    if kb is None and os.environ.get("JDIH_DATA_DIR"):
+        kb = Path(os.environ["JDIH_DATA_DIR"]) / "jdih.sqlite3"
+    result = run(args.chunks, args.queries, kb, stores)
+    if args.ingest:
+        result["ingest"] = ingest_throughput()
+    print(json.dumps(result) if args.json else table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
