@@ -168,6 +168,12 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     from pipelines.stores import open_store
 
     settings = get_settings()
+    if args.to is None:  # rebuild the configured store's search index from its stored records
+        from pipelines.transfer import rebuild_index
+
+        rebuilt = rebuild_index(settings, progress=not args.quiet)
+        print(rebuilt.describe())
+        return 1 if rebuilt.failed else 0
     source_kind = "embedded" if args.to == "elasticsearch" else "elasticsearch"
     try:
         source = open_store(dataclasses.replace(settings, store=source_kind))
@@ -177,10 +183,6 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         return _err(str(exc), 2)
     print(summary.describe())
     return 0 if summary.ok else 1
-
-
-def cmd_not_yet(args: argparse.Namespace) -> int:
-    return _err(f"'jdih {args.command}' is not available in this version yet", 2)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -223,8 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
     ep.add_argument("--dry-run", action="store_true", help="print the index definitions as JSON; no server needed")
     ep.set_defaults(func=cmd_es_init)
 
-    sp = sub.add_parser("reindex", help="move the knowledge base between the embedded store and Elasticsearch")
-    sp.add_argument("--to", required=True, choices=["elasticsearch", "embedded"], help="the target store")
+    sp = sub.add_parser("reindex", help="rebuild the search index from the stored records, or move the "
+                                          "knowledge base between the embedded store and Elasticsearch (--to)")
+    sp.add_argument("--to", choices=["elasticsearch", "embedded"],
+                    help="the target store; without it, the configured store's index is rebuilt in place")
     sp.add_argument("--replace", action="store_true", help="empty a non-empty target first")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
     sp.set_defaults(func=cmd_reindex)
