@@ -61,7 +61,7 @@ class Searcher:
 
         BM25Retriever, EmbeddingRetriever = retrievers_for(document_store)
         if embedder_factory is None:
-            from pipelines.embedder import text_embedder as embedder_factory
+            from pipelines.embedder import CachedTextEmbedder as embedder_factory
 
         self.store = document_store
         self.candidates = candidates
