@@ -229,7 +229,7 @@ def _adopt_corpus_file(store, conn, source: dict[str, Any]) -> str | None:
     bytes are the ones recorded (so its baseline version keeps a download link)."""
     from pathlib import Path
 
-    from pipelines.indexing import sha256_file
+    from ingest.loader import sha256_file
 
     name, sha = source.get("path"), source.get("sha256")
     if not name or not sha or "/" in name or "\\" in name:

@@ -23,20 +23,13 @@ from typing import Any, Iterable
 
 from haystack import Document, Pipeline, component
 
+from ingest.loader import sha256_file
 from ingest.models import Regulation
 
 log = logging.getLogger(__name__)
 
 # Bump when parsing/chunking/tagging/embedding changes in a way that must re-index unchanged files.
 PIPELINE_VERSION = "1"
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _as_dict(record: Any) -> dict[str, Any]:

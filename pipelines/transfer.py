@@ -26,13 +26,14 @@ The chunks themselves are not exported: they are derived data, rebuilt on import
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
+
+from ingest.loader import sha256_file
 
 FORMAT = "jdih-export/1"
 
@@ -59,14 +60,6 @@ def _store(settings):
     from pipelines.curation import open_kb
 
     return open_kb(settings)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _columns(conn, table: str) -> list[str]:
@@ -96,7 +89,7 @@ def export_kb(settings, dest: Path) -> dict[str, Any]:
                     out.write(json.dumps(dict(zip(cols, row)), ensure_ascii=False, sort_keys=True) + "\n")
                     n += 1
             counts[name] = n
-            digests[f"{name}.jsonl"] = _sha256(path)
+            digests[f"{name}.jsonl"] = sha256_file(path)
         shas = [r[0] for r in conn.execute("SELECT sha256 FROM files ORDER BY sha256")]
     fs = FileStore(settings.files_dir)
     copied = 0
@@ -131,7 +124,7 @@ def import_kb(src: Path, settings, *, reindex: bool = True, actor: str = "system
     if manifest.get("format") != FORMAT:
         raise TransferError(f"unknown export format {manifest.get('format')!r} (expected {FORMAT})")
     for name, digest in (manifest.get("sha256") or {}).items():
-        if _sha256(src / name) != digest:
+        if sha256_file(src / name) != digest:
             raise TransferError(f"{name} does not match its SHA-256 in the manifest: the export is damaged")
     store = _store(settings)
     conn = store._conn()  # noqa: SLF001
@@ -146,7 +139,7 @@ def import_kb(src: Path, settings, *, reindex: bool = True, actor: str = "system
         sha = row["sha256"]
         if not src_files.exists(sha):
             continue  # the source KB did not hold it either (export counted what it copied)
-        if _sha256(src_files.path(sha)) != sha:
+        if sha256_file(src_files.path(sha)) != sha:
             raise TransferError(f"files/{sha}: content does not match its SHA-256")
         fs.put_path(src_files.path(sha))
     counts = {}

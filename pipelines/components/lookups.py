@@ -63,6 +63,25 @@ def _work_family_filter(work_ids: list[str]) -> dict[str, Any]:
     ]}
 
 
+class _TextMatchLookup:
+    """Shared by the lookups that ask BM25 for candidates and keep those whose text matches a
+    pattern: the retriever is used inside the component, not added to a pipeline."""
+
+    def __init__(self, retriever):
+        self.retriever = retriever
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self, retriever=self.retriever.to_dict())
+
+    def _matching(self, searches: list[tuple[str, re.Pattern]], filters: dict[str, Any] | None) -> list[Document]:
+        found: dict[str, Document] = {}
+        for query, pattern in searches:
+            for doc in self.retriever.run(query=query, filters=filters)["documents"]:
+                if doc.content and pattern.search(doc.content):
+                    found.setdefault(doc.id, doc)
+        return list(found.values())
+
+
 @component
 class CitationLookup:
     """Articles a question cites explicitly.
@@ -98,22 +117,15 @@ class CitationLookup:
 
 
 @component
-class WorkScope:
+class WorkScope(_TextMatchLookup):
     """BM25 within the works a question names (and their amendments).
 
     Usage::
 
         WorkScope(SQLiteBM25Retriever(store)).run(query="pengertian sistem elektronik menurut UU ITE")
 
-    ``retriever`` is any BM25 retriever component of the configured store (used inside this
-    component, not added to a pipeline).
+    ``retriever`` is any BM25 retriever component of the configured store.
     """
-
-    def __init__(self, retriever):
-        self.retriever = retriever
-
-    def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(self, retriever=self.retriever.to_dict())
 
     @component.output_types(documents=list[Document])
     def run(self, query: str, filters: dict[str, Any] | None = None):
@@ -142,19 +154,13 @@ def _definition_pattern(term: str) -> re.Pattern:
 
 
 @component
-class DefinitionLookup:
+class DefinitionLookup(_TextMatchLookup):
     """The articles that define the term a definition question asks about.
 
     Usage::
 
         DefinitionLookup(SQLiteBM25Retriever(store, top_k=50)).run(query="apa yang dimaksud dengan Naskah Akademik")
     """
-
-    def __init__(self, retriever):
-        self.retriever = retriever
-
-    def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(self, retriever=self.retriever.to_dict())
 
     @component.output_types(documents=list[Document])
     def run(self, query: str, filters: dict[str, Any] | None = None):
@@ -164,14 +170,7 @@ class DefinitionLookup:
         if not term:
             return {"documents": []}
         terms = [term] + [t for t in expansions(term) if len(t) > 3]  # an English term's Indonesian twins
-        found: dict[str, Document] = {}
-        for t in terms:
-            pattern = _definition_pattern(t)
-            for doc in self.retriever.run(query=t, filters=filters)["documents"]:
-                if doc.content and pattern.search(doc.content):
-                    found.setdefault(doc.id, doc)
-        return {"documents": list(found.values())}
-
+        return {"documents": self._matching([(t, _definition_pattern(t)) for t in terms], filters)}
 
 def query_phrases(question: str) -> list[str]:
     """Multiword terms of art in a question, and their glossary twins in the other language:
@@ -187,7 +186,7 @@ def query_phrases(question: str) -> list[str]:
 
 
 @component
-class PhraseLookup:
+class PhraseLookup(_TextMatchLookup):
     """Articles that contain a multiword term of the question as a phrase ("pusat data"), which
     bag-of-words BM25 can't tell from "data" here and "pusat" there.
 
@@ -196,18 +195,8 @@ class PhraseLookup:
         PhraseLookup(SQLiteBM25Retriever(store, top_k=50)).run(query="pusat data pemerintah")
     """
 
-    def __init__(self, retriever):
-        self.retriever = retriever
-
-    def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(self, retriever=self.retriever.to_dict())
-
     @component.output_types(documents=list[Document])
     def run(self, query: str, filters: dict[str, Any] | None = None):
-        found: dict[str, Document] = {}
-        for phrase in query_phrases(query):
-            pattern = re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, phrase.split())) + r"(?!\w)", re.I)
-            for doc in self.retriever.run(query=phrase, filters=filters)["documents"]:
-                if doc.content and pattern.search(doc.content):
-                    found.setdefault(doc.id, doc)
-        return {"documents": list(found.values())}
+        searches = [(p, re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, p.split())) + r"(?!\w)", re.I))
+                    for p in query_phrases(query)]
+        return {"documents": self._matching(searches, filters)}
