@@ -17,6 +17,10 @@ same queries (the questions of eval/dev-questions.jsonl, cycled), IN THE SAME RU
   InMemoryEmbeddingRetriever in pipelines of the same shape (QueryExpander -> BM25; embedder ->
   embedding; hybrid fused by DocumentJoiner RRF), 50 candidates per retriever.
 
+Both workers run the query embedder with ``--torch-threads`` intra-op threads (default 1: on
+2 shared cores, torch's default of one OpenMP thread per core made one query embedding 25x
+slower, ~540 ms against ~20 ms, while other processes were busy; see docs/benchmarks.md).
+
 Measured per store: write time (the ``write_documents`` calls, batches of 1,000), latency p50 /
 p95 per mode over ``--queries`` queries after a warm-up (query embedding included in dense and
 hybrid), peak RSS (``ru_maxrss`` of the subprocess). The one-off cost of the first query
@@ -255,12 +259,23 @@ def worker_inmemory(base, n: int, queries: list[str], workdir: Path) -> dict[str
     return out
 
 
-def _threadpools() -> list[dict[str, Any]]:
+def _threadpools() -> dict[str, Any]:
+    import torch
+
+    out: dict[str, Any] = {"torch": torch.get_num_threads()}
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
-        return []
-    return [{k: i.get(k) for k in ("internal_api", "num_threads", "architecture")} for i in threadpool_info()]
+        return out
+    out["native"] = [{k: i.get(k) for k in ("internal_api", "num_threads", "architecture")} for i in threadpool_info()]
+    return out
+
+
+def _set_torch_threads(n: int | None) -> None:
+    if n:
+        import torch
+
+        torch.set_num_threads(n)
 
 
 # --- ingest throughput -------------------------------------------------------------------------
@@ -307,9 +322,9 @@ def machine() -> dict[str, Any]:
     return info
 
 
-def run_worker(store: str, base_file: Path, n: int, queries: int, workdir: Path) -> dict[str, Any]:
+def run_worker(store: str, base_file: Path, n: int, queries: int, workdir: Path, torch_threads: int) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", store, "--base-file", str(base_file),
-           "--chunks", str(n), "--queries", str(queries), "--workdir", str(workdir)]
+           "--chunks", str(n), "--queries", str(queries), "--workdir", str(workdir), "--torch-threads", str(torch_threads)]
     print(f"[{store}] {n} chunks", file=sys.stderr)
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
     if proc.returncode != 0:
@@ -317,13 +332,13 @@ def run_worker(store: str, base_file: Path, n: int, queries: int, workdir: Path)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run(n: int, n_queries: int, kb: Path | None, stores: tuple[str, ...] = STORES) -> dict[str, Any]:
+def run(n: int, n_queries: int, kb: Path | None, stores: tuple[str, ...] = STORES, torch_threads: int = 1) -> dict[str, Any]:
     if n_queries < 1 or n < 1:
         raise SystemExit("--chunks and --queries must be positive")
     load_before = os.getloadavg()
     base = base_chunks(kb)
     results: dict[str, Any] = {}
-    extras: dict[str, Any] = {"base_chunks": len(base), "queries": n_queries}
+    extras: dict[str, Any] = {"base_chunks": len(base), "queries": n_queries, "torch_threads": torch_threads}
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
         base_file = Path(tmp) / "base.pickle"
         base_file.write_bytes(pickle.dumps(base))
@@ -331,7 +346,7 @@ def run(n: int, n_queries: int, kb: Path | None, stores: tuple[str, ...] = STORE
         for store in stores:
             workdir = Path(tmp) / store
             workdir.mkdir()
-            out = run_worker(store, base_file, n, n_queries, workdir)
+            out = run_worker(store, base_file, n, n_queries, workdir, torch_threads)
             results[store] = out.pop("metrics")
             extras[store] = out
     out: dict[str, Any] = {**results, "chunks": n}
@@ -362,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=50, help="timed queries per mode (default 50, dev questions cycled)")
     ap.add_argument("--kb", type=Path, default=None, help="an ingested jdih.sqlite3 (default $JDIH_DATA_DIR/jdih.sqlite3)")
     ap.add_argument("--stores", default=",".join(STORES), help="comma-separated subset of " + ",".join(STORES))
+    ap.add_argument("--torch-threads", type=int, default=1, help="torch intra-op threads of the query embedder (0: torch's default)")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     ap.add_argument("--ingest", action="store_true", help="also time ingest_paths(regulations/) into a fresh directory")
     ap.add_argument("--ingest-only", action="store_true", help="only time ingest_paths(regulations/)")
@@ -371,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     if args.worker:
+        _set_torch_threads(args.torch_threads)
         base = pickle.loads(args.base_file.read_bytes())
         qs = cycled(questions(), args.queries)
         fn = worker_embedded if args.worker == "embedded" else worker_inmemory
@@ -386,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     kb = args.kb
     if kb is None and os.environ.get("JDIH_DATA_DIR"):
         kb = Path(os.environ["JDIH_DATA_DIR"]) / "jdih.sqlite3"
-    result = run(args.chunks, args.queries, kb, stores)
+    result = run(args.chunks, args.queries, kb, stores, args.torch_threads)
     if args.ingest:
         result["ingest"] = ingest_throughput()
     print(json.dumps(result) if args.json else table(result))
