@@ -29,7 +29,7 @@ from ingest.models import Regulation
 log = logging.getLogger(__name__)
 
 # Bump when parsing/chunking/tagging/embedding changes in a way that must re-index unchanged files.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 def _as_dict(record: Any) -> dict[str, Any]:
@@ -144,8 +144,9 @@ def _work_dimensions(documents: list[Document], record: dict) -> dict:
         from pipelines.dimensions import aggregate_work, apply_curated
     except ImportError:
         return {}
-    tags = [{"pasal": d.meta.get("pasal"), "dimensions": d.meta.get("dimensions", {}),
-             "evidence": d.meta.get("dimension_evidence", {})} for d in documents]
+    # evidence is articles: a catalogue chunk (no Pasal) or an item without one is no evidence
+    tags = [{"pasal": d.meta["pasal"], "dimensions": d.meta.get("dimensions", {}),
+             "evidence": d.meta.get("dimension_evidence", {})} for d in documents if d.meta.get("pasal")]
     work = aggregate_work(tags)
     if record.get("dimensions"):
         work = apply_curated(work, record["dimensions"])

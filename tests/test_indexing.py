@@ -141,3 +141,16 @@ def test_a_broken_file_fails_alone_and_loses_nothing(tmp_path):
     assert [name for name, _ in summary.failed] == ["synthetic-junk.pdf"]
     assert "corrupt" in summary.failed[0][1] or "pdf" in summary.failed[0][1].lower()
     assert summary.indexed == ["perbup-kotabaru-18-2019"]
+
+
+def test_work_dimensions_take_evidence_from_articles_only():
+    from haystack import Document
+
+    from pipelines.indexing import _work_dimensions
+
+    catalogue = Document(id="perwal-malang-9-2022#catalogue", content="x",
+                         meta={"pasal": None, "dimensions": {"smart-governance": 0.9},
+                               "dimension_evidence": {"smart-governance": ["pusat data"]}})
+    dims = _work_dimensions([catalogue], {"dimensions": ["smart-governance"]})
+    assert dims["smart-governance"]["source"] == "curated"
+    assert dims["smart-governance"]["evidence"] == []  # never a "None" Pasal
