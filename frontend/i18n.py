@@ -36,6 +36,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # status
     "status.berlaku": ("Berlaku", "In force"),
     "status.diubah": ("Diubah", "Amended"),
+    "status.dicabut_sebagian": ("Dicabut sebagian", "Partly revoked"),
     "status.dicabut": ("Dicabut", "Revoked"),
     "status.label": ("Status", "Status"),
     "badge.metadata_only": ("Metadata saja", "Metadata only"),

@@ -107,7 +107,7 @@ def _page_context(request: Request) -> dict[str, Any]:
     switch_url = request.url.path + "?" + urlencode(params + [("lang", other)])
     return {"request": request, "lang": lang, "t": translator(lang), "switch_url": switch_url,
             "remember_lang": remember, "static": lambda name: f"/static/{name}?v={static_version(name)}",
-            "status_names": {s: translator(lang)(f"status.{s}") for s in ("berlaku", "diubah", "dicabut")},
+            "status_names": {s: translator(lang)(f"status.{s}") for s in ("berlaku", "diubah", "dicabut_sebagian", "dicabut")},
             "dim_name": lambda d: dimension_name(d, lang), "jenis_name": jenis_name,
             "cite_label": cite_label}
 

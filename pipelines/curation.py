@@ -28,6 +28,7 @@ from pipelines import audit, changes, files, relation_edits, versions
 from pipelines.accounts import ensure_schema as ensure_accounts
 from pipelines.accounts import now
 from pipelines.uploads import UploadRejected, clean_metadata
+from pipelines.relations import STATUSES
 
 WITHDRAWN_SCHEMA = """
 CREATE TABLE IF NOT EXISTS withdrawn_works (
@@ -294,7 +295,7 @@ def patch_metadata(store, work_id: str, fields: dict[str, Any], *, actor: str) -
         before_status = current_statuses(conn)
         if "status" in clean:
             derived = relation_edits.graph_from(conn).status(work_id)
-            if clean["status"] is not None and clean["status"] not in ("berlaku", "diubah", "dicabut"):
+            if clean["status"] is not None and clean["status"] not in STATUSES:
                 raise UploadRejected("invalid_metadata", "'status' must be berlaku, diubah or dicabut.",
                                      "'status' harus berlaku, diubah atau dicabut.")
             if derived != "berlaku":

@@ -34,11 +34,13 @@ PASSIVE = {
     "mencabut_sebagian": "dicabut_sebagian_dengan",
     "dasar_hukum": "menjadi_dasar_hukum_bagi",
 }
-STATUSES = ("berlaku", "diubah", "dicabut")
+STATUSES = ("berlaku", "diubah", "dicabut_sebagian", "dicabut")
 # What each incoming active relation makes of the target's status, strongest first.
-_STATUS_BY_RELATION = (("mencabut", "dicabut"), ("mengubah", "diubah"), ("mencabut_sebagian", "diubah"))
+# the strongest relation decides: revoked, then partly revoked, then amended
+_STATUS_BY_RELATION = (("mencabut", "dicabut"), ("mencabut_sebagian", "dicabut_sebagian"), ("mengubah", "diubah"))
 # JDIHN spells status as free text (reference: jdihn-fields.md).
-JDIHN_STATUS = {"berlaku": "Berlaku", "diubah": "Mengalami Perubahan", "dicabut": "Tidak Berlaku"}
+JDIHN_STATUS = {"berlaku": "Berlaku", "diubah": "Mengalami Perubahan", "dicabut_sebagian": "Mengalami Perubahan",
+                "dicabut": "Tidak Berlaku"}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ class Mode(str, Enum):
 class Status(str, Enum):
     berlaku = "berlaku"
     diubah = "diubah"
+    dicabut_sebagian = "dicabut_sebagian"
     dicabut = "dicabut"
 
 
