@@ -10,12 +10,15 @@ Each store runs in its own subprocess (so peak RSS is per store) over the same c
 same queries (the questions of eval/dev-questions.jsonl, cycled), IN THE SAME RUN:
 
 - ``embedded``: ``SQLiteDocumentStore`` configured as ``pipelines.stores.open_store`` does,
-  searched through the lead's ``pipelines.query.Searcher`` (bm25 = QueryExpander -> FTS5/BM25
-  retriever; dense = text embedder -> embedding retriever; hybrid = both + CitationLookup, fused
-  by DocumentJoiner RRF), 50 candidates per retriever;
+  searched through the product's ``pipelines.query.Searcher`` exactly as the API does (bm25 =
+  glossary-expanded BM25; dense = QueryExpander -> text embedder -> embedding retriever; hybrid =
+  both plus the citation, work-scope, definition and phrase lookups, fused by weighted RRF), 50
+  candidates per retriever; its query-embedding LRU cache is bypassed (the uncached
+  ``text_embedder``), so every timed query pays its embedding even when the cycled questions repeat;
 - ``haystack_inmemory``: ``InMemoryDocumentStore`` with InMemoryBM25Retriever and
-  InMemoryEmbeddingRetriever in pipelines of the same shape (QueryExpander -> BM25; embedder ->
-  embedding; hybrid fused by DocumentJoiner RRF), 50 candidates per retriever.
+  InMemoryEmbeddingRetriever in pipelines of the same shape (QueryExpander -> BM25;
+  QueryExpander -> embedder -> embedding; hybrid = both fused by DocumentJoiner RRF, without the
+  lookups, so it does less work than the embedded hybrid), 50 candidates per retriever.
 
 Both workers run the query embedder with ``--torch-threads`` intra-op threads (default 1: on
 2 shared cores, torch's default of one OpenMP thread per core made one query embedding 25x
@@ -196,6 +199,7 @@ def worker_embedded(base, n: int, queries: list[str], workdir: Path) -> dict[str
     os.environ["JDIH_DATA_DIR"] = str(workdir)
     os.environ["JDIH_STORE"] = "embedded"
     from ingest.config import get_settings
+    from pipelines.embedder import text_embedder
     from pipelines.query import Searcher
     from pipelines.stores import open_store
 
@@ -205,7 +209,7 @@ def worker_embedded(base, n: int, queries: list[str], workdir: Path) -> dict[str
         with store.transaction():  # as the indexing pipeline writes a work: one transaction
             store.write_documents(batch)
 
-    searcher = Searcher(store)
+    searcher = Searcher(store, embedder_factory=text_embedder)  # uncached: every query is embedded
     runners = {mode: (lambda q, m=mode: searcher.retrieve(q, m)) for mode in MODES}
     out = _measure(write, runners, base, n, queries)
     out["db_mb"] = round(sum(p.stat().st_size for p in workdir.glob("jdih.sqlite3*")) / 2**20, 1)
@@ -230,8 +234,10 @@ def worker_inmemory(base, n: int, queries: list[str], workdir: Path) -> dict[str
     bm25.connect("expand.query", "bm25.query")
     pipes["bm25"] = bm25
     dense = Pipeline()
+    dense.add_component("expand", QueryExpander())
     dense.add_component("embed", text_embedder())
     dense.add_component("dense", InMemoryEmbeddingRetriever(store, top_k=CANDIDATES))
+    dense.connect("expand.query", "embed.text")
     dense.connect("embed.embedding", "dense.query_embedding")
     pipes["dense"] = dense
     hybrid = Pipeline()
@@ -241,6 +247,7 @@ def worker_inmemory(base, n: int, queries: list[str], workdir: Path) -> dict[str
     hybrid.add_component("dense", InMemoryEmbeddingRetriever(store, top_k=CANDIDATES))
     hybrid.add_component("fuse", DocumentJoiner(join_mode="reciprocal_rank_fusion", top_k=CANDIDATES))
     hybrid.connect("expand.query", "bm25.query")
+    hybrid.connect("expand.query", "embed.text")
     hybrid.connect("embed.embedding", "dense.query_embedding")
     hybrid.connect("bm25.documents", "fuse.documents")
     hybrid.connect("dense.documents", "fuse.documents")
@@ -250,8 +257,8 @@ def worker_inmemory(base, n: int, queries: list[str], workdir: Path) -> dict[str
 
     inputs = {
         "bm25": lambda q: {"expand": {"query": q}},
-        "dense": lambda q: {"embed": {"text": q}},
-        "hybrid": lambda q: {"expand": {"query": q}, "embed": {"text": q}},
+        "dense": lambda q: {"expand": {"query": q}},
+        "hybrid": lambda q: {"expand": {"query": q}},
     }
     runners = {mode: (lambda q, m=mode: pipes[m].run(inputs[m](q))) for mode in MODES}
     out = _measure(store.write_documents, runners, base, n, queries)

@@ -126,16 +126,20 @@ def build_bm25_index(rows: list[tuple[int, str]], generation: int = 0) -> _BM25I
 
 def top_positions(scores: np.ndarray, k: int, *, positive: bool = False) -> np.ndarray:
     """Positions of the ``k`` highest scores, best first, ties by position (insertion order);
-    with ``positive``, only scores > 0 (BM25: rows matching at least one term)."""
-    m = len(scores)
-    if k < m:
-        threshold = np.partition(scores, m - k)[m - k]
-        if positive and threshold <= 0.0:
-            cand = np.flatnonzero(scores > 0.0)
-        else:
-            cand = np.flatnonzero(scores >= threshold)
+    with ``positive``, only scores > 0 (BM25: rows matching at least one term).
+
+    With ``positive`` the selection runs over the non-zero scores only: numpy's introselect
+    (``np.partition``) degrades on many equal values, 14 ms instead of 0.4 ms over 100k scores
+    of which 98% are zero (a rare phrase)."""
+    if positive:
+        cand = np.flatnonzero(scores > 0.0)
+        values = scores[cand]
+        if k < len(cand):
+            cand = cand[values >= np.partition(values, len(cand) - k)[len(cand) - k]]
+    elif k < len(scores):
+        cand = np.flatnonzero(scores >= np.partition(scores, len(scores) - k)[len(scores) - k])
     else:
-        cand = np.flatnonzero(scores > 0.0) if positive else np.arange(m)
+        cand = np.arange(len(scores))
     order = np.lexsort((cand, -scores[cand]))[:k]
     return cand[order]
 
@@ -626,26 +630,42 @@ class SQLiteDocumentStore:
                 conn.execute("BEGIN")  # one snapshot for the counter and the rows
             try:
                 generation = self.generation()
-                rows = conn.execute("SELECT rid, embedding FROM documents WHERE embedding IS NOT NULL ORDER BY rid").fetchall()
+                rids, matrix = self._load_matrix(conn)
             finally:
                 if own_snapshot:
                     conn.execute("COMMIT")
-            rids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            if rows:
-                sizes = {len(r[1]) for r in rows}
-                if len(sizes) != 1:
-                    raise ValueError(f"{self.path}: stored embeddings have different dimensions ({sorted(s // 4 for s in sizes)})")
-                matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1).copy()
-                norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-                np.divide(matrix, norms, out=matrix, where=norms > 0)
-            else:
-                matrix = np.zeros((0, 0), dtype=np.float32)
-            del rows
             index = _VectorIndex(generation, rids, matrix)
             if own_snapshot:  # inside a write transaction the rows may yet be rolled back: no caching
                 self._vectors = index
                 self._mask_cache.clear()
             return index
+
+    def _load_matrix(self, conn: sqlite3.Connection, batch: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+        """All stored embeddings as one preallocated C-contiguous float32 matrix of unit rows (streamed
+        in batches: no second copy of the vectors is held while loading), and their rids."""
+        n = conn.execute("SELECT count(*) FROM documents WHERE embedding IS NOT NULL").fetchone()[0]
+        rids = np.empty(n, dtype=np.int64)
+        matrix: np.ndarray | None = None
+        cur = conn.execute("SELECT rid, embedding FROM documents WHERE embedding IS NOT NULL ORDER BY rid")
+        done = 0
+        while True:
+            rows = cur.fetchmany(batch)
+            if not rows:
+                break
+            if matrix is None:
+                matrix = np.empty((n, len(rows[0][1]) // 4), dtype=np.float32)
+            sizes = {len(r[1]) for r in rows}
+            if sizes != {matrix.shape[1] * 4}:
+                found = sorted({s // 4 for s in sizes} | {matrix.shape[1]})
+                raise ValueError(f"{self.path}: stored embeddings have different dimensions ({found})")
+            rids[done : done + len(rows)] = [r[0] for r in rows]
+            matrix[done : done + len(rows)] = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1)
+            done += len(rows)
+        if matrix is None or done != n:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))[:, None]  # no n x dim temporary
+        np.divide(matrix, norms, out=matrix, where=norms > 0)
+        return rids, matrix
 
     def _candidate_rows(self, filters: dict[str, Any], index_rids: np.ndarray, generation: int, kind: str) -> np.ndarray:
         """Positions (ascending) into ``index_rids`` of the documents matching ``filters``,
@@ -697,13 +717,20 @@ class SQLiteDocumentStore:
             rows = self._candidate_rows(filters, index.rids, index.generation, "dense")
             if len(rows) == 0:
                 return []
-            scores = index.matrix[rows] @ q if len(rows) < len(index.rids) // 2 else (index.matrix @ q)[rows]
+            scores = _dot(index.matrix[rows], q) if len(rows) < len(index.rids) // 2 else _dot(index.matrix, q)[rows]
         else:
             rows = None
-            scores = index.matrix @ q
+            scores = _dot(index.matrix, q)
         top = top_positions(scores, top_k)
         positions = top if rows is None else rows[top]
         return self._documents_by_rid(index.rids[positions].tolist(), scores[top].tolist(), return_embedding)
+
+
+def _dot(matrix: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``matrix @ q`` for float32: numpy's own single-threaded SIMD loop (einsum), measured twice
+    as fast as OpenBLAS's sgemv on this hardware (7.5 vs 15 ms for 100k x 384) and without
+    waking BLAS threads that spin against the query embedder on a small shared machine."""
+    return np.einsum("ij,j->i", matrix, q)
 
 
 def _batches(items: list, size: int = _BATCH) -> Iterator[list]:

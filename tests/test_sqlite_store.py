@@ -393,3 +393,19 @@ def test_top_positions_orders_by_score_then_insertion():
     assert top_positions(scores, 3).tolist() == [1, 3, 2]
     assert top_positions(scores, 10, positive=True).tolist() == [1, 3, 2, 4]
     assert top_positions(np.zeros(4), 2, positive=True).tolist() == []
+
+
+def test_stored_embeddings_of_different_dimensions_are_a_clear_error(store):
+    store.write_documents(article_docs(["6"], dim=16) + article_docs(["59"], dim=8))
+    with pytest.raises(ValueError, match="different dimensions"):
+        store.embedding_search([0.1] * 16)
+
+
+def test_dense_scores_are_cosine_similarities(store):
+    docs = article_docs(["2", "6", "59"], dim=24)
+    store.write_documents(docs)
+    query = np.random.default_rng(5).standard_normal(24) * 3.0  # not unit length
+    expected = {d.id: float(np.dot(d.embedding, query) / np.linalg.norm(query)) for d in docs}
+    hits = store.embedding_search(query.tolist(), top_k=3)
+    assert [d.id for d in hits] == sorted(expected, key=expected.get, reverse=True)
+    assert [d.score for d in hits] == pytest.approx([expected[d.id] for d in hits], abs=1e-5)
