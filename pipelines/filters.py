@@ -123,7 +123,7 @@ def _ordering(op: str, expr: str, jtype: str | None, value: Any, params: list) -
     raise FilterError(f"Unsupported filter value {value!r} for operator '{op}'")
 
 
-def _in(expr: str, jtype: str | None, value: Any, params: list) -> str:
+def _in(expr: str, jtype: str | None, value: Any, params: list, null_safe: bool = True) -> str:
     if not isinstance(value, list):
         raise FilterError(
             f"Filter value must be a `list` when using operator 'in' or 'not in', received type '{type(value)}'"
@@ -135,11 +135,14 @@ def _in(expr: str, jtype: str | None, value: Any, params: list) -> str:
     )
     if simple:
         params.extend(value)
-        return f"({expr} IN ({', '.join('?' * len(value))}))"
+        marks = ", ".join("?" * len(value))
+        if null_safe:  # 0, not NULL, for a missing field: right under NOT
+            return f"({expr} IN ({marks}) AND {expr} IS NOT NULL)"
+        return f"({expr} IN ({marks}))"  # NULL for a missing field: the same as 0 outside a NOT
     return "(" + " OR ".join(_equal(expr, jtype, v, params) for v in value) + ")"
 
 
-def _comparison(condition: dict[str, Any], table: str, params: list) -> str:
+def _comparison(condition: dict[str, Any], table: str, params: list, null_safe: bool = True) -> str:
     for key in ("operator", "value"):
         if key not in condition:
             raise FilterError(f"'{key}' key missing in {condition}")
@@ -152,17 +155,22 @@ def _comparison(condition: dict[str, Any], table: str, params: list) -> str:
     if op == "!=":
         return f"(NOT {_equal(expr, jtype, value, params)})"
     if op == "in":
-        return f"(COALESCE({_in(expr, jtype, value, params)}, 0))"
+        return _in(expr, jtype, value, params, null_safe)
     if op == "not in":
-        return f"(NOT COALESCE({_in(expr, jtype, value, params)}, 0))"
+        return f"(NOT {_in(expr, jtype, value, params)})"
     return _ordering(op, expr, jtype, value, params)
 
 
-def _condition(condition: dict[str, Any], table: str, params: list) -> str:
+def _condition(condition: dict[str, Any], table: str, params: list, null_safe: bool = False) -> str:
+    """SQL for one condition. ``null_safe``: the expression must never be NULL, because a NOT
+    above it would turn NULL (a missing field) into NULL again instead of true. Outside a NOT,
+    NULL and 0 select the same rows, and the bare ``expr IN (...)`` form lets SQLite use the
+    expression indexes (``COALESCE``/``IS NOT NULL`` around it cost a table read per row: 35 ms
+    instead of 5 ms for 8,700 rows of a work family at 100k chunks)."""
     if not isinstance(condition, dict):
         raise FilterError(f"A filter condition must be a dict, got {type(condition).__name__}: {condition!r}")
     if "field" in condition:
-        return _comparison(condition, table, params)
+        return _comparison(condition, table, params, null_safe)
     if "operator" not in condition:
         raise FilterError(f"'operator' key missing in {condition}")
     if "conditions" not in condition:
@@ -172,7 +180,7 @@ def _condition(condition: dict[str, Any], table: str, params: list) -> str:
         raise FilterError(f"Unknown logical operator '{op}'. Valid operators are: {sorted(LOGICAL_OPERATORS)}")
     if not isinstance(conditions, list):
         raise FilterError(f"'conditions' must be a list in {condition}")
-    parts = [_condition(c, table, params) for c in conditions]
+    parts = [_condition(c, table, params, null_safe or op == "NOT") for c in conditions]
     joined = " AND ".join(parts) if op in ("AND", "NOT") else " OR ".join(parts)
     if not parts:
         joined = "1" if op in ("AND", "NOT") else "0"

@@ -409,3 +409,39 @@ def test_dense_scores_are_cosine_similarities(store):
     hits = store.embedding_search(query.tolist(), top_k=3)
     assert [d.id for d in hits] == sorted(expected, key=expected.get, reverse=True)
     assert [d.score for d in hits] == pytest.approx([expected[d.id] for d in hits], abs=1e-5)
+
+
+# --- filters: semantics of missing fields, and the expression indexes ----------------------------
+
+
+def test_in_under_not_matches_documents_without_the_field(path):
+    store = SQLiteDocumentStore(path, indexed_meta_fields=["regulation_id", "amends"])
+    docs = article_docs(["6", "59", "79"])
+    docs[0].meta["amends"] = "uu-11-2008"
+    store.write_documents(docs)
+    family = {"operator": "OR", "conditions": [
+        {"field": "meta.work_id", "operator": "in", "value": ["uu-11-2008"]},
+        {"field": "meta.amends", "operator": "in", "value": ["uu-11-2008"]},
+    ]}
+    assert [d.meta["pasal"] for d in store.filter_documents(family)] == ["6"]
+    # NOT of the same: pasal 59 and 79 have no "amends" at all, and must be selected
+    assert [d.meta["pasal"] for d in store.filter_documents({"operator": "NOT", "conditions": [family]})] == ["59", "79"]
+    nested = {"operator": "NOT", "conditions": [{"operator": "AND", "conditions": [
+        {"field": "meta.amends", "operator": "in", "value": ["uu-11-2008"]}]}]}
+    assert [d.meta["pasal"] for d in store.filter_documents(nested)] == ["59", "79"]
+    assert store.count_documents_by_filter({"field": "meta.amends", "operator": "not in", "value": ["x"]}) == 3
+    store.close()
+
+
+def test_work_family_filter_uses_the_expression_indexes(path):
+    from pipelines.filters import filters_to_sql
+
+    store = SQLiteDocumentStore(path, indexed_meta_fields=["regulation_id", "amends"])
+    family = {"operator": "OR", "conditions": [
+        {"field": "meta.regulation_id", "operator": "in", "value": ["pp-71-2019"]},
+        {"field": "meta.amends", "operator": "in", "value": ["pp-71-2019"]},
+    ]}
+    where, params = filters_to_sql(family, "d")
+    plan = " | ".join(r[3] for r in store._conn().execute(f"EXPLAIN QUERY PLAN SELECT d.rid FROM documents d WHERE {where}", params))
+    assert "ix_meta_regulation_id" in plan and "ix_meta_amends" in plan and "SCAN d" not in plan
+    store.close()
