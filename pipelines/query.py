@@ -102,6 +102,9 @@ class Searcher:
     def _warm_up(self) -> None:
         with self._lock:
             if not self._warm:
+                from pipelines.embedder import set_query_threads
+
+                set_query_threads()
                 for e in self._embedders:
                     e.warm_up()
                 self._warm = True
