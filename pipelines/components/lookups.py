@@ -173,13 +173,15 @@ class DefinitionLookup(_TextMatchLookup):
         return {"documents": self._matching([(t, _definition_pattern(t)) for t in terms], filters)}
 
 def query_phrases(question: str) -> list[str]:
-    """Multiword terms of art in a question, and their glossary twins in the other language:
-    "pusat data pemerintah" -> ["pusat data", "data center", ...]. Single words are left to BM25."""
+    """Multiword terms of art in a question, and their Indonesian glossary twins:
+    "government data centers" -> ["data centers", "pusat data"]. Single words are left to BM25."""
     from pipelines.analyzer import glossary_matches
 
     phrases: dict[str, None] = {}
     for match in glossary_matches(question):
-        for term in (match.term, *match.equivalents):
+        # the regulations are written in Indonesian: an English twin would cost a search and
+        # match nothing, so only the question's own term and its Indonesian equivalents count
+        for term in (match.term, *match.concept.indonesian):
             if len(term.split()) >= 2 and "/" not in term:
                 phrases.setdefault(term.lower(), None)
     return list(phrases)
