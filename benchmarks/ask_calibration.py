@@ -41,7 +41,7 @@ def main() -> int:
 
     kb = KnowledgeBase(get_settings())
     answerer = Answerer(kb)
-    lines = (ROOT.parent / "shared" / "eval" / "dev-questions.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (ROOT / "eval" / "dev-questions.jsonl").read_text(encoding="utf-8").splitlines()
     dev = [json.loads(x) for x in lines if x.strip()]
     rows = []
     for label, qs in (("dev", [(q["id"], q["question"], {g["regulation"] for g in q["relevant"]}) for q in dev]),

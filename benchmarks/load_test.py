@@ -2,7 +2,7 @@
 
 Starts ``uvicorn --factory search_api.app:create_app`` on a free port over an ingested knowledge
 base (rate limit off), warms it up, then drives it at increasing concurrency with the 36
-development questions (../shared/eval/dev-questions.jsonl) in rotation, so no two consecutive
+development questions (eval/dev-questions.jsonl) in rotation, so no two consecutive
 requests repeat a query. Uses ``wrk`` when installed (a C load generator: little CPU taken from
 the server on a small machine), else an asyncio/httpx client.
 
@@ -37,10 +37,10 @@ P95_BUDGET_MS = 100.0
 
 
 def load_queries() -> list[str]:
-    for path in (ROOT / "tests" / "data" / "dev-questions.jsonl", ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"):
+    for path in (ROOT / "eval" / "dev-questions.jsonl",):
         if path.exists():
             return [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    raise SystemExit("dev-questions.jsonl not found (tests/data or ../shared/eval)")
+    raise SystemExit("eval/dev-questions.jsonl not found")
 
 
 def free_port() -> int:

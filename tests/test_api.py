@@ -209,7 +209,7 @@ def test_ask_refuses_what_the_corpus_does_not_answer(client, question):
 def test_ask_answers_the_dev_questions(client):
     """Every development question is answered (none refused), with a gold regulation among the answers
     for most of them: refusal must not cost recall."""
-    lines = (ROOT.parent / "shared" / "eval" / "dev-questions.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (ROOT / "eval" / "dev-questions.jsonl").read_text(encoding="utf-8").splitlines()
     qs = [json.loads(x) for x in lines if x.strip()]
     refused, hit = [], 0
     for q in qs:
@@ -373,7 +373,7 @@ def test_dimensions(client):
 
 
 def reference_jdihn_fields() -> list[str]:
-    text = (ROOT.parent / "shared" / "reference" / "jdihn-fields.md").read_text(encoding="utf-8")
+    text = (ROOT / "tests" / "data" / "reference" / "jdihn-fields.md").read_text(encoding="utf-8")
     return re.findall(r"^\| (\w+) \|", text, flags=re.M)[1:]  # the first row is the header
 
 
