@@ -556,12 +556,22 @@ class SQLiteDocumentStore:
 
     def _bm25_postings(self) -> _BM25Index:
         """The in-memory postings of the current generation (built on first use after a write)."""
+        return self._generation_cached(
+            "_bm25", self._bm25_lock,
+            fetch=lambda conn: conn.execute("SELECT rowid, text FROM documents_fts ORDER BY rowid").fetchall(),
+            make=lambda rows, generation: build_bm25_index(rows, generation),
+        )
+
+    def _generation_cached(self, attr: str, lock: threading.Lock, *, fetch, make, on_cache=None):
+        """An in-memory index derived from the rows of the current generation, shared by BM25 and
+        dense search: read from one snapshot (the counter and the rows agree), built outside it,
+        and cached unless it was read inside a write transaction, whose rows may yet be rolled back."""
         generation = self.generation()
-        index = self._bm25
+        index = getattr(self, attr)
         if index is not None and index.generation == generation:
             return index
-        with self._bm25_lock:
-            index = self._bm25
+        with lock:
+            index = getattr(self, attr)
             if index is not None and index.generation == generation:
                 return index
             conn = self._conn()
@@ -570,13 +580,15 @@ class SQLiteDocumentStore:
                 conn.execute("BEGIN")  # one snapshot for the counter and the rows
             try:
                 generation = self.generation()
-                rows = conn.execute("SELECT rowid, text FROM documents_fts ORDER BY rowid").fetchall()
+                data = fetch(conn)
             finally:
                 if own_snapshot:
                     conn.execute("COMMIT")
-            index = build_bm25_index(rows, generation)
-            if own_snapshot:  # inside a write transaction the rows may yet be rolled back: no caching
-                self._bm25 = index
+            index = make(data, generation)
+            if own_snapshot:
+                setattr(self, attr, index)
+                if on_cache is not None:
+                    on_cache()
             return index
 
     def _bm25_memory_search(
@@ -616,29 +628,12 @@ class SQLiteDocumentStore:
     # --- dense --------------------------------------------------------------------------------
 
     def _vector_index(self) -> _VectorIndex:
-        generation = self.generation()
-        index = self._vectors
-        if index is not None and index.generation == generation:
-            return index
-        with self._vector_lock:
-            index = self._vectors
-            if index is not None and index.generation == generation:
-                return index
-            conn = self._conn()
-            own_snapshot = self._local.depth == 0
-            if own_snapshot:
-                conn.execute("BEGIN")  # one snapshot for the counter and the rows
-            try:
-                generation = self.generation()
-                rids, matrix = self._load_matrix(conn)
-            finally:
-                if own_snapshot:
-                    conn.execute("COMMIT")
-            index = _VectorIndex(generation, rids, matrix)
-            if own_snapshot:  # inside a write transaction the rows may yet be rolled back: no caching
-                self._vectors = index
-                self._mask_cache.clear()
-            return index
+        return self._generation_cached(
+            "_vectors", self._vector_lock,
+            fetch=self._load_matrix,
+            make=lambda loaded, generation: _VectorIndex(generation, *loaded),
+            on_cache=self._mask_cache.clear,
+        )
 
     def _load_matrix(self, conn: sqlite3.Connection, batch: int = 4096) -> tuple[np.ndarray, np.ndarray]:
         """All stored embeddings as one preallocated C-contiguous float32 matrix of unit rows (streamed
