@@ -42,6 +42,15 @@ CREATE TABLE IF NOT EXISTS withdrawn_works (
 """
 
 
+def _set_field(record: dict[str, Any], provenance: dict[str, str], key: str, value: Any, note: str) -> None:
+    """Set (or, with None, clear) one catalogue field together with where its value came from."""
+    if value is None:
+        record.pop(key, None)
+        provenance.pop(key, None)
+    else:
+        record[key] = value
+        provenance[key] = note
+
 def ensure_all(conn: sqlite3.Connection) -> None:
     """Create every table of the staff side that is missing (idempotent, cheap)."""
     from pipelines import jobs
@@ -152,12 +161,7 @@ def plan_record(conn: sqlite3.Connection, work_id: str, metadata: dict[str, Any]
     record["id"] = work_id
     provenance = dict(record.get("provenance") or {})
     for key, value in metadata.items():
-        if value is None:
-            record.pop(key, None)
-            provenance.pop(key, None)
-        else:
-            record[key] = value
-            provenance[key] = f"entered by {actor} at upload, {now()[:10]}"
+        _set_field(record, provenance, key, value, f"entered by {actor} at upload, {now()[:10]}")
     if provenance:
         record["provenance"] = provenance
     return RecordPlan(record, existing)
@@ -313,12 +317,7 @@ def patch_metadata(store, work_id: str, fields: dict[str, Any], *, actor: str) -
             if old == value:
                 continue
             changed_before[key], changed_after[key] = old, value
-            if value is None:
-                record.pop(key, None)
-                provenance.pop(key, None)
-            else:
-                record[key] = value
-                provenance[key] = f"edited by {actor}, {now()[:10]}"
+            _set_field(record, provenance, key, value, f"edited by {actor}, {now()[:10]}")
         if not changed_after:
             return record
         if provenance:

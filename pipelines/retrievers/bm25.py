@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from haystack import Document, component, default_from_dict, default_to_dict
+from haystack import Document, component, default_to_dict
 from haystack.document_stores.types import FilterPolicy, apply_filter_policy
 
+from pipelines.retrievers._common import from_dict_with_store
 from pipelines.sqlite_store import SQLiteDocumentStore
 
 
@@ -60,13 +61,7 @@ class SQLiteBM25Retriever:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SQLiteBM25Retriever:
-        # The store is rebuilt here, by its known class, rather than imported by name from the data
-        # (Haystack's deserialisation allowlist would refuse the module otherwise).
-        data = {**data, "init_parameters": dict(data.get("init_parameters", {}))}
-        store = data["init_parameters"].get("document_store")
-        if isinstance(store, dict):
-            data["init_parameters"]["document_store"] = SQLiteDocumentStore.from_dict(store)
-        return default_from_dict(cls, data)
+        return from_dict_with_store(cls, data)
 
     @component.output_types(documents=list[Document])
     def run(self, query: str, filters: dict[str, Any] | None = None, top_k: int | None = None) -> dict[str, list[Document]]:
