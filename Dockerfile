@@ -11,7 +11,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     TRANSFORMERS_OFFLINE=1 \
     TOKENIZERS_PARALLELISM=false \
     OMP_THREAD_LIMIT=1 \
-    JDIH_DATA_DIR=/data
+    JDIH_DATA_DIR=/data \
+    JDIH_MODEL_CACHE=/opt/jdih-models
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-ind poppler-utils qpdf curl \
@@ -30,7 +31,10 @@ COPY search_api search_api
 COPY frontend frontend
 COPY jdih_cli jdih_cli
 COPY regulations regulations
-RUN pip install . && useradd --system --uid 10001 --home /app jdih && mkdir -p /data && chown jdih /data
+# the int8 ONNX query encoder is exported from the packaged model at build time, not at first query
+RUN pip install . \
+ && python -c "from pipelines.onnx_encoder import onnx_model_path; print(onnx_model_path())" \
+ && useradd --system --uid 10001 --home /app jdih && mkdir -p /data && chown jdih /data
 
 USER jdih
 VOLUME ["/data"]

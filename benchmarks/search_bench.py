@@ -13,12 +13,14 @@ same queries (the questions of eval/dev-questions.jsonl, cycled), IN THE SAME RU
   searched through the product's ``pipelines.query.Searcher`` exactly as the API does (bm25 =
   glossary-expanded BM25; dense = QueryExpander -> text embedder -> embedding retriever; hybrid =
   both plus the citation, work-scope, definition and phrase lookups, fused by weighted RRF), 50
-  candidates per retriever; its query-embedding LRU cache is bypassed (the uncached
-  ``text_embedder``), so every timed query pays its embedding even when the cycled questions repeat;
+  candidates per retriever; its query encoder is the product's (``CachedTextEmbedder``: ONNX
+  Runtime int8 by default, ``JDIH_QUERY_ENCODER``) with the LRU cache off (``cache_size=0``), so
+  every timed query pays its embedding even when the cycled questions repeat;
 - ``haystack_inmemory``: ``InMemoryDocumentStore`` with InMemoryBM25Retriever and
   InMemoryEmbeddingRetriever in pipelines of the same shape (QueryExpander -> BM25;
   QueryExpander -> embedder -> embedding; hybrid = both fused by DocumentJoiner RRF, without the
-  lookups, so it does less work than the embedded hybrid), 50 candidates per retriever.
+  lookups, so it does less work than the embedded hybrid), 50 candidates per retriever, with
+  the same query encoder as the embedded worker (so the comparison is of stores and pipelines).
 
 Both workers run the query embedder with ``--torch-threads`` intra-op threads (default 1: on
 2 shared cores, torch's default of one OpenMP thread per core made one query embedding 25x
@@ -201,23 +203,27 @@ def _measure(write, runners: dict[str, Any], base, n: int, queries: list[str]) -
 def _embedding_latency(queries: list[str]) -> dict[str, float]:
     """The query embedder alone on the glossary-expanded questions (what dense and hybrid embed),
     so the store's share of the dense and hybrid latencies can be told apart."""
-    from pipelines.embedder import text_embedder
+    from pipelines.embedder import CachedTextEmbedder, query_dtype
     from pipelines.query import QueryExpander
 
-    embedder = text_embedder()
-    embedder.warm_up()
     expand = QueryExpander()
     texts = [expand.run(query=q)["query"] for q in queries]
-    embedder.run(text=texts[0])
-    lat = _time_queries(lambda t: embedder.run(text=t), texts)
-    return {"p50": round(percentile(lat, 50), 2), "p95": round(percentile(lat, 95), 2)}
+    out = {}
+    for name, embedder in (("onnx_int8", CachedTextEmbedder(cache_size=0, encoder="onnx")),
+                           ("torch", CachedTextEmbedder(cache_size=0, encoder="torch"))):
+        embedder.warm_up()
+        embedder.run(text=texts[0])
+        lat = _time_queries(lambda t: embedder.run(text=t), texts)
+        out[name] = {"p50": round(percentile(lat, 50), 2), "p95": round(percentile(lat, 95), 2)}
+    out["torch"]["dtype"] = query_dtype()
+    return out
 
 
 def worker_embedded(base, n: int, queries: list[str], workdir: Path) -> dict[str, Any]:
     os.environ["JDIH_DATA_DIR"] = str(workdir)
     os.environ["JDIH_STORE"] = "embedded"
     from ingest.config import get_settings
-    from pipelines.embedder import text_embedder
+    from pipelines.embedder import CachedTextEmbedder
     from pipelines.query import Searcher
     from pipelines.stores import open_store
 
@@ -227,7 +233,7 @@ def worker_embedded(base, n: int, queries: list[str], workdir: Path) -> dict[str
         with store.transaction():  # as the indexing pipeline writes a work: one transaction
             store.write_documents(batch)
 
-    searcher = Searcher(store, embedder_factory=text_embedder)  # uncached: every query is embedded
+    searcher = Searcher(store, embedder_factory=lambda: CachedTextEmbedder(cache_size=0))  # every query embedded
     runners = {mode: (lambda q, m=mode: searcher.retrieve(q, m)) for mode in MODES}
     out = _measure(write, runners, base, n, queries)
     out["db_mb"] = round(sum(p.stat().st_size for p in workdir.glob("jdih.sqlite3*")) / 2**20, 1)
@@ -241,8 +247,11 @@ def worker_inmemory(base, n: int, queries: list[str], workdir: Path) -> dict[str
     from haystack.components.retrievers.in_memory import InMemoryBM25Retriever, InMemoryEmbeddingRetriever
     from haystack.document_stores.in_memory import InMemoryDocumentStore
 
-    from pipelines.embedder import text_embedder
+    from pipelines.embedder import CachedTextEmbedder
     from pipelines.query import QueryExpander
+
+    def text_embedder():  # the embedded worker's query encoder, uncached
+        return CachedTextEmbedder(cache_size=0)
 
     store = InMemoryDocumentStore()
     pipes: dict[str, Pipeline] = {}

@@ -16,9 +16,12 @@ from typing import Any
 
 from haystack import Document, Pipeline, component
 
+from pipelines.components.dense import DenseRetrieval
 from pipelines.components.fusion import RankFusion
 from pipelines.components.lookups import CitationLookup, DefinitionLookup, PhraseLookup, WorkScope
 from pipelines.highlight import make_snippet, plain
+from pipelines.references import KEY_FIELDS
+from pipelines.references import hydrate as hydrate_records
 
 MODES = ("bm25", "dense", "hybrid")
 CANDIDATES = 50  # per retriever, before fusion
@@ -57,9 +60,17 @@ class Searcher:
         """``embedder_factory()`` makes a text embedder component (one per pipeline: Haystack
         components can't be shared; the sentence-transformers backend is cached, so the model
         loads once)."""
+        from pipelines.sqlite_store import SQLiteDocumentStore
         from pipelines.stores import retrievers_for
 
         BM25Retriever, EmbeddingRetriever = retrievers_for(document_store)
+        # On the embedded store the ranking steps pass light references (id, score, KEY_FIELDS)
+        # and the fused ranking is read back once (pipelines.references): Haystack deep-copies
+        # every component's inputs and outputs, whole chunks cost ~135 us each to copy.
+        refs = list(KEY_FIELDS) if isinstance(document_store, SQLiteDocumentStore) else None
+        self._refs = refs is not None
+        light = {"meta_fields": refs, "return_content": False} if refs else {}
+        texts = {"meta_fields": refs} if refs else {}  # for the lookups that read the text
         if embedder_factory is None:
             from pipelines.embedder import CachedTextEmbedder as embedder_factory
 
@@ -68,33 +79,36 @@ class Searcher:
         self._lock = threading.Lock()
         self._embedders = [embedder_factory(), embedder_factory()]
         self._warm = False
+        self.prefetch_dense = True  # start the dense branch in the background (DenseRetrieval)
         self.pipelines: dict[str, Pipeline] = {}
 
         bm25 = Pipeline()  # the retriever expands the query with the glossary itself
-        bm25.add_component("bm25", BM25Retriever(document_store=document_store, top_k=candidates))
+        bm25.add_component("bm25", BM25Retriever(document_store=document_store, top_k=candidates, **light))
         self.pipelines["bm25"] = bm25
 
         # the English embedding model reads the glossary's English twins of Indonesian terms too
         dense = Pipeline()
         dense.add_component("expand", QueryExpander())
-        dense.add_component("embed", self._embedders[0])
-        dense.add_component("dense", EmbeddingRetriever(document_store=document_store, top_k=candidates))
-        dense.connect("expand.query", "embed.text")
-        dense.connect("embed.embedding", "dense.query_embedding")
+        dense.add_component("dense", DenseRetrieval(
+            self._embedders[0], EmbeddingRetriever(document_store=document_store, top_k=candidates, **light)))
+        dense.connect("expand.query", "dense.text")
         self.pipelines["dense"] = dense
 
         hybrid = Pipeline()
-        hybrid.add_component("bm25", BM25Retriever(document_store=document_store, top_k=candidates))
+        hybrid.add_component("bm25", BM25Retriever(document_store=document_store, top_k=candidates, **light))
         hybrid.add_component("expand", QueryExpander())
-        hybrid.add_component("embed", self._embedders[1])
-        hybrid.add_component("dense", EmbeddingRetriever(document_store=document_store, top_k=candidates))
-        hybrid.add_component("cited", CitationLookup(document_store))
-        hybrid.add_component("scoped", WorkScope(BM25Retriever(document_store=document_store, top_k=candidates)))
-        hybrid.add_component("definitions", DefinitionLookup(BM25Retriever(document_store=document_store, top_k=50)))
-        hybrid.add_component("phrases", PhraseLookup(BM25Retriever(document_store=document_store, top_k=candidates)))
+        hybrid.add_component("dense", DenseRetrieval(
+            self._embedders[1], EmbeddingRetriever(document_store=document_store, top_k=candidates, **light)))
+        # the definition and phrase lookups read the candidates' text; they output references
+        hybrid.add_component("cited", CitationLookup(document_store, meta_fields=refs))
+        hybrid.add_component("scoped", WorkScope(BM25Retriever(document_store=document_store, top_k=candidates, **light),
+                                                 meta_fields=refs))
+        hybrid.add_component("definitions", DefinitionLookup(BM25Retriever(document_store=document_store, top_k=50, **texts),
+                                                             meta_fields=refs))
+        hybrid.add_component("phrases", PhraseLookup(BM25Retriever(document_store=document_store, top_k=candidates, **texts),
+                                                     meta_fields=refs))
         hybrid.add_component("fuse", RankFusion(weights=FUSION_WEIGHTS, k=FUSION_K, top_k=candidates))
-        hybrid.connect("expand.query", "embed.text")
-        hybrid.connect("embed.embedding", "dense.query_embedding")
+        hybrid.connect("expand.query", "dense.text")
         for name in LOOKUPS + ("bm25", "dense"):
             hybrid.connect(f"{name}.documents", f"fuse.{name}")
         self.pipelines["hybrid"] = hybrid
@@ -110,8 +124,10 @@ class Searcher:
                 self._warm = True
 
     def retrieve(self, query: str, mode: str = "hybrid", top_k: int = CANDIDATES,
-                 filters: dict | None = None) -> list[Document]:
-        """Ranked chunks (best first) with ``score`` and, for hybrid, per-mode scores in meta."""
+                 filters: dict | None = None, *, hydrate: bool = True) -> list[Document]:
+        """Ranked chunks (best first) with ``score`` and per-mode scores in ``meta["scores"]``.
+        ``hydrate=False`` may return light references (id, score, ``KEY_FIELDS``) instead of
+        whole chunks: enough to tell which article ranks where."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
         query = query.strip()
@@ -119,6 +135,9 @@ class Searcher:
             return []
         if mode != "bm25":
             self._warm_up()
+            # the dense branch runs on a background thread while the keyword side runs here
+            if self.prefetch_dense:
+                self.pipelines[mode].get_component("dense").prefetch(_expanded(query), filters)
         inputs: dict[str, dict[str, Any]] = {}
         if mode in ("bm25", "hybrid"):
             inputs["bm25"] = {"query": query, "filters": filters}
@@ -133,12 +152,13 @@ class Searcher:
             docs = out["fuse"]["documents"]
         else:
             docs = [replace(d, meta={**d.meta, "scores": {mode: d.score}}) for d in out[mode]["documents"]]
-        return docs[:top_k]
+        docs = docs[:top_k]
+        return hydrate_records(self.store, docs) if hydrate and self._refs else docs
 
     def ranked_items(self, query: str, mode: str, k: int = 10) -> list[tuple[str, str | None]]:
         """Distinct (regulation, pasal) in rank order: what the evaluation scores."""
         seen: OrderedDict[tuple[str, str | None], None] = OrderedDict()
-        for d in self.retrieve(query, mode):
+        for d in self.retrieve(query, mode, hydrate=False):
             seen.setdefault(_doc_key(d), None)
             if len(seen) >= k:
                 break

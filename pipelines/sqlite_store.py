@@ -53,7 +53,7 @@ from haystack.document_stores.errors import DuplicateDocumentError
 from haystack.document_stores.types import DuplicatePolicy
 
 from pipelines.analyzer import analyze, analyze_query
-from pipelines.filters import filters_to_sql, meta_expression
+from pipelines.filters import filters_to_sql, meta_expression, meta_path, sql_literal
 
 logger = logging.getLogger(__name__)
 
@@ -201,6 +201,8 @@ class SQLiteDocumentStore:
         self._bm25_lock = threading.Lock()
         self._bm25: _BM25Index | None = None
         self._mask_cache: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
+        self._keys_lock = threading.Lock()
+        self._key_holders: dict[tuple[str, ...], _Holder] = {}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._create_schema()
 
@@ -523,12 +525,18 @@ class SQLiteDocumentStore:
         *,
         expand: bool = True,
         return_embedding: bool = False,
+        meta_fields: list[str] | None = None,
+        return_content: bool = True,
     ) -> list[Document]:
         """Best ``top_k`` documents by BM25 (FTS5's formula) for the analysed query (glossary-
-        expanded when ``expand``); ``Document.score`` is the BM25 score (higher is better)."""
+        expanded when ``expand``); ``Document.score`` is the BM25 score (higher is better).
+        ``meta_fields`` (only these meta keys) and ``return_content=False`` make lighter
+        Documents for ranking steps (see ``pipelines.references``)."""
+        fields = _Fields(meta_fields, return_content, return_embedding)
         if self.bm25_index == "memory":
-            return self._bm25_memory_search(analyze_query(query, expand=expand), top_k, filters, return_embedding)
-        return self.fts5_bm25_search(query, top_k, filters, expand=expand, return_embedding=return_embedding)
+            return self._bm25_memory_search(analyze_query(query, expand=expand), top_k, filters, fields)
+        docs = self.fts5_bm25_search(query, top_k, filters, expand=expand, return_embedding=return_embedding)
+        return [fields.trim(d) for d in docs]
 
     def fts5_bm25_search(
         self,
@@ -562,16 +570,18 @@ class SQLiteDocumentStore:
             make=lambda rows, generation: build_bm25_index(rows, generation),
         )
 
-    def _generation_cached(self, attr: str, lock: threading.Lock, *, fetch, make, on_cache=None):
+    def _generation_cached(self, attr: str, lock: threading.Lock, *, fetch, make, on_cache=None, owner=None):
         """An in-memory index derived from the rows of the current generation, shared by BM25 and
         dense search: read from one snapshot (the counter and the rows agree), built outside it,
-        and cached unless it was read inside a write transaction, whose rows may yet be rolled back."""
+        and cached (as ``owner.attr``, ``owner`` defaulting to the store) unless it was read inside
+        a write transaction, whose rows may yet be rolled back."""
+        owner = self if owner is None else owner
         generation = self.generation()
-        index = getattr(self, attr)
+        index = getattr(owner, attr)
         if index is not None and index.generation == generation:
             return index
         with lock:
-            index = getattr(self, attr)
+            index = getattr(owner, attr)
             if index is not None and index.generation == generation:
                 return index
             conn = self._conn()
@@ -586,13 +596,13 @@ class SQLiteDocumentStore:
                     conn.execute("COMMIT")
             index = make(data, generation)
             if own_snapshot:
-                setattr(self, attr, index)
+                setattr(owner, attr, index)
                 if on_cache is not None:
                     on_cache()
             return index
 
     def _bm25_memory_search(
-        self, terms: list[str], top_k: int, filters: dict[str, Any] | None, return_embedding: bool
+        self, terms: list[str], top_k: int, filters: dict[str, Any] | None, fields: _Fields
     ) -> list[Document]:
         if not terms or top_k <= 0:
             return []
@@ -611,19 +621,59 @@ class SQLiteDocumentStore:
             top = rows[top_positions(scores[rows], top_k, positive=True)]
         else:
             top = top_positions(scores, top_k, positive=True)
-        return self._documents_by_rid(index.rids[top].tolist(), scores[top].tolist(), return_embedding)
+        return self._documents_by_rid(index.rids[top].tolist(), scores[top].tolist(), fields)
 
-    def _documents_by_rid(self, rids: list[int], scores: list[float], return_embedding: bool) -> list[Document]:
-        """The documents of ``rids`` in that order, each with its score."""
+    def _documents_by_rid(self, rids: list[int], scores: list[float], fields: _Fields) -> list[Document]:
+        """The documents of ``rids`` in that order, each with its score (as much of each as
+        ``fields`` asks for)."""
         if not rids:
             return []
         best = dict(zip(rids, scores))
-        columns = _SELECT_COLUMNS + (", d.embedding" if return_embedding else "")
+        if fields.partial:
+            return self._partial_by_rid(rids, best, fields)
+        columns = _SELECT_COLUMNS + (", d.embedding" if fields.embedding else "")
         found: dict[int, Document] = {}
         sql = f"SELECT {columns} FROM documents d WHERE d.rid IN ({', '.join('?' * len(rids))})"
         for row in self._conn().execute(sql, rids):
             found[row[0]] = self._document(row, score=best[row[0]])
         return [found[r] for r in rids if r in found]
+
+    def _partial_by_rid(self, rids: list[int], best: dict[int, float], fields: _Fields) -> list[Document]:
+        """Documents of ``rids`` in that order with only the ``fields.meta`` keys, content if
+        asked, no embedding: what a ranking step needs. The ids and those keys come from an
+        in-memory table (``_key_index``), so a reference costs no SQL and no JSON decoding."""
+        if fields.meta is None:  # every meta key, no content: whole records, trimmed
+            full = self._documents_by_rid(rids, list(best.values()), _Fields(embedding=False))
+            return [fields.trim(d) for d in full]
+        keys = self._key_index(tuple(fields.meta)).by_rid
+        contents: dict[int, str | None] = {}
+        if fields.content:
+            sql = f"SELECT rid, content FROM documents WHERE rid IN ({', '.join('?' * len(rids))})"
+            contents = dict(self._conn().execute(sql, rids).fetchall())
+        out = []
+        for rid in rids:
+            found = keys.get(rid)
+            if found is not None and (not fields.content or rid in contents):
+                out.append(Document(id=found[0], content=contents.get(rid), meta=dict(found[1]), score=best[rid]))
+        return out
+
+    def _key_index(self, keys: tuple[str, ...]) -> _KeyIndex:
+        """rid -> (id, {key: value}) for every document, for these meta keys, per generation."""
+        with self._keys_lock:
+            holder = self._key_holders.setdefault(keys, _Holder())
+        columns = "".join(f", meta -> {sql_literal(meta_path(k))}" for k in keys)
+
+        def make(rows, generation):
+            by_rid = {}
+            for rid, doc_id, *values in rows:
+                by_rid[rid] = (doc_id, {k: json.loads(v) for k, v in zip(keys, values) if v is not None})
+            return _KeyIndex(generation, by_rid)
+
+        return self._generation_cached(
+            "index", holder.lock, owner=holder,
+            fetch=lambda conn: conn.execute(f"SELECT rid, id{columns} FROM documents").fetchall(),
+            make=make,
+        )
 
     # --- dense --------------------------------------------------------------------------------
 
@@ -697,8 +747,12 @@ class SQLiteDocumentStore:
         filters: dict[str, Any] | None = None,
         *,
         return_embedding: bool = False,
+        meta_fields: list[str] | None = None,
+        return_content: bool = True,
     ) -> list[Document]:
-        """Best ``top_k`` documents by cosine similarity to ``query_embedding`` (``Document.score``)."""
+        """Best ``top_k`` documents by cosine similarity to ``query_embedding`` (``Document.score``);
+        ``meta_fields`` and ``return_content`` as in ``bm25_search``."""
+        fields = _Fields(meta_fields, return_content, return_embedding)
         index = self._vector_index()
         if top_k <= 0 or len(index.rids) == 0:
             return []
@@ -718,7 +772,42 @@ class SQLiteDocumentStore:
             scores = _dot(index.matrix, q)
         top = top_positions(scores, top_k)
         positions = top if rows is None else rows[top]
-        return self._documents_by_rid(index.rids[positions].tolist(), scores[top].tolist(), return_embedding)
+        return self._documents_by_rid(index.rids[positions].tolist(), scores[top].tolist(), fields)
+
+
+@dataclass(frozen=True)
+class _KeyIndex:
+    generation: int
+    by_rid: dict[int, tuple[str, dict[str, Any]]]
+
+
+class _Holder:
+    """Where one ``_key_index`` is cached, with its lock."""
+
+    def __init__(self) -> None:
+        self.index: _KeyIndex | None = None
+        self.lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """How much of each Document a search returns: all meta keys (``meta=None``) or only these;
+    content or not; the embedding or not (only with whole records)."""
+
+    meta: list[str] | None = None
+    content: bool = True
+    embedding: bool = False
+
+    @property
+    def partial(self) -> bool:
+        return self.meta is not None or not self.content
+
+    def trim(self, doc: Document) -> Document:
+        if not self.partial:
+            return doc
+        keys = doc.meta if self.meta is None else self.meta
+        return Document(id=doc.id, content=doc.content if self.content else None,
+                        meta={k: doc.meta[k] for k in keys if k in doc.meta}, score=doc.score)
 
 
 def _dot(matrix: np.ndarray, q: np.ndarray) -> np.ndarray:

@@ -83,3 +83,51 @@ def test_cli_search_and_eval_json(ingested_settings):
     bad = subprocess.run([sys.executable, "-m", "jdih_cli.main", "search", "x", "--mode", "fuzzy"],
                          env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert bad.returncode != 0 and "invalid choice" in bad.stderr
+
+
+def test_ranking_steps_pass_references_and_results_are_whole_records(searcher):
+    """The pipelines hand on light references (id, score, regulation and Pasal); retrieve() gives
+    back the stored records, in the same order, with the per-mode scores of the fusion."""
+    question = "Which rule governs data centers?"
+    refs = searcher.retrieve(question, "hybrid", hydrate=False)
+    full = searcher.retrieve(question, "hybrid")
+    assert refs and all(d.content is None and set(d.meta) <= {"regulation_id", "pasal", "scores"} for d in refs)
+    assert [(d.id, d.score) for d in full] == [(d.id, d.score) for d in refs]
+    stored = {d.id: d for d in searcher.store.get_documents_by_id([d.id for d in full], return_embedding=False)}
+    for d in full:
+        assert d.content == stored[d.id].content and d.meta["judul"] == stored[d.id].meta["judul"]
+        assert d.meta["scores"] == next(r for r in refs if r.id == d.id).meta["scores"]
+    assert any("dense" in d.meta["scores"] and "bm25" in d.meta["scores"] for d in full)
+
+
+def test_dense_branch_prefetched_in_the_background_gives_the_same_ranking(searcher):
+    question = "kewajiban penyelenggara sistem elektronik menempatkan pusat data"
+    searcher.prefetch_dense = False
+    try:
+        inline = searcher.retrieve(question, "hybrid", hydrate=False)
+        inline_dense = searcher.retrieve(question, "dense", hydrate=False)
+    finally:
+        searcher.prefetch_dense = True
+    assert [(d.id, d.score) for d in searcher.retrieve(question, "hybrid", hydrate=False)] == [
+        (d.id, d.score) for d in inline]
+    assert [(d.id, d.score) for d in searcher.retrieve(question, "dense", hydrate=False)] == [
+        (d.id, d.score) for d in inline_dense]
+    assert not searcher.pipelines["hybrid"].get_component("dense")._pending  # every prefetch was collected
+
+
+def test_a_failed_prefetch_surfaces_at_run():
+    from pipelines.components.dense import DenseRetrieval
+
+    class Broken:
+        def run(self, text):
+            raise RuntimeError(f"cannot embed {text!r}")
+
+    class Never:
+        def run(self, query_embedding, filters=None):
+            raise AssertionError("not reached")
+
+    dense = DenseRetrieval(Broken(), Never())
+    dense.prefetch("pusat data")
+    with pytest.raises(RuntimeError, match="cannot embed 'pusat data'"):
+        dense.run(text="pusat data")
+    assert not dense._pending

@@ -445,3 +445,45 @@ def test_work_family_filter_uses_the_expression_indexes(path):
     plan = " | ".join(r[3] for r in store._conn().execute(f"EXPLAIN QUERY PLAN SELECT d.rid FROM documents d WHERE {where}", params))
     assert "ix_meta_regulation_id" in plan and "ix_meta_amends" in plan and "SCAN d" not in plan
     store.close()
+
+
+# --- partial documents for ranking steps (pipelines.references) -----------------------------
+
+
+def test_partial_documents_carry_the_same_ranking_and_only_what_was_asked(pp71):
+    full = pp71.bm25_search("tanda tangan elektronik nama domain", top_k=10)
+    refs = pp71.bm25_search("tanda tangan elektronik nama domain", top_k=10, meta_fields=["work_id", "pasal"],
+                            return_content=False)
+    assert [(d.id, d.score) for d in refs] == [(d.id, d.score) for d in full]
+    assert all(d.content is None and d.embedding is None for d in refs)
+    assert [d.meta for d in refs] == [{"work_id": "pp-71-2019", "pasal": d.meta["pasal"]} for d in full]
+    texts = pp71.bm25_search("tanda tangan elektronik nama domain", top_k=10, meta_fields=["pasal"])
+    assert [(d.content, d.meta) for d in texts] == [(d.content, {"pasal": d.meta["pasal"]}) for d in full]
+    no_content = pp71.bm25_search("tanda tangan elektronik", top_k=3, return_content=False)
+    assert no_content[0].content is None and no_content[0].meta == pp71.bm25_search("tanda tangan elektronik", top_k=3)[0].meta
+
+
+def test_partial_dense_documents_match_the_full_ranking(store):
+    store.write_documents(article_docs(["2", "6", "59", "79", "99"], dim=32))
+    query = article_docs(["79"], dim=32)[0].embedding
+    full = store.embedding_search(query, top_k=5)
+    refs = store.embedding_search(query, top_k=5, meta_fields=["pasal"], return_content=False)
+    assert [(d.id, d.score, {"pasal": d.meta["pasal"]}) for d in full] == [(d.id, d.score, d.meta) for d in refs]
+
+
+def test_partial_documents_see_rewrites_by_other_instances(store, path):
+    """The in-memory id/meta table behind partial documents follows the generation counter: a
+    rewritten chunk's new meta shows at once, a deleted chunk is gone."""
+    store.write_documents(article_docs(["6", "79"]))
+    assert {d.meta["pasal"] for d in store.bm25_search("nama domain", top_k=5, meta_fields=["pasal"])} == {"79"}
+    other = SQLiteDocumentStore(path)  # as another process would write
+    moved = article_docs(["79"])[0]
+    moved.meta["pasal"] = "79A"
+    from haystack.document_stores.types import DuplicatePolicy
+
+    other.write_documents([moved], policy=DuplicatePolicy.OVERWRITE)
+    assert [d.meta for d in store.bm25_search("nama domain", top_k=5, meta_fields=["pasal"], return_content=False)] == [
+        {"pasal": "79A"}]
+    other.delete_documents([moved.id])
+    assert store.bm25_search("nama domain", top_k=5, meta_fields=["pasal"]) == []
+    other.close()

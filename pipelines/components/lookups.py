@@ -19,6 +19,8 @@ from typing import Any
 
 from haystack import Document, component, default_to_dict
 
+from pipelines.references import reference
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 # "apa yang dimaksud dengan X", "pengertian X", "what is X" ... -> X (stops before "menurut ...").
@@ -63,15 +65,23 @@ def _work_family_filter(work_ids: list[str]) -> dict[str, Any]:
     ]}
 
 
+def _output(docs: list[Document], meta_fields: list[str] | None) -> dict[str, list[Document]]:
+    if meta_fields is not None:
+        docs = [reference(d, meta_fields) for d in docs]
+    return {"documents": docs}
+
+
 class _TextMatchLookup:
     """Shared by the lookups that ask BM25 for candidates and keep those whose text matches a
-    pattern: the retriever is used inside the component, not added to a pipeline."""
+    pattern: the retriever is used inside the component, not added to a pipeline. With
+    ``meta_fields``, the lookup outputs light references (pipelines.references)."""
 
-    def __init__(self, retriever):
+    def __init__(self, retriever, meta_fields: list[str] | None = None):
         self.retriever = retriever
+        self.meta_fields = list(meta_fields) if meta_fields is not None else None
 
     def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(self, retriever=self.retriever.to_dict())
+        return default_to_dict(self, retriever=self.retriever.to_dict(), meta_fields=self.meta_fields)
 
     def _matching(self, searches: list[tuple[str, re.Pattern]], filters: dict[str, Any] | None) -> list[Document]:
         found: dict[str, Document] = {}
@@ -91,11 +101,12 @@ class CitationLookup:
         CitationLookup(store).run(query="PP 71 tahun 2019 pasal 59")["documents"]
     """
 
-    def __init__(self, document_store):
+    def __init__(self, document_store, meta_fields: list[str] | None = None):
         self.document_store = document_store
+        self.meta_fields = list(meta_fields) if meta_fields is not None else None
 
     def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(self)
+        return default_to_dict(self, meta_fields=self.meta_fields)
 
     @component.output_types(documents=list[Document])
     def run(self, query: str, filters: dict[str, Any] | None = None):
@@ -111,9 +122,10 @@ class CitationLookup:
             conditions = [{"field": "meta.pasal", "operator": "==", "value": pasal}, _work_family_filter(works)]
             if filters:
                 conditions.append(filters)
-            for doc in self.document_store.filter_documents(filters={"operator": "AND", "conditions": conditions}):
+            for doc in self.document_store.filter_documents(filters={"operator": "AND", "conditions": conditions},
+                                                            return_embedding=False):
                 found.setdefault(doc.id, doc)
-        return {"documents": list(found.values())}
+        return _output(list(found.values()), self.meta_fields)
 
 
 @component
@@ -135,7 +147,7 @@ class WorkScope(_TextMatchLookup):
         scope = _work_family_filter(works)
         if filters:
             scope = {"operator": "AND", "conditions": [scope, filters]}
-        return {"documents": self.retriever.run(query=query, filters=scope)["documents"]}
+        return _output(self.retriever.run(query=query, filters=scope)["documents"], self.meta_fields)
 
 
 def definition_term(question: str) -> str | None:
@@ -170,7 +182,7 @@ class DefinitionLookup(_TextMatchLookup):
         if not term:
             return {"documents": []}
         terms = [term] + [t for t in expansions(term) if len(t) > 3]  # an English term's Indonesian twins
-        return {"documents": self._matching([(t, _definition_pattern(t)) for t in terms], filters)}
+        return _output(self._matching([(t, _definition_pattern(t)) for t in terms], filters), self.meta_fields)
 
 def query_phrases(question: str) -> list[str]:
     """Multiword terms of art in a question, and their Indonesian glossary twins:
@@ -201,4 +213,4 @@ class PhraseLookup(_TextMatchLookup):
     def run(self, query: str, filters: dict[str, Any] | None = None):
         searches = [(p, re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, p.split())) + r"(?!\w)", re.I))
                     for p in query_phrases(query)]
-        return {"documents": self._matching(searches, filters)}
+        return _output(self._matching(searches, filters), self.meta_fields)

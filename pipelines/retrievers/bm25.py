@@ -29,6 +29,8 @@ class SQLiteBM25Retriever:
         docs = retriever.run(query="data center", filters={"field": "meta.jenis", "operator": "==", "value": "pp"})["documents"]
 
     ``Document.score`` is the BM25 score (higher is better).
+    ``meta_fields`` (only these meta keys) and ``return_content=False`` return lighter Documents,
+    for ranking steps that pass them on (see pipelines.references).
     """
 
     def __init__(
@@ -38,6 +40,8 @@ class SQLiteBM25Retriever:
         filters: dict[str, Any] | None = None,
         expand_query: bool = True,
         filter_policy: FilterPolicy = FilterPolicy.REPLACE,
+        meta_fields: list[str] | None = None,
+        return_content: bool = True,
     ) -> None:
         if not isinstance(document_store, SQLiteDocumentStore):
             raise TypeError(f"document_store must be a SQLiteDocumentStore, got {type(document_store).__name__}")
@@ -48,6 +52,8 @@ class SQLiteBM25Retriever:
         self.filters = filters
         self.expand_query = expand_query
         self.filter_policy = FilterPolicy.from_str(filter_policy) if isinstance(filter_policy, str) else filter_policy
+        self.meta_fields = list(meta_fields) if meta_fields is not None else None
+        self.return_content = return_content
 
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(
@@ -57,6 +63,8 @@ class SQLiteBM25Retriever:
             filters=self.filters,
             expand_query=self.expand_query,
             filter_policy=self.filter_policy.value,
+            meta_fields=self.meta_fields,
+            return_content=self.return_content,
         )
 
     @classmethod
@@ -70,5 +78,6 @@ class SQLiteBM25Retriever:
         top_k = self.top_k if top_k is None else top_k
         if top_k < 0:
             raise ValueError(f"top_k must be >= 0, got {top_k}")
-        docs = self.document_store.bm25_search(query, top_k=top_k, filters=filters, expand=self.expand_query)
+        docs = self.document_store.bm25_search(query, top_k=top_k, filters=filters, expand=self.expand_query,
+                                                meta_fields=self.meta_fields, return_content=self.return_content)
         return {"documents": docs}

@@ -27,6 +27,8 @@ class SQLiteEmbeddingRetriever:
         docs = retriever.run(query_embedding=vector)["documents"]
 
     ``Document.score`` is the cosine similarity.
+    ``meta_fields`` (only these meta keys) and ``return_content=False`` return lighter Documents,
+    for ranking steps that pass them on (see pipelines.references).
     """
 
     def __init__(
@@ -36,6 +38,8 @@ class SQLiteEmbeddingRetriever:
         filters: dict[str, Any] | None = None,
         filter_policy: FilterPolicy = FilterPolicy.REPLACE,
         return_embedding: bool = False,
+        meta_fields: list[str] | None = None,
+        return_content: bool = True,
     ) -> None:
         if not isinstance(document_store, SQLiteDocumentStore):
             raise TypeError(f"document_store must be a SQLiteDocumentStore, got {type(document_store).__name__}")
@@ -45,6 +49,8 @@ class SQLiteEmbeddingRetriever:
         self.top_k = top_k
         self.filters = filters
         self.filter_policy = FilterPolicy.from_str(filter_policy) if isinstance(filter_policy, str) else filter_policy
+        self.meta_fields = list(meta_fields) if meta_fields is not None else None
+        self.return_content = return_content
         self.return_embedding = return_embedding
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,6 +60,8 @@ class SQLiteEmbeddingRetriever:
             top_k=self.top_k,
             filters=self.filters,
             filter_policy=self.filter_policy.value,
+            meta_fields=self.meta_fields,
+            return_content=self.return_content,
             return_embedding=self.return_embedding,
         )
 
@@ -71,6 +79,7 @@ class SQLiteEmbeddingRetriever:
         if top_k < 0:
             raise ValueError(f"top_k must be >= 0, got {top_k}")
         docs = self.document_store.embedding_search(
-            query_embedding, top_k=top_k, filters=filters, return_embedding=self.return_embedding
+            query_embedding, top_k=top_k, filters=filters, return_embedding=self.return_embedding,
+            meta_fields=self.meta_fields, return_content=self.return_content,
         )
         return {"documents": docs}
