@@ -133,6 +133,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from pipelines.embedder import query_encoder
+
+    if query_encoder() == "onnx":  # made once from the packaged model (~5 s), then reused
+        from pipelines.onnx_encoder import onnx_model_path
+
+        print(f"query encoder: {onnx_model_path()}", file=sys.stderr)
+
     uvicorn.run("search_api.app:create_app", factory=True, host=args.host, port=args.port,
                 log_level="info", access_log=False)
     return 0

@@ -65,12 +65,11 @@ def _writable(directory: Path) -> Path:
 
 
 def _source_key(model_dir: Path) -> str:
-    import onnxruntime
-    import torch
+    from importlib.metadata import version
 
     weights = model_dir / "model.safetensors"
     st = weights.stat()
-    raw = f"{RECIPE}:{st.st_size}:{st.st_mtime_ns}:{torch.__version__}:{onnxruntime.__version__}"
+    raw = f"{RECIPE}:{st.st_size}:{st.st_mtime_ns}:{version('torch')}:{version('onnxruntime')}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
