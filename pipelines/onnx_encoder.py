@@ -175,7 +175,15 @@ class OnnxTextEmbedder:
             options.inter_op_num_threads = 1
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            session = ort.InferenceSession(str(onnx_model_path(model_dir)), options, providers=["CPUExecutionProvider"])
+            path = onnx_model_path(model_dir)
+            try:
+                session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            except Exception as exc:  # a damaged cache file (disk, a hand edit): made again, once
+                logger.warning("The cached ONNX query encoder {path} does not load ({error}); making it again",
+                               path=path, error=exc)
+                path.unlink(missing_ok=True)
+                session = ort.InferenceSession(str(onnx_model_path(model_dir)), options,
+                                               providers=["CPUExecutionProvider"])
             self._tokenizer, self._session = tokenizer, session
 
     def embed(self, text: str) -> np.ndarray:

@@ -64,6 +64,20 @@ def test_onnx_model_is_exported_once_into_the_cache(tmp_path, monkeypatch):
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary files left behind
 
 
+def test_a_damaged_cached_encoder_is_made_again(tmp_path, monkeypatch):
+    from pipelines.onnx_encoder import OnnxTextEmbedder, onnx_model_path
+
+    monkeypatch.setenv("JDIH_MODEL_CACHE", str(tmp_path / "models"))
+    path = onnx_model_path()
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 3])  # truncated, as a full disk might leave it
+    encoder = OnnxTextEmbedder()
+    encoder.warm_up()
+    assert path.read_bytes() == good  # the export is deterministic
+    vector = encoder.run(text="pusat data pemerintah")["embedding"]
+    assert len(vector) == 384 and abs(sum(v * v for v in vector) - 1.0) < 1e-4
+
+
 def test_query_encoder_settings_are_checked(monkeypatch):
     from pipelines.embedder import query_dtype, query_encoder
 
