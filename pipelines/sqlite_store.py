@@ -32,6 +32,9 @@ Design:
   reloaded when the ``generation`` counter (bumped by every write, in any process) changes;
   filters become a candidate mask computed with SQL and cached per filter and generation.
 - filters: the full Haystack syntax, translated by ``pipelines.filters``.
+- partial results (``meta_fields=[...]``, ``return_content=False``) for the ranking steps of a
+  query: ids and the asked meta keys come from an in-memory table built once per generation
+  (rid -> id, keys), so a reference costs neither SQL nor JSON decoding (pipelines.references).
 """
 from __future__ import annotations
 
