@@ -3,7 +3,8 @@
 Conventions (shared/reference/jdihn-fields.md): every value is a string; a fact the knowledge base
 does not hold is the empty string (never guessed); fields that do not apply to a regulation
 (library call number, ISBN, accession number) are "-"; ``operasi`` is "4" and ``display`` "1" as
-in every member implementation seen. A catalogue record that already carries a JDIHN field under
+in every member implementation seen. ``urlDownload`` is the file endpoint of a work whose stored
+original is a PDF (JDIHN: "absolute PDF URL"), empty otherwise. A catalogue record that already carries a JDIHN field under
 its JDIHN name (e.g. ``sumber``, ``bidangHukum``, ``teuBadan``) gives its value.
 """
 from __future__ import annotations
@@ -45,6 +46,10 @@ def jdihn_record(work: Work, base_url: str) -> dict[str, str]:
     parsed_pages = [s.get("pages") for s in reg.get("sources") or [] if s.get("pages")]
     pages = primary.get("pages") or (max(parsed_pages) if parsed_pages else None)
     pdf = primary.get("file") if str(primary.get("file", "")).lower().endswith(".pdf") else None
+    # the original the file endpoint serves (the newest version's source): a PDF gets its URL
+    stored = next((s for s in reg.get("sources") or [] if s.get("sha256")), None)
+    pdf_url = (base_url.rstrip("/") + f"/api/v1/regulations/{work.id}/file"
+               if stored and str(stored.get("media_type", "")).startswith("application/pdf") else "")
     tgl = _s(work.field("tanggal_pengundangan", "diundangkan"))
     derived = {
         "idData": work.id,
@@ -60,6 +65,7 @@ def jdihn_record(work: Work, base_url: str) -> dict[str, str]:
         "isbn": NOT_APPLICABLE,
         "nomorIndukBuku": NOT_APPLICABLE,
         "fileDownload": pdf or "",
+        "urlDownload": pdf_url,
         "urlDetailPeraturan": base_url.rstrip("/") + work.uri if work.uri else "",
         "operasi": "4",
         "display": "1",

@@ -394,6 +394,14 @@ def test_jdihn_feed(client, ingested_settings):
     assert by_id["perwal-malang-9-2022"]["noPeraturan"] == "9"
     assert by_id["perwal-malang-9-2022"]["tanggal_pengundangan"] == ""  # unknown stays unknown
     assert by_id["uu-11-2008"]["fileDownload"] == "uu-11-2008-ite.pdf"
+    # urlDownload: the absolute URL of the stored PDF, which the file endpoint serves
+    url = by_id["uu-11-2008"]["urlDownload"]
+    assert url.startswith("http") and url.endswith("/api/v1/regulations/uu-11-2008/file")
+    pdf = client.get(url)
+    assert pdf.status_code == 200 and pdf.headers["content-type"].startswith("application/pdf")
+    assert pdf.content.startswith(b"%PDF")
+    assert by_id["uu-14-2008"]["urlDownload"] == ""  # its original is a text file, not a PDF
+    assert by_id["perwal-malang-9-2022"]["urlDownload"] == ""  # no original held
 
 
 # ---- rate limit -------------------------------------------------------------------------------
