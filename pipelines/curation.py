@@ -51,6 +51,27 @@ def _set_field(record: dict[str, Any], provenance: dict[str, str], key: str, val
         record[key] = value
         provenance[key] = note
 
+STAFF_NOTES = ("edited by ", "entered by ")  # how _set_field's notes for staff-given values begin
+
+
+def keep_staff_fields(current: dict[str, Any] | None, incoming: dict[str, Any]) -> dict[str, Any]:
+    """``incoming`` (a catalogue record being re-ingested) with the fields staff set on the
+    ``current`` record kept, values and provenance: a corrected title survives a new release of
+    the corpus. Returns a new dict; ``incoming`` is not changed."""
+    provenance = dict((current or {}).get("provenance") or {})
+    staff = {k: note for k, note in provenance.items()
+             if isinstance(note, str) and note.startswith(STAFF_NOTES) and k in (current or {})}
+    if not staff:
+        return incoming
+    merged = dict(incoming)
+    merged_provenance = dict(incoming.get("provenance") or {})
+    for key, note in staff.items():
+        merged[key] = current[key]
+        merged_provenance[key] = note
+    merged["provenance"] = merged_provenance
+    return merged
+
+
 def ensure_all(conn: sqlite3.Connection) -> None:
     """Create every table of the staff side that is missing (idempotent, cheap)."""
     from pipelines import jobs
@@ -171,10 +192,10 @@ def write_upload(store, *, job, queue, work_id: str, reg, record: dict[str, Any]
                  file_sha256: str, file_name: str, media_type: str, size: int | None, actor: str,
                  warnings: list[dict]) -> dict[str, Any]:
     """Write an uploaded work in one transaction (see the module docstring); marks the job done."""
-    from pipelines.indexing import PIPELINE_VERSION, WorkWriter
+    from pipelines.indexing import PIPELINE_VERSION, UPLOAD_HASH_PREFIX, WorkWriter
 
     conn = _conn(store)
-    content_hash = f"upload:{PIPELINE_VERSION}:{file_sha256}"
+    content_hash = f"{UPLOAD_HASH_PREFIX}{PIPELINE_VERSION}:{file_sha256}"
     with store.transaction():
         ensure_all(conn)
         if versions.by_job(conn, job.id):  # this job's effect is already stored (a re-run after a crash)

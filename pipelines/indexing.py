@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 # Bump when parsing/chunking/tagging/embedding changes in a way that must re-index unchanged files.
 PIPELINE_VERSION = "2"
+UPLOAD_HASH_PREFIX = "upload:"  # works.content_hash of a work whose current version a staff upload made
 
 
 def _as_dict(record: Any) -> dict[str, Any]:
@@ -181,6 +182,7 @@ def build_indexing_pipeline(document_store, *, embedder=None, tagger=None) -> Pi
 class IngestSummary:
     indexed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # a staff upload is their current version
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks: int = 0
     seconds: float = 0.0
@@ -188,6 +190,8 @@ class IngestSummary:
     def describe(self) -> str:
         lines = [f"indexed {len(self.indexed)} work(s), {self.chunks} chunks; skipped {len(self.skipped)} unchanged;"
                  f" failed {len(self.failed)}; {self.seconds:.1f} s"]
+        lines += [f"  kept: {name}: its current version was uploaded by staff; `jdih ingest --force` replaces it"
+                  f" with these files" for name in self.kept]
         lines += [f"  failed: {name}: {why}" for name, why in self.failed]
         return "\n".join(lines)
 
@@ -250,9 +254,17 @@ def ingest_paths(paths: Iterable[Path], *, progress: bool = True, force: bool = 
         repo = WorkRepository.of(store)
         for w in works:
             h = w.content_hash()
-            if not force and w.work_id and repo.content_hash(w.work_id) == h:
+            stored = repo.content_hash(w.work_id) if w.work_id else None
+            if not force and stored == h:
                 summary.skipped.append(w.work_id)
+            elif not force and stored and stored.startswith(UPLOAD_HASH_PREFIX):
+                summary.kept.append(w.work_id)  # staff uploaded a newer version: never overwritten silently
             else:
+                if stored:  # re-indexed from changed files: the metadata staff corrected stays
+                    from pipelines.curation import keep_staff_fields
+
+                    w = dataclasses.replace(w, record=keep_staff_fields((repo.get(w.work_id) or {}).get("record"),
+                                                                        w.record))
                 todo.append((w, h))
     if not todo:
         summary.seconds = time.perf_counter() - t0

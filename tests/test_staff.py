@@ -468,6 +468,40 @@ def test_token_guessing_is_rate_limited(tmp_path):
         assert c.get("/api/v1/regulations").status_code == 200  # reading needs no token
 
 
+def test_reingesting_the_corpus_keeps_the_staff_version_and_their_corrections(kb):
+    """`jdih ingest regulations/` after staff work: a work whose current version staff uploaded is
+    kept (and said so); forced, the files replace its text but the fields staff corrected stay."""
+    from pipelines.indexing import ingest_paths
+
+    c, settings = kb["client"], kb["settings"]
+    work = "perbup-kotabaru-18-2019"
+    title = c.get(f"/api/v1/regulations/{work}").json()["judul"]
+    heading = title.upper()  # the title as the document's own heading prints it: a real correction
+    assert c.patch(f"/api/v1/regulations/{work}", headers=kb["staff"], json={"judul": heading}).status_code == 200
+    try:
+        current = c.get(f"/api/v1/regulations/{work}/versions").json()["current"]
+        served = c.get(f"/api/v1/regulations/{work}/file").content
+        assert served != corpus_path(KOTABARU).read_bytes()  # a staff upload is the current version
+
+        summary = ingest_paths([corpus_path(KOTABARU)], settings=settings, progress=False)
+        assert summary.kept == [work] and summary.indexed == [], summary.describe()
+        assert "jdih ingest --force" in summary.describe()
+        assert c.get(f"/api/v1/regulations/{work}/file").content == served
+        assert c.get(f"/api/v1/regulations/{work}").json()["judul"] == heading
+
+        forced = ingest_paths([corpus_path(KOTABARU)], settings=settings, progress=False, force=True)
+        assert forced.indexed == [work], forced.describe()
+        assert c.get(f"/api/v1/regulations/{work}").json()["judul"] == heading  # the correction stays
+        conn = db(settings)
+        record = json.loads(conn.execute("SELECT record FROM works WHERE id = ?", (work,)).fetchone()[0])
+        conn.close()
+        assert record["provenance"]["judul"].startswith("edited by staff-1")
+        assert c.get(f"/api/v1/regulations/{work}/versions").json()["current"] == current  # history kept
+        consistent(settings)
+    finally:
+        c.patch(f"/api/v1/regulations/{work}", headers=kb["staff"], json={"judul": title})
+
+
 # --- relations and status -----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
