@@ -36,10 +36,12 @@ def cmd_token(args: argparse.Namespace) -> int:
     try:
         if args.action == "create":
             with store.transaction():
-                account, token = accounts.create_token(conn, name=args.name, role=args.role, created_by=_actor())
+                account, token = accounts.create_token(conn, name=args.name, role=args.role, created_by=_actor(),
+                                                       expires_in_days=args.expires_in_days)
                 audit.record(conn, actor=_actor(), action="token_create", after=account.to_dict())
-            print(f"created {account.role} account {account.name!r} (id {account.id}); the token is shown once:",
-                  file=sys.stderr)
+            until = f"valid until {account.expires_at}" if account.expires_at else "valid until revoked"
+            print(f"created {account.role} account {account.name!r} (id {account.id}), {until}; "
+                  f"the token is shown once:", file=sys.stderr)
             print(token)
         elif args.action == "revoke":
             with store.transaction():
@@ -56,7 +58,12 @@ def cmd_token(args: argparse.Namespace) -> int:
                 print()
             else:
                 for a in rows:
-                    state = "active" if a.active else f"revoked {a.revoked_at}"
+                    if a.revoked_at:
+                        state = f"revoked {a.revoked_at}"
+                    elif a.expired:
+                        state = f"expired {a.expires_at}"
+                    else:
+                        state = f"active until {a.expires_at}" if a.expires_at else "active"
                     print(f"{a.id}  {a.role:5}  {a.name:30}  created {a.created_at}  last used {a.last_used_at or '-'}  {state}")
     except accounts.AccountError as exc:
         return _err(str(exc), 2)
@@ -93,11 +100,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 def add_parsers(sub) -> None:
     from pathlib import Path
 
+    from pipelines.accounts import DEFAULT_EXPIRY_DAYS
+
     sp = sub.add_parser("token", help="create, list or revoke API tokens (staff, admin)")
     tsub = sp.add_subparsers(dest="action", required=True)
     c = tsub.add_parser("create", help="create an account and print its token once")
     c.add_argument("--role", choices=["staff", "admin"], required=True)
     c.add_argument("--name", required=True)
+    c.add_argument("--expires-in-days", type=int, default=DEFAULT_EXPIRY_DAYS, metavar="DAYS",
+                   help="the token stops working after DAYS days (default 365; 0: never)")
     r = tsub.add_parser("revoke", help="revoke an account's token")
     r.add_argument("name_or_id")
     ls = tsub.add_parser("list", help="list accounts (never their tokens)")

@@ -23,7 +23,7 @@ import secrets
 import sqlite3
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 ROLES = ("public", "staff", "admin")
@@ -40,9 +40,11 @@ CREATE TABLE IF NOT EXISTS accounts (
     created_at TEXT NOT NULL,
     created_by TEXT,
     revoked_at TEXT,
-    last_used_at TEXT
+    last_used_at TEXT,
+    expires_at TEXT                        -- NULL: never
 )
 """
+DEFAULT_EXPIRY_DAYS = 365  # of tokens made by `jdih token create` and POST /accounts (0: never)
 
 
 class AccountError(ValueError):
@@ -58,10 +60,15 @@ class Account:
     created_by: str | None = None
     revoked_at: str | None = None
     last_used_at: str | None = None
+    expires_at: str | None = None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= now()
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.expired
 
     def has_role(self, role: str) -> bool:
         """Does this account's role include ``role`` (admin includes staff)?"""
@@ -82,6 +89,9 @@ def now() -> str:
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
     conn.execute(SCHEMA)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(accounts)")}
+    if "expires_at" not in columns:  # a knowledge base made before tokens expired: they never do
+        conn.execute("ALTER TABLE accounts ADD COLUMN expires_at TEXT")
 
 
 def hash_token(token: str) -> str:
@@ -92,28 +102,36 @@ def _account(row) -> Account:
     return Account(*row)
 
 
-_COLUMNS = "id, name, role, created_at, created_by, revoked_at, last_used_at"
+_COLUMNS = "id, name, role, created_at, created_by, revoked_at, last_used_at, expires_at"
 
 
-def create_token(conn: sqlite3.Connection, *, name: str, role: str, created_by: str | None = None) -> tuple[Account, str]:
-    """A new account with a fresh token; returns ``(account, token)``: show the token once."""
+def create_token(conn: sqlite3.Connection, *, name: str, role: str, created_by: str | None = None,
+                 expires_in_days: int | None = None) -> tuple[Account, str]:
+    """A new account with a fresh token; returns ``(account, token)``: show the token once. The
+    token stops working after ``expires_in_days`` days (None or 0: never)."""
     ensure_schema(conn)
     name = (name or "").strip()
     if role not in ("staff", "admin"):
         raise AccountError(f"role must be 'staff' or 'admin', got {role!r}")
+    if expires_in_days is not None and not 0 <= expires_in_days <= 3650:
+        raise AccountError(f"expires_in_days must be between 0 (never) and 3650, got {expires_in_days}")
     if not name or len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
         raise AccountError(f"name must be 1-{MAX_NAME} printable characters")
-    if conn.execute("SELECT 1 FROM accounts WHERE name = ? AND revoked_at IS NULL", (name,)).fetchone():
+    if conn.execute("SELECT 1 FROM accounts WHERE name = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+                    (name, now())).fetchone():
         raise AccountError(f"an active account named {name!r} exists; revoke it first or choose another name")
     token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
-    account = Account(uuid.uuid4().hex[:12], name, role, now(), created_by)
-    conn.execute(f"INSERT INTO accounts ({_COLUMNS}, token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    expires_at = None
+    if expires_in_days:
+        expires_at = (datetime.now(timezone.utc) + timedelta(days=expires_in_days)).isoformat(timespec="seconds")
+    account = Account(uuid.uuid4().hex[:12], name, role, now(), created_by, expires_at=expires_at)
+    conn.execute(f"INSERT INTO accounts ({_COLUMNS}, token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  (*asdict(account).values(), hash_token(token)))
     return account, token
 
 
 def authenticate(conn: sqlite3.Connection, token: str | None) -> Account | None:
-    """The active account holding ``token``, or None.
+    """The active account holding ``token`` (not revoked, not expired), or None.
 
     The lookup is by the token's SHA-256 (an attacker cannot steer which stored hash is compared),
     and the stored hash is compared again with :func:`hmac.compare_digest` (constant time).
@@ -140,8 +158,9 @@ def get(conn: sqlite3.Connection, name_or_id: str) -> list[Account]:
 
 
 def revoke(conn: sqlite3.Connection, name_or_id: str) -> list[Account]:
-    """Revoke the active account(s) with this id or name; returns what was revoked."""
-    found = [a for a in get(conn, name_or_id) if a.active]
+    """Revoke the account(s) with this id or name not revoked yet (expired ones included);
+    returns what was revoked."""
+    found = [a for a in get(conn, name_or_id) if a.revoked_at is None]
     if not found:
         raise AccountError(f"no active account with id or name {name_or_id!r}")
     at = now()

@@ -129,8 +129,8 @@ def current_account(request: Request,
     if account is None:
         n = limiter.fail(client)
         log.warning("failed token from %s (%d in window)", client, n)
-        raise ApiProblem("unauthorized", "The token is not valid (unknown or revoked).",
-                         "Token tidak valid (tidak dikenal atau telah dicabut).",
+        raise ApiProblem("unauthorized", "The token is not valid (unknown, revoked or expired).",
+                         "Token tidak valid (tidak dikenal, telah dicabut, atau kedaluwarsa).",
                          headers={"WWW-Authenticate": CHALLENGE + ', error="invalid_token"'})
     return account
 

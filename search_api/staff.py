@@ -302,6 +302,8 @@ class AccountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=acc.MAX_NAME)
     role: str = Field(pattern="^(staff|admin)$")
+    expires_in_days: int = Field(default=acc.DEFAULT_EXPIRY_DAYS, ge=0, le=3650,
+                                 description="the token stops working after this many days (0: never)")
 
 
 @router.get("/accounts", summary="Accounts (admin)", responses=AUTH_RESPONSES)
@@ -315,7 +317,8 @@ def create_account(body: AccountIn, request: Request, account: Account = Depends
     with store.transaction():
         conn = store._conn()  # noqa: SLF001
         try:
-            new, token = acc.create_token(conn, name=body.name, role=body.role, created_by=account.actor)
+            new, token = acc.create_token(conn, name=body.name, role=body.role, created_by=account.actor,
+                                          expires_in_days=body.expires_in_days)
         except acc.AccountError as exc:
             raise ApiProblem("conflict" if "exists" in str(exc) else "validation-error", str(exc), str(exc),
                              status=409 if "exists" in str(exc) else 422) from None

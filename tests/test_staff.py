@@ -136,6 +136,57 @@ def test_revoked_token_stops_working(kb):
     assert token not in stored and all(len(h) == 64 for h in stored)  # only hashes are kept
 
 
+def test_tokens_expire(kb):
+    from datetime import datetime, timezone
+
+    c = kb["client"]
+    r = c.post("/api/v1/accounts", headers=kb["admin"], json={"name": "temp-expiring", "role": "staff",
+                                                              "expires_in_days": 30})
+    assert r.status_code == 201
+    token, account_id, expires_at = r.json()["token"], r.json()["id"], r.json()["expires_at"]
+    days = (datetime.fromisoformat(expires_at) - datetime.now(timezone.utc)).days
+    assert 29 <= days <= 30 and r.json()["active"] is True
+    assert c.get("/api/v1/jobs", headers=_auth(token)).status_code == 200
+    default = c.post("/api/v1/accounts", headers=kb["admin"], json={"name": "temp-default", "role": "staff"}).json()
+    assert 364 <= (datetime.fromisoformat(default["expires_at"]) - datetime.now(timezone.utc)).days <= 365
+    never = c.post("/api/v1/accounts", headers=kb["admin"], json={"name": "temp-never", "role": "staff",
+                                                                  "expires_in_days": 0}).json()
+    assert never["expires_at"] is None
+    assert c.post("/api/v1/accounts", headers=kb["admin"],
+                  json={"name": "x", "role": "staff", "expires_in_days": -1}).status_code == 422
+
+    conn = db(kb["settings"])  # a month later
+    conn.execute("UPDATE accounts SET expires_at = '2000-01-01T00:00:00+00:00' WHERE id = ?", (account_id,))
+    conn.commit()
+    conn.close()
+    r = c.get("/api/v1/jobs", headers=_auth(token))
+    assert r.status_code == 401 and "expired" in r.json()["detail"]
+    listed = {a["id"]: a for a in c.get("/api/v1/accounts", headers=kb["admin"]).json()["results"]}
+    assert listed[account_id]["active"] is False and listed[account_id]["revoked_at"] is None
+    # the name is free again, and the expired account can still be revoked for the record
+    again = c.post("/api/v1/accounts", headers=kb["admin"], json={"name": "temp-expiring", "role": "staff"})
+    assert again.status_code == 201
+    assert c.delete(f"/api/v1/accounts/{account_id}", headers=kb["admin"]).status_code == 200
+    for a in (again.json(), default, never):
+        assert c.delete(f"/api/v1/accounts/{a['id']}", headers=kb["admin"]).status_code == 200
+
+
+def test_accounts_made_before_tokens_expired_keep_working(tmp_path):
+    import sqlite3 as sq
+
+    from pipelines import accounts
+
+    conn = sq.connect(tmp_path / "old.sqlite3")
+    conn.execute("""CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, created_by TEXT,
+                    revoked_at TEXT, last_used_at TEXT)""")  # the schema of the first release
+    token = "jdih_" + "a" * 43
+    conn.execute("INSERT INTO accounts (id, name, role, token_hash, created_at) VALUES "
+                 "('abc', 'old-staff', 'staff', ?, '2026-11-01T00:00:00+00:00')", (accounts.hash_token(token),))
+    account = accounts.authenticate(conn, token)
+    assert account is not None and account.name == "old-staff" and account.expires_at is None
+
+
 def _files_held(settings) -> set[str]:
     base = settings.files_dir / "sha256"
     return {p.name for p in base.glob("*/*/*")} if base.exists() else set()
