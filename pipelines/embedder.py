@@ -54,15 +54,20 @@ def _defaults(kw: dict[str, Any]) -> dict[str, Any]:
     return kw
 
 
-def set_query_threads(default: int = 1) -> int:
-    """Run torch with ``JDIH_TORCH_THREADS`` intra-op threads (default 1) in a process that embeds
-    queries. One query is too small to share between cores, and on a 2-core machine two OpenMP
+def query_threads(default: int = 1) -> int:
+    """Intra-op threads of the query encoder (torch or ONNX Runtime): ``JDIH_TORCH_THREADS``,
+    default 1. One query is too small to share between cores, and on a 2-core machine two OpenMP
     threads spin against whatever else runs: measured 27 ms a query with 1 thread against 530 ms
     with 2 while the other core was busy. Parallelism comes from concurrent requests instead."""
+    raw = os.environ.get("JDIH_TORCH_THREADS", "")
+    return int(raw) if raw.strip().isdigit() and int(raw) > 0 else default
+
+
+def set_query_threads(default: int = 1) -> int:
+    """Run torch with ``query_threads()`` intra-op threads in a process that embeds queries."""
     import torch
 
-    raw = os.environ.get("JDIH_TORCH_THREADS", "")
-    threads = int(raw) if raw.strip().isdigit() and int(raw) > 0 else default
+    threads = query_threads(default)
     torch.set_num_threads(threads)
     return threads
 
@@ -74,7 +79,7 @@ def query_dtype() -> str:
     """The precision of the query encoder: ``JDIH_QUERY_DTYPE`` = auto (default) | float32 |
     bfloat16. ``auto`` picks bfloat16 where the CPU computes it natively (AVX512-BF16 or AMX, as
     oneDNN reports), float32 elsewhere (emulated bfloat16 would be slower). On the 2-core
-    development VM (Zen 4) a glossary-expanded question embeds in ~21 ms instead of ~38 ms, and the
+    development VM (Zen 4) a glossary-expanded question embeds in ~22-32 ms instead of ~38 ms, and the
     bfloat16 query vectors have cosine >= 0.998 with the float32 ones (documents stay float32)."""
     raw = os.environ.get("JDIH_QUERY_DTYPE", "auto").strip().lower() or "auto"
     if raw not in QUERY_DTYPES:

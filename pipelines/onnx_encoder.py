@@ -130,13 +130,6 @@ def _quantize(src: Path, out: Path) -> None:
     quantize_dynamic(str(src), str(out), weight_type=QuantType.QInt8, per_channel=True)
 
 
-def query_threads(default: int = 1) -> int:
-    """Intra-op threads of the query encoder: ``JDIH_TORCH_THREADS`` (default 1, see
-    ``pipelines.embedder.set_query_threads``)."""
-    raw = os.environ.get("JDIH_TORCH_THREADS", "")
-    return int(raw) if raw.strip().isdigit() and int(raw) > 0 else default
-
-
 @component
 class OnnxTextEmbedder:
     """Embeds one text like the sentence-transformers model does (its tokenizer, truncation at
@@ -163,7 +156,7 @@ class OnnxTextEmbedder:
             import onnxruntime as ort
             from tokenizers import Tokenizer
 
-            from pipelines.embedder import model_path
+            from pipelines.embedder import model_path, query_threads
 
             model_dir = Path(self.model or model_path())
             config = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
@@ -171,7 +164,7 @@ class OnnxTextEmbedder:
             tokenizer.no_padding()
             tokenizer.enable_truncation(max_length=int(config.get("max_seq_length", 256)))
             options = ort.SessionOptions()
-            options.intra_op_num_threads = self.threads or query_threads()
+            options.intra_op_num_threads = self.threads or query_threads()  # JDIH_TORCH_THREADS
             options.inter_op_num_threads = 1
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
