@@ -22,9 +22,11 @@ from haystack import Document
 KEY_FIELDS = ("regulation_id", "pasal")
 
 
-def reference(doc: Document, meta_fields) -> Document:
-    """``doc`` reduced to its id, score and the ``meta_fields`` keys it has."""
-    return Document(id=doc.id, meta={f: doc.meta[f] for f in meta_fields if f in doc.meta}, score=doc.score)
+def reference(doc: Document, meta_fields, *, content: bool = False) -> Document:
+    """``doc`` reduced to its id, score and the ``meta_fields`` keys it has (and its content when
+    ``content``)."""
+    return Document(id=doc.id, content=doc.content if content else None,
+                    meta={f: doc.meta[f] for f in meta_fields if f in doc.meta}, score=doc.score)
 
 
 def hydrate(store, refs: list[Document]) -> list[Document]:

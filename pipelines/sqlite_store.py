@@ -57,6 +57,7 @@ from haystack.document_stores.types import DuplicatePolicy
 
 from pipelines.analyzer import analyze, analyze_query
 from pipelines.filters import filters_to_sql, meta_expression, meta_path, sql_literal
+from pipelines.references import reference
 
 logger = logging.getLogger(__name__)
 
@@ -808,9 +809,7 @@ class _Fields:
     def trim(self, doc: Document) -> Document:
         if not self.partial:
             return doc
-        keys = doc.meta if self.meta is None else self.meta
-        return Document(id=doc.id, content=doc.content if self.content else None,
-                        meta={k: doc.meta[k] for k in keys if k in doc.meta}, score=doc.score)
+        return reference(doc, doc.meta if self.meta is None else self.meta, content=self.content)
 
 
 def _dot(matrix: np.ndarray, q: np.ndarray) -> np.ndarray:
