@@ -114,3 +114,83 @@ class RegulationId:
         if not m or m["jenis"] not in JENIS:
             raise ValueError(f"not a regulation URI: {uri!r} (expected /akn/id[-region]/act/jenis/tahun/nomor)")
         return cls(m["jenis"], m["nomor"], int(m["tahun"]), m["region"])
+
+
+# ------------------------------------------------------------------------------------------------
+# Work, expression and portion in one identifier (cobalt's FrbrUri, for our works)
+
+_EXPR = re.compile(r"/(?P<lang>[a-z]{3})@(?P<date>\d{4}-\d{2}-\d{2})?(?=/|$)")
+_PORTION_PART = re.compile(r"^/~pasal_(?P<pasal>[0-9A-Za-z]+)(?:__ayat_(?P<ayat>[0-9A-Za-z]+))?/?$")
+
+
+@dataclass(frozen=True)
+class FrbrUri:
+    """An Akoma Ntoso FRBR URI: the work, optionally one dated expression of it (language and date),
+    optionally a portion (an article, an ayat).
+
+    The expression part follows the work and comes before the portion, as in Akoma Ntoso:
+
+    >>> u = FrbrUri.parse("/akn/id/act/uu/2008/11/ind@2024-01-02/~pasal_27__ayat_1")
+    >>> (str(u.work), u.language, u.date, u.pasal, u.ayat)
+    ('uu-11-2008', 'ind', '2024-01-02', '27', '1')
+    >>> u.work_uri, u.expression_uri
+    ('/akn/id/act/uu/2008/11', '/akn/id/act/uu/2008/11/ind@2024-01-02')
+    >>> str(FrbrUri(RegulationId.parse("uu-11-2008"), pasal="27"))
+    '/akn/id/act/uu/2008/11/~pasal_27'
+    >>> str(FrbrUri.parse("/akn/id/act/uud/1945/ind@2002-08-10/~pasal_28F"))
+    '/akn/id/act/uud/1945/ind@2002-08-10/~pasal_28F'
+    >>> str(FrbrUri.parse("/akn/id/act/uu/2008/11").at("2016-11-25"))
+    '/akn/id/act/uu/2008/11/ind@2016-11-25'
+    """
+
+    work: RegulationId
+    language: str | None = None  # "ind"; set only for an expression
+    date: str | None = None  # YYYY-MM-DD: the day the expression took effect
+    pasal: str | None = None
+    ayat: str | None = None
+
+    @classmethod
+    def parse(cls, uri: str) -> "FrbrUri":
+        """Parse a work, expression or portion URI; raises ValueError naming the expected shape."""
+        language = date = None
+        m = _EXPR.search(uri)
+        if m:  # the work is what stands before the expression (a number never contains "@")
+            language, date = m["lang"], m["date"]
+            rid = RegulationId.from_frbr_uri(uri[:m.start()])
+            if rid.frbr_uri() != uri[:m.start()]:
+                raise ValueError(f"not a regulation URI: {uri!r} (the expression follows the work)")
+            rest = uri[m.end():]
+        else:
+            rid = RegulationId.from_frbr_uri(uri)
+            rest = uri[len(rid.frbr_uri()):]
+        pasal = ayat = None
+        if rest.strip("/"):
+            p = _PORTION_PART.match(rest)
+            if not p:
+                raise ValueError(f"not a regulation URI: {uri!r} (expected /akn/id[-region]/act/jenis/tahun/nomor"
+                                 "[/ind@YYYY-MM-DD][/~pasal_N[__ayat_M]])")
+            pasal, ayat = p["pasal"], p["ayat"]
+        return cls(rid, language, date, pasal, ayat)
+
+    @property
+    def work_uri(self) -> str:
+        return self.work.frbr_uri()
+
+    @property
+    def expression_uri(self) -> str | None:
+        if not self.language:
+            return None
+        return f"{self.work_uri}/{self.language}@{self.date or ''}"
+
+    def at(self, date: str | None, language: str = "ind") -> "FrbrUri":
+        """The same work (and portion) in the expression of ``date``."""
+        return FrbrUri(self.work, language, date, self.pasal, self.ayat)
+
+    def portion(self, pasal: str | None, ayat: str | None = None) -> "FrbrUri":
+        return FrbrUri(self.work, self.language, self.date, pasal, ayat)
+
+    def __str__(self) -> str:
+        uri = self.expression_uri or self.work_uri
+        if self.pasal:
+            uri += f"/~pasal_{self.pasal}" + (f"__ayat_{self.ayat}" if self.ayat else "")
+        return uri

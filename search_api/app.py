@@ -47,9 +47,9 @@ def create_app(settings=None, *, rate_limit: str | None = None, searcher=None) -
     app.state.metrics = Metrics()
     app.state.rate_limit = limit
 
-    from search_api import ask, dimensions, health, jdihn, permalinks, regulations, resolve, search
+    from search_api import ask, consolidated, dimensions, health, jdihn, permalinks, regulations, resolve, search
 
-    for module in (search, ask, regulations, resolve, dimensions):
+    for module in (search, ask, regulations, consolidated, resolve, dimensions):
         app.include_router(module.router)  # each router carries the /api/v1 prefix in its routes' paths
     app.include_router(jdihn.router)
     from frontend.routes import install as install_pages  # the web pages; /akn/ HTML before the JSON permalinks

@@ -171,6 +171,34 @@ class Snapshot:
     def __post_init__(self):
         self._stats_lock = threading.Lock()
         self._stats: TermStats | None = None
+        self._consolidations: dict[str, Any] = {}
+
+    def amending(self, work_id: str) -> list[Work]:
+        """The works of the knowledge base whose change items amend ``work_id``."""
+        return [w for w in self.works.values() if w.id != work_id and any(
+            (i.get("target_work") == work_id) for i in (w.regulation or {}).get("amendments") or [])]
+
+    def consolidation(self, work_id: str):
+        """The dated versions of a work with text (regulations.consolidation), computed once per snapshot;
+        None for a work without text."""
+        work = self.get(work_id)
+        if work is None or not (work.regulation or {}).get("articles"):
+            return None
+        with self._stats_lock:
+            if work.id not in self._consolidations:
+                from ingest.models import Regulation
+                from regulations.consolidation import consolidate
+
+                def reg(w: Work) -> Regulation:
+                    r = Regulation.from_dict(w.regulation)
+                    r.id = w.id  # the dates as curated in the catalogue, else as read from the text
+                    for name, rec_name in (("tanggal_pengundangan", "diundangkan"), ("tanggal_penetapan", "ditetapkan")):
+                        values = [w.record.get(name), w.record.get(rec_name), getattr(r, name)]
+                        setattr(r, name, next((d for d in map(_date_str, values) if d), None))
+                    return r
+
+                self._consolidations[work.id] = consolidate(reg(work), [reg(w) for w in self.amending(work.id)])
+            return self._consolidations[work.id]
 
     def get(self, work_id: str) -> Work | None:
         return self.works.get(work_id.strip().lower())
@@ -191,6 +219,11 @@ class Snapshot:
             if self._stats is None:
                 self._stats = TermStats.from_works(self.works.values())
             return self._stats
+
+
+def _date_str(value: Any) -> str | None:
+    text = str(value or "")[:10]
+    return text if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
 
 
 def _num(nomor: str | None) -> tuple[int, str]:

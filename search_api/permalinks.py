@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, select_autoescape
 
-from ingest.ids import RegulationId
+from ingest.ids import FrbrUri, RegulationId
 from search_api.deps import get_snapshot
 from search_api.errors import not_found
 from search_api.kb import Snapshot
@@ -69,9 +69,12 @@ def permalink(request: Request, frbr_path: Annotated[str, Path(max_length=300)],
               params: Annotated[NoParams, Query()], snap: Snapshot = Depends(get_snapshot)):
     uri = "/akn/" + frbr_path
     try:
-        rid = RegulationId.from_frbr_uri(uri)
+        frbr = FrbrUri.parse(uri)
     except ValueError:
         raise not_found(f"The permalink {uri}", f"Tautan permanen {uri}") from None
+    if frbr.language:  # a dated expression: the consolidated text of that day
+        return expression_permalink(request, snap, frbr)
+    rid = frbr.work
     portion = _PORTION.search(uri)
     rest = uri[len(rid.frbr_uri()):]
     if rest.strip("/") and not portion:
@@ -101,3 +104,30 @@ def _html(reg: dict, articles: list[dict], rid: RegulationId, ayat: str | None, 
         title += f" tentang {reg['judul']}"
     return HTMLResponse(_PAGE.render(title=title, reg=reg, articles=articles, ayat=ayat, api_url=api_url,
                                      work_uri=rid.frbr_uri()))
+
+
+def expression_permalink(request: Request, snap: Snapshot, frbr: FrbrUri):
+    """``/akn/.../ind@2024-01-02[/~pasal_27]``: the expression that took effect that day (JSON of
+    /consolidated); a date inside an expression's period redirects to that expression's permalink."""
+    from fastapi.encoders import jsonable_encoder
+    from fastapi.responses import JSONResponse, RedirectResponse
+
+    from search_api.consolidated import consolidated_view
+
+    work_id = str(frbr.work)
+    if not frbr.date:
+        cons = snap.consolidation(work_id)
+        if cons is None:
+            raise not_found(f"The permalink {frbr}", f"Tautan permanen {frbr}")
+        return RedirectResponse(str(frbr.at(cons.current.date)), status_code=307)
+    cons = snap.consolidation(work_id)
+    expr = cons.at(frbr.date) if cons else None
+    if expr is not None and expr.date != frbr.date:
+        return RedirectResponse(str(frbr.at(expr.date)), status_code=307)
+    data = consolidated_view(snap, work_id, frbr.date, exact=True)
+    if frbr.pasal:
+        art = next((a for a in data["articles"] if a["number"].upper() == frbr.pasal.upper()), None)
+        if art is None or (frbr.ayat and not any(y["number"] == frbr.ayat for y in art["ayat"])):
+            raise not_found(f"The permalink {frbr}", f"Tautan permanen {frbr}")
+        return JSONResponse(jsonable_encoder({**art, "work_id": work_id, "expression": data["expression"]}))
+    return JSONResponse(jsonable_encoder(data))
