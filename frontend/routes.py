@@ -87,7 +87,10 @@ html_router = APIRouter(include_in_schema=False, route_class=HtmlOnlyRoute)
 
 def install(app: FastAPI) -> None:
     """Mount the static files and the page routes (call before the API's permalink router)."""
+    from frontend import consolidated
+
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.include_router(consolidated.router)
     app.include_router(router)
     app.include_router(html_router)
 
@@ -408,9 +411,13 @@ def reader_context(request: Request, snap: Snapshot, work: Work) -> dict[str, An
     changed_by = _changed_by(snap, work)
     own = detail["articles"]
     own_keys = {_pasal_key(a["pasal"]) for a in own}
+    from search_api.consolidated import consolidation_links
+
+    cons_links = consolidation_links(snap, work)
     for a in own:
         a["anchor"] = pasal_anchor(a["pasal"])
         a["changed_by"] = changed_by.get(_pasal_key(a["pasal"]), [])
+        a["article_status"] = cons_links["article_status"].get(_pasal_key(a["pasal"]))
     for item in detail["amendments"]:
         item["target_url"] = None
         if item.get("target_work") and item["target_work"] in snap.works and item.get("target_article"):
@@ -439,7 +446,7 @@ def reader_context(request: Request, snap: Snapshot, work: Work) -> dict[str, An
                 versions=versions, outside=outside, json_url=f"/api/v1/regulations/{work.id}",
                 cite_base=full_title(detail), reader_url=reader_url, origin=str(request.base_url).rstrip("/"),
                 rel_name=lambda kind: relation_name(kind, _page_context(request)["lang"]),
-                article_map={a["pasal"]: a for a in own})
+                article_map={a["pasal"]: a for a in own}, consolidated=cons_links)
 
 
 def relation_name(kind: str, lang: str) -> str:
@@ -483,6 +490,14 @@ def permalink_page(request: Request, frbr_path: str, kb: KnowledgeBase = Depends
     people cite) the same reader opens on that Pasal: marked, focused and scrolled to by the
     script, and offered as a "go to Pasal 27" link at the top without it."""
     uri = "/akn/" + frbr_path
+    if "@" in frbr_path:  # a dated expression: the consolidated text of that day
+        from frontend.consolidated import expression_page
+        from ingest.ids import FrbrUri
+
+        try:
+            return expression_page(request, kb.snapshot(), FrbrUri.parse(uri))
+        except ValueError:
+            return error_page(request, 404)
     try:
         rid = RegulationId.from_frbr_uri(uri)
     except ValueError:

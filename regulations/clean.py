@@ -12,6 +12,8 @@ Text in, text out; the patterns are in this module's head, no state.
 '(1) Setiap Orang.'
 >>> clean_article_text("umum. (21 Setiap Orang")
 'umum. (2) Setiap Orang'
+>>> clean_article_text("denda paling banyak Rp4O0.000.00O,00; Undang-Undang Nomor 1 Tahun 2O23")
+'denda paling banyak Rp400.000.000,00; Undang-Undang Nomor 1 Tahun 2023'
 """
 from __future__ import annotations
 
@@ -84,6 +86,16 @@ def _drop_catchwords(text: str) -> str:
             return text
 
 
+def _ocr_digits(text: str) -> str:
+    """An O read for a 0 inside a figure ("Rp4O0.000.000,00", "Tahun 2O23"), an l for a 1 after Rp."""
+    text = re.sub(r"\bRpl(?=[.\d])", "Rp1", text)
+    prev = None
+    while prev != text:
+        prev = text
+        text = re.sub(r"(?<=\d)O(?=[\dO.,])|(?<=\d[.,])O(?=[\dO])|(?<=\d)O\b", "0", text)
+    return text
+
+
 def clean_article_text(text: str) -> str:
     """The article's text without page furniture, ayat markers repaired, spaces normalised."""
     t = re.sub(r"\s+", " ", (text or "").replace("^", "")).strip()
@@ -97,6 +109,7 @@ def clean_article_text(text: str) -> str:
     t = _AYAT_ONE.sub("(1)", t)
     t = _drop_catchwords(t)
     t = re.sub(r"(?<=\w)/ (?=\w)", "/", t)  # "dan/ atau": OCR's space after a slash
+    t = _ocr_digits(t)
     t = _LEAD_HEADING.sub("", t)
     t = _TRAILING_CATCHWORD.sub("", t)
     t = re.sub(r"\s+", " ", t).strip()

@@ -318,7 +318,7 @@ def time_limits(reg: Regulation) -> list[TimeLimit]:
             continue
         flat = re.sub(r"\s+", " ", art.text or "")
         for m in _UNTIL.finditer(flat):
-            until = re.sub(r"\s*\((?:Lembaran|Tambahan)[^)]*\)?", "", m.group("until")).strip(" .,")
+            until = clean_article_text(re.sub(r"\s*\((?:Lembaran|Tambahan)[^)]*\)?", "", m.group("until"))).strip(" .,")
             by_pasal: dict[str, list[str]] = {}
             for p in _PORTION.finditer(m.group("list")):
                 num = _art_num(p.group("num"))

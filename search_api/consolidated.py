@@ -106,6 +106,25 @@ def status_for(snap: Snapshot, work_id: str, pasal: str) -> dict[str, Any] | Non
     return article_status(snap, cons, cons.current.article(pasal))
 
 
+def consolidation_links(snap: Snapshot, work) -> dict[str, Any]:
+    """What a regulation's page links to: the consolidated text in force now (when amending works
+    in the knowledge base change it), each article's status line, and the works it amends."""
+    out: dict[str, Any] = {"current_uri": None, "current_date": None, "article_status": {}, "amends": _amends(snap, work)}
+    if not snap.amending(work.id):
+        return out
+    cons = snap.consolidation(work.id)
+    if cons is None or not cons.amended:
+        return out
+    out["current_uri"] = expression_uri(work.id, cons.current.date)
+    out["current_date"] = cons.current.date
+    out["page_url"] = f"/peraturan/{work.id}/konsolidasi"
+    for a in cons.current.articles:
+        st = article_status(snap, cons, a)
+        if st:
+            out["article_status"][a.number.upper()] = st
+    return out
+
+
 # ---- views ----------------------------------------------------------------------------------------
 
 def article_view(snap: Snapshot, cons: Consolidation, expr: Expression, art: ConsolidatedArticle,
