@@ -208,7 +208,8 @@ class Answerer:
                     a.bm25 = max(a.bm25 or 0.0, float(scores["bm25"]))
                 if scores.get("dense") is not None:
                     a.dense = max(a.dense or -1.0, float(scores["dense"]))
-                tokens = set(analyze(_article_text(work, art.get("pasal")))) | title_tokens(work)
+                text = art["text"] if art.get("consolidated") else _article_text(work, art.get("pasal"))
+                tokens = set(analyze(text)) | title_tokens(work)
                 cov, dom = coverage(units, tokens)
                 art["coverage"] = cov
                 if art.get("pasal") and str(art["pasal"]).upper() in pinned:
@@ -221,9 +222,12 @@ class Answerer:
         return a
 
     def _from_search(self, question: str, snap: Snapshot) -> dict[str, Any]:
+        from search_api.consolidated import in_force_groups
+
         out = self.kb.searcher.search(question, mode="hybrid", limit=MAX_REGULATIONS * 2,
                                       articles_per_regulation=ARTICLES_PER_REGULATION + 1)
-        groups = out["results"]
+        # an amended article is quoted once, as in force (or as of the day the question names)
+        groups = in_force_groups(snap, out["results"], question=question)
         a = self.assess(question, snap, groups)
         evidence = {"terms": [u.label for u in a.units], "domain_terms": a.domain_terms, "cited": a.cited,
                     "coverage": round(a.coverage, 3), "bm25": a.bm25, "dense": a.dense, "dimension": None}
@@ -257,13 +261,14 @@ class Answerer:
                     continue
                 if quoted and art.get("coverage", 0.0) < RELATIVE_KEEP * best:
                     continue
-                full = work.article(art["pasal"])
+                full = {"text": art["text"]} if art.get("consolidated") else work.article(art["pasal"])
                 if full is None:
                     continue
                 dims = [] if full.get("amends") else dims_by_pasal.get(str(art["pasal"]).upper(), [])
                 quoted.append({"pasal": art["pasal"], "ayat": art.get("ayat"), "amends": art.get("amends"),
                                "text": full.get("text") or "", "uri": art.get("uri"), "dimensions": dims,
-                               "score": float(art.get("score") or 0.0)})
+                               "score": float(art.get("score") or 0.0), "consolidated": art.get("consolidated"),
+                               "article_status": art.get("article_status")})
                 involved += dims
             involved += work.dimension_ids
             answers.append({"regulation": work.summary(), "articles": quoted, "strength": None,

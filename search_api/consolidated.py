@@ -325,3 +325,141 @@ def get_consolidated(work_id: WorkId, params: Annotated[ConsolidatedParams, Quer
 
 def is_date(text: str) -> bool:
     return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or ""))
+
+
+# ---- search and ask: the article in force, once, with its source named ------------------------------
+
+_MONTHS_RX = r"(?:Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember|" \
+             r"January|February|March|May|June|July|August|October|December)"
+_DAY_ASKED = re.compile(r"\b(?P<iso>\d{4}-\d{2}-\d{2})\b|\b(?P<d>\d{1,2})\s+(?P<m>" + _MONTHS_RX + r")\s+(?P<y>\d{4})\b", re.I)
+# "pada tahun 2020", "per 2020", "in 2020", "as of 2020", "berlaku tahun 2020": not "Nomor 11 Tahun 2008"
+_YEAR_ASKED = re.compile(r"\b(?:pada|per|sejak|in|as\s+of|as\s+at|berlaku)\s+(?:tahun\s+|year\s+)?(?P<y>(?:19|20)\d{2})\b", re.I)
+_MONTH_NUM = {m: i for i, names in enumerate([("januari", "january"), ("februari", "february"), ("maret", "march"),
+                                              ("april",), ("mei", "may"), ("juni", "june"), ("juli", "july"),
+                                              ("agustus", "august"), ("september",), ("oktober", "october"),
+                                              ("november",), ("desember", "december")], 1) for m in names}
+
+
+def day_asked(text: str) -> str | None:
+    """A date the question names ("pada tanggal 1 Januari 2020", "as of 2020-06-01", "pada tahun
+    2015": the end of that year), or None."""
+    m = _DAY_ASKED.search(text or "")
+    if m:
+        try:
+            if m["iso"]:
+                return dt.date.fromisoformat(m["iso"]).isoformat()
+            return dt.date(int(m["y"]), _MONTH_NUM[m["m"].lower()], int(m["d"])).isoformat()
+        except (ValueError, KeyError):
+            return None
+    y = _YEAR_ASKED.search(text or "")
+    return f"{y['y']}-12-31" if y else None
+
+
+def version_asked(snap: Snapshot, question: str, work_id: str) -> str | None:
+    """The day whose version of ``work_id`` the question names: a date, or an amending work it cites
+    ("UU 19/2016": the version that work made); None: the law in force today."""
+    day = day_asked(question)
+    if day:
+        return day
+    from ingest.citations import find_citations
+
+    cons = snap.consolidation(work_id)
+    if cons is None:
+        return None
+    cited = {c.work_id for c in find_citations(question) if c.work_id}
+    for a in cons.amending:
+        if a.id in cited and a.date:
+            return a.date
+    return None
+
+
+def in_force_groups(snap: Snapshot, groups: list[dict[str, Any]], *, as_of: str | None = None,
+                    question: str | None = None, make_snippet=None) -> list[dict[str, Any]]:
+    """Search groups with every hit on a version of an amended article replaced by the article as in
+    force (today, on ``as_of``, or on the day the question names), once, in the amended work's group,
+    marked with the version and the work that set its text. Hits on text not in force that day
+    (a later amendment's article, a superseded text) give way to it; works nobody amends are untouched.
+
+    ``make_snippet(text)`` makes the snippet of a text the retrieval did not see."""
+    today = dt.date.today().isoformat()
+    out: list[dict[str, Any]] = []
+    by_work: dict[str, dict[str, Any]] = {}
+    seen: set[tuple[str, str]] = set()
+    days: dict[str, str | None] = {}
+
+    def group_for(work_id: str, template: dict[str, Any] | None) -> dict[str, Any]:
+        g = by_work.get(work_id)
+        if g is None:
+            w = snap.get(work_id)
+            reg = w.summary() if w is not None else (template or {}).get("regulation")
+            g = {**(template or {}), "regulation": reg, "articles": []}
+            by_work[work_id] = g
+            out.append(g)
+        return g
+
+    for g in groups:
+        rid = (g.get("regulation") or {}).get("id") or ""
+        for hit in g.get("articles") or []:
+            pasal = hit.get("pasal")
+            target = hit.get("amends") or rid
+            cons = snap.consolidation(target) if pasal and snap.amending(target) else None
+            if cons is None or not cons.amended:
+                group_for(rid, g)["articles"].append(hit)
+                continue
+            if target not in days:
+                days[target] = as_of or (version_asked(snap, question, target) if question else None)
+            day = days[target] or today
+            expr = cons.at(day)
+            art = expr.article(str(pasal)) if expr else None
+            if art is None:
+                continue  # not in force that day (inserted later, or before the work took effect)
+            key = (target, art.number.upper())
+            if key in seen:
+                continue
+            seen.add(key)
+            same_text = art.source_work == rid
+            snippet = hit.get("snippet") if same_text or make_snippet is None else make_snippet(art.text)
+            consolidated = {
+                "expression": expr.date, "current": expr is cons.current, "uri": expression_uri(target, expr.date, art.number),
+                "source_work": art.source_work, "source_label": work_label(snap, art.source_work),
+                "source_item": art.source_item, "status": art.status, "since": art.since,
+                "changed_by": art.changed_by,
+            }
+            status = article_status(snap, cons, art)
+            label = work_label(snap, target)
+            crumb = f"{label} › Pasal {art.number} · teks konsolidasi {expr.date}" + \
+                    (f" ({status['text_id']})" if status else "")
+            group_for(target, g)["articles"].append({
+                **hit, "pasal": art.number, "amends": None, "snippet": snippet, "breadcrumb": crumb,
+                "uri": consolidated["uri"], "consolidated": consolidated, "article_status": status,
+                "text": art.text,
+            })
+    return out
+
+
+def in_force_on(snap: Snapshot, work, day: str) -> bool:
+    """Whether a work had taken effect on ``day`` (its tanggal pengundangan, else its year); a work
+    whose date is unknown is kept."""
+    d = _date_of(work)
+    if d:
+        return d <= day
+    return work.tahun is None or work.tahun <= int(day[:4])
+
+
+def _date_of(work) -> str | None:
+    for v in (work.record.get("tanggal_pengundangan"), work.record.get("diundangkan"),
+              (work.regulation or {}).get("tanggal_pengundangan"), work.record.get("tanggal_penetapan"),
+              (work.regulation or {}).get("tanggal_penetapan")):
+        if is_date(str(v or "")[:10]):
+            return str(v)[:10]
+    return None
+
+
+def snippet_maker(query: str):
+    """Snippets, marked like the search's, for a consolidated text the retrieval did not see."""
+    from pipelines.analyzer import analyze
+    from pipelines.highlight import make_snippet
+    from pipelines.query import _analyze_word, _expanded
+
+    terms = set(analyze(query)) | set(analyze(_expanded(query)))
+    return lambda text: make_snippet(text or "", terms, analyze_word=_analyze_word)

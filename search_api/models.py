@@ -60,6 +60,8 @@ class RegulationFilters(_Query):
 class SearchParams(RegulationFilters):
     q: str = Field(min_length=1, max_length=MAX_QUERY, description="the question or keywords")
     mode: Mode = Mode.hybrid
+    as_of: Optional[str] = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$",
+                                 description="YYYY-MM-DD: only works in force that day, amended articles as they read that day")
     limit: int = Field(10, ge=1, le=MAX_LIMIT, description="regulations per page")
     cursor: Optional[str] = Field(None, max_length=200, description="next_cursor of the previous page")
 
@@ -105,6 +107,9 @@ class ArticleHit(BaseModel):
     snippet: str = Field(description="HTML-escaped text with <mark> around matching words")
     score: float
     uri: Optional[str] = None
+    consolidated: Optional[dict[str, Any]] = Field(
+        None, description="an amended article as in force: the expression date, the work and item that set its text")
+    article_status: Optional[dict[str, Any]] = Field(None, description='"Pasal 27 diubah oleh UU 1/2024" (text_id, text_en)')
 
 
 class SearchResult(BaseModel):
@@ -238,6 +243,9 @@ class QuotedArticle(BaseModel):
     uri: Optional[str] = None
     dimensions: list[str] = []
     score: float
+    consolidated: Optional[dict[str, Any]] = Field(
+        None, description="an amended article as in force: the expression date, the work and item that set its text")
+    article_status: Optional[dict[str, Any]] = Field(None, description='"Pasal 27 diubah oleh UU 1/2024" (text_id, text_en)')
 
 
 class Answer(BaseModel):

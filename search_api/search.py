@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 
+from search_api.consolidated import check_date
 from search_api.deps import get_kb
 from search_api.errors import ApiProblem
 from search_api.filters import check_filters
@@ -17,6 +18,7 @@ from search_api.responses import PROBLEMS
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
 
+ARTICLES_SHOWN = 3  # per regulation (the searcher's default)
 MAX_GROUPS = 10_000  # all matching regulations are grouped, so facets count them all
 
 
@@ -34,25 +36,32 @@ def facet_counts(summaries: list[dict[str, Any]]) -> dict[str, list[dict[str, An
             for k, c in counters.items()}
 
 
-def run_search(kb: KnowledgeBase, snap: Snapshot, q: str, mode: str, filters: dict[str, Any]) -> list[dict]:
-    """Every matching regulation, best first, with the store's view replaced by the snapshot's."""
+def run_search(kb: KnowledgeBase, snap: Snapshot, q: str, mode: str, filters: dict[str, Any],
+               as_of: str | None = None) -> list[dict]:
+    """Every matching regulation, best first, with the store's view replaced by the snapshot's.
+    An amended article is shown once, as in force today (or on ``as_of``, or on the day the query
+    names), with the work that set its text (search_api.consolidated)."""
+    from search_api.consolidated import in_force_groups, in_force_on, snippet_maker
+
     store_filters = None
-    if filters:
-        ids = sorted(w.id for w in snap.filter(**filters))
+    if filters or as_of:
+        ids = sorted(w.id for w in snap.filter(**filters) if not as_of or in_force_on(snap, w, as_of))
         if not ids:
             return []
         store_filters = {"field": "meta.regulation_id", "operator": "in", "value": ids}
     out = kb.searcher.search(q, mode=mode, limit=MAX_GROUPS, filters=store_filters)
+    groups = in_force_groups(snap, out["results"], as_of=as_of, question=q, make_snippet=snippet_maker(q))
     results = []
-    for g in out["results"]:
+    for g in groups:
         work = snap.get(g["regulation"]["id"] or "")
         if work is None:
             continue  # a chunk whose work row is gone: never show what the catalogue does not hold
         results.append({
             "regulation": work.summary(),
             "score": float(g["score"] or 0.0),
-            "articles": [{k: a.get(k) for k in ("pasal", "ayat", "amends", "breadcrumb", "snippet", "uri")}
-                         | {"score": float(a.get("score") or 0.0)} for a in g["articles"]],
+            "articles": [{k: a.get(k) for k in ("pasal", "ayat", "amends", "breadcrumb", "snippet", "uri",
+                                                "consolidated", "article_status")}
+                         | {"score": float(a.get("score") or 0.0)} for a in g["articles"][:ARTICLES_SHOWN]],
         })
     return results
 
@@ -69,10 +78,11 @@ async def search(params: Annotated[SearchParams, Query()], kb: KnowledgeBase = D
     if not q:
         raise ApiProblem("validation-error", "'q' is empty.", "'q' kosong.")
     filters = check_filters(params)
-    key = repr((q, params.mode.value, sorted(filters.items())))
+    as_of = check_date(params.as_of)
+    key = repr((q, params.mode.value, sorted(filters.items()), as_of))
     offset = decode_cursor(params.cursor, key)
     snap = kb.snapshot()
-    results = await run_in_threadpool(run_search, kb, snap, q, params.mode.value, filters)
+    results = await run_in_threadpool(run_search, kb, snap, q, params.mode.value, filters, as_of)
     page = results[offset: offset + params.limit]
     nxt = offset + params.limit
     return {

@@ -106,3 +106,69 @@ def test_expression_permalinks_json(client):
     assert client.get("/akn/id/act/uu/2008/11/ind@2000-01-01").status_code == 404
     # the work permalink is unchanged
     assert client.get("/akn/id/act/uu/2008/11").json()["id"] == "uu-11-2008"
+
+
+def _copies(results, work="uu-11-2008", amending=("uu-19-2016", "uu-1-2024")):
+    """(regulation, pasal) entries that are a version of an article of ``work``."""
+    return [(g["regulation"]["id"], a["pasal"]) for g in results for a in g["articles"]
+            if g["regulation"]["id"] == work or g["regulation"]["id"] in amending]
+
+
+def test_search_gives_each_amended_article_once_as_in_force(client):
+    body = client.get("/api/v1/search", params={"q": "pencemaran nama baik"}).json()
+    copies = _copies(body["results"])
+    assert len(copies) == len(set(p for _, p in copies))  # never two versions of one Pasal
+    assert all(rid == "uu-11-2008" for rid, _ in copies)
+    ite = next(g for g in body["results"] if g["regulation"]["id"] == "uu-11-2008")
+    a27 = next(a for a in ite["articles"] if a["pasal"] == "27")
+    assert a27["consolidated"]["expression"] == "2024-01-02" and a27["consolidated"]["source_work"] == "uu-1-2024"
+    assert a27["article_status"]["text_id"] == "Pasal 27 diubah oleh UU 1/2024"
+    assert a27["uri"] == "/akn/id/act/uu/2008/11/ind@2024-01-02/~pasal_27"
+    assert "pencemaran" not in a27["snippet"]  # the text in force, not the 2008 one that matched
+
+
+def test_as_of_filter(client):
+    old = client.get("/api/v1/search", params={"q": "pencemaran nama baik", "as_of": "2015-01-01"}).json()
+    ite = next(g for g in old["results"] if g["regulation"]["id"] == "uu-11-2008")
+    a27 = next(a for a in ite["articles"] if a["pasal"] == "27")
+    assert a27["consolidated"]["expression"] == "2008-04-21" and "pencemaran" in a27["snippet"]
+    # works not yet in force on that day are filtered out: UU 27/2022 (PDP), UU 1/2024
+    ids = {g["regulation"]["id"] for g in client.get("/api/v1/search", params={
+        "q": "data pribadi", "as_of": "2015-01-01", "limit": 100}).json()["results"]}
+    assert "uu-27-2022" not in ids and "uu-1-2024" not in ids and "uu-19-2016" not in ids
+    assert "uu-27-2022" in {g["regulation"]["id"] for g in client.get("/api/v1/search", params={
+        "q": "data pribadi", "limit": 100}).json()["results"]}
+    r = client.get("/api/v1/search", params={"q": "data", "as_of": "2015-13-01"})
+    assert r.status_code == 422
+
+
+def test_ask_quotes_the_article_in_force_once_with_its_source(client):
+    body = client.post("/api/v1/ask", json={
+        "question": "Berapa ancaman pidana bagi orang yang menyerang kehormatan atau nama baik orang lain "
+                    "melalui Sistem Elektronik menurut UU ITE yang berlaku sekarang?"}).json()
+    assert body["refused"] is False
+    quoted = [(a["regulation"]["id"], x["pasal"]) for a in body["answers"] for x in a["articles"]]
+    assert not any(rid in ("uu-19-2016", "uu-1-2024") for rid, _ in quoted)
+    ite = [x for a in body["answers"] if a["regulation"]["id"] == "uu-11-2008" for x in a["articles"]]
+    assert ite and len({x["pasal"] for x in ite}) == len(ite)
+    for x in ite:
+        assert x["consolidated"]["expression"] == "2024-01-02"
+    hit = next((x for x in ite if x["pasal"] in ("45", "27A")), None)
+    assert hit is not None, quoted
+    assert hit["consolidated"]["source_work"] == "uu-1-2024"
+    assert hit["article_status"]["by_label"] == "UU 1/2024"
+    if hit["pasal"] == "45":  # UU 1/2024 item 16: Pasal 45(4), 2 years and Rp400.000.000,00
+        assert "paling lama 2 (dua) tahun" in hit["text"] and "Rp400.000.000,00" in hit["text"]
+
+
+def test_ask_naming_a_version_gets_that_version(client):
+    body = client.post("/api/v1/ask", json={
+        "question": "ancaman pidana pencemaran nama baik menurut UU ITE sebagaimana diubah UU Nomor 19 Tahun 2016"}).json()
+    ite = [x for a in body["answers"] if a["regulation"]["id"] == "uu-11-2008" for x in a["articles"]]
+    assert ite and all(x["consolidated"]["expression"] == "2016-11-25" for x in ite)
+    a45 = next(x for x in ite if x["pasal"] == "45")
+    # UU 19/2016 item 8: Pasal 45(3) "penghinaan dan/atau pencemaran nama baik ... paling lama 4 (empat) tahun"
+    assert "pencemaran nama baik" in a45["text"] and "paling lama 4 (empat) tahun" in a45["text"]
+    old = client.post("/api/v1/ask", json={"question": "ancaman pidana pencemaran nama baik UU ITE pada tahun 2010"}).json()
+    ite = [x for a in old["answers"] if a["regulation"]["id"] == "uu-11-2008" for x in a["articles"]]
+    assert ite and all(x["consolidated"]["expression"] == "2008-04-21" for x in ite)

@@ -75,3 +75,12 @@ def test_regulation_page_links_to_the_consolidated_text_with_article_status(clie
     # an amendment whose base is not in the knowledge base: said, nothing invented
     kotabaru = client.get("/peraturan/perbup-kotabaru-18-2019?lang=id", headers=HTML).text
     assert "PERBUP 26/2017) tidak ada di basis pengetahuan" in kotabaru and "ind@" not in kotabaru
+
+
+def test_search_and_ask_pages_show_article_status(client):
+    html = client.get("/?q=pencemaran+nama+baik&lang=id", headers=HTML).text
+    assert "Pasal 27 diubah oleh UU 1/2024" in html
+    assert 'href="/akn/id/act/uu/2008/11/ind@2024-01-02/~pasal_27"' in html
+    ask = client.get("/tanya?q=" + "ancaman pidana pencemaran nama baik menurut UU ITE sekarang".replace(" ", "+")
+                     + "&lang=id", headers=HTML).text
+    assert "diubah oleh UU 1/2024" in ask and "Teks konsolidasi 2024-01-02" in ask
