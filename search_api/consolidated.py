@@ -106,6 +106,15 @@ def status_for(snap: Snapshot, work_id: str, pasal: str) -> dict[str, Any] | Non
     return article_status(snap, cons, cons.current.article(pasal))
 
 
+def in_force_uri(snap: Snapshot, work_id: str) -> str | None:
+    """The permalink of the consolidated text in force now, for a work that works of the knowledge
+    base amend; None otherwise."""
+    if not snap.amending(work_id):
+        return None
+    cons = snap.consolidation(work_id)
+    return expression_uri(work_id, cons.current.date) if cons is not None and cons.amended else None
+
+
 def consolidation_links(snap: Snapshot, work) -> dict[str, Any]:
     """What a regulation's page links to: the consolidated text in force now (when amending works
     in the knowledge base change it), each article's status line, and the works it amends."""

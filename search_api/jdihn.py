@@ -4,7 +4,8 @@ Conventions (shared/reference/jdihn-fields.md): every value is a string; a fact 
 does not hold is the empty string (never guessed); fields that do not apply to a regulation
 (library call number, ISBN, accession number) are "-"; ``operasi`` is "4" and ``display`` "1" as
 in every member implementation seen. ``urlDownload`` is the file endpoint of a work whose stored
-original is a PDF (JDIHN: "absolute PDF URL"), empty otherwise. A catalogue record that already carries a JDIHN field under
+original is a PDF (JDIHN: "absolute PDF URL"), empty otherwise. ``urlDetailPeraturan`` of a work that
+works of the knowledge base amend is its consolidated text in force (``/akn/.../ind@YYYY-MM-DD``). A catalogue record that already carries a JDIHN field under
 its JDIHN name (e.g. ``sumber``, ``bidangHukum``, ``teuBadan``) gives its value.
 """
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _record_value(work: Work, *names: str) -> str:
     return ""
 
 
-def jdihn_record(work: Work, base_url: str) -> dict[str, str]:
+def jdihn_record(work: Work, base_url: str, in_force_uri: str | None = None) -> dict[str, str]:
     """The record as JDIHN spells it: the catalogue's value of a field when it holds one (its
     field names are JDIHN's), else what the knowledge base derives, else "" (unknown)."""
     reg = work.regulation or {}
@@ -66,7 +67,8 @@ def jdihn_record(work: Work, base_url: str) -> dict[str, str]:
         "nomorIndukBuku": NOT_APPLICABLE,
         "fileDownload": pdf or "",
         "urlDownload": pdf_url,
-        "urlDetailPeraturan": base_url.rstrip("/") + work.uri if work.uri else "",
+        # an amended work links to its consolidated text in force (search_api.consolidated)
+        "urlDetailPeraturan": base_url.rstrip("/") + (in_force_uri or work.uri) if work.uri else "",
         "operasi": "4",
         "display": "1",
     }
@@ -85,4 +87,6 @@ def jdihn_record(work: Work, base_url: str) -> dict[str, str]:
             summary="JDIHN harvest feed (one object per work)")
 def jdihn_feed(request: Request, params: Annotated[NoParams, Query()], snap: Snapshot = Depends(get_snapshot)):
     base = str(request.base_url)
-    return [jdihn_record(w, base) for w in snap.ordered(snap.works.values())]
+    from search_api.consolidated import in_force_uri
+
+    return [jdihn_record(w, base, in_force_uri(snap, w.id)) for w in snap.ordered(snap.works.values())]

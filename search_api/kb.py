@@ -172,11 +172,20 @@ class Snapshot:
         self._stats_lock = threading.Lock()
         self._stats: TermStats | None = None
         self._consolidations: dict[str, Any] = {}
+        self._amending: dict[str, list[Work]] | None = None
+        self._cons_lock = threading.RLock()  # consolidation() reads amending() under it
 
     def amending(self, work_id: str) -> list[Work]:
         """The works of the knowledge base whose change items amend ``work_id``."""
-        return [w for w in self.works.values() if w.id != work_id and any(
-            (i.get("target_work") == work_id) for i in (w.regulation or {}).get("amendments") or [])]
+        with self._cons_lock:
+            if self._amending is None:  # target -> amending works, once per snapshot
+                index: dict[str, list[Work]] = {}
+                for w in self.works.values():
+                    for t in dict.fromkeys(i.get("target_work") for i in (w.regulation or {}).get("amendments") or []):
+                        if t and t != w.id:
+                            index.setdefault(t, []).append(w)
+                self._amending = index
+        return list(self._amending.get(work_id, []))
 
     def consolidation(self, work_id: str):
         """The dated versions of a work with text (regulations.consolidation), computed once per snapshot;
@@ -184,7 +193,7 @@ class Snapshot:
         work = self.get(work_id)
         if work is None or not (work.regulation or {}).get("articles"):
             return None
-        with self._stats_lock:
+        with self._cons_lock:
             if work.id not in self._consolidations:
                 from ingest.models import Regulation
                 from regulations.consolidation import consolidate

@@ -172,3 +172,10 @@ def test_ask_naming_a_version_gets_that_version(client):
     old = client.post("/api/v1/ask", json={"question": "ancaman pidana pencemaran nama baik UU ITE pada tahun 2010"}).json()
     ite = [x for a in old["answers"] if a["regulation"]["id"] == "uu-11-2008" for x in a["articles"]]
     assert ite and all(x["consolidated"]["expression"] == "2008-04-21" for x in ite)
+
+
+def test_jdihn_feed_links_an_amended_work_to_its_text_in_force(client):
+    by_id = {r["idData"]: r for r in client.get("/api/jdihn").json()}
+    assert by_id["uu-11-2008"]["urlDetailPeraturan"].endswith("/akn/id/act/uu/2008/11/ind@2024-01-02")
+    assert by_id["uu-12-2011"]["urlDetailPeraturan"].endswith("/akn/id/act/uu/2011/12/ind@2019-10-04")
+    assert by_id["uu-1-2024"]["urlDetailPeraturan"].endswith("/akn/id/act/uu/2024/1")  # nobody amends it
