@@ -127,6 +127,10 @@ def expression_page(request: Request, snap: Snapshot, frbr: FrbrUri):
     if cons is not None:
         expr = cons.at(frbr.date) if frbr.date else cons.current
         if expr is not None and expr.date != frbr.date:
+            if not expr.date:  # the day it took effect is unknown: no dated permalink to go to
+                from frontend.routes import error_page
+
+                return error_page(request, 404)
             return RedirectResponse(str(frbr.at(expr.date)), status_code=307)
     if frbr.pasal and cons is not None and cons.expression(frbr.date or "") is not None \
             and cons.expression(frbr.date).article(frbr.pasal) is None:

@@ -51,6 +51,7 @@ ArticleStatus = Literal["asli", "diubah", "disisipkan", "dihapus"]
 _PASAL_IN = re.compile(r"\bPasa[l1I]\s?(?P<num>[0-9OoIlTSB]{1,4}[A-H]?)\b")
 _ANGKA = re.compile(r"(?:^|(?<=[\s.:]))Angka\s+(?P<n>[0-9lIO]{1,3})\b")
 _TETAP = re.compile(r"\btetap\b", re.I)
+_INSERTS = re.compile(r"\b(?:disisip\w*|ditambah\w*)\b.{0,40}\bpasal\b", re.I)
 _LAMPIRAN = re.compile(r"\bLampiran\b", re.I)
 _BAB_ITEM = re.compile(r"^\s*BAB\s+(?P<num>[IVXL]+[A-Z]?)\b\s*(?P<title>.*)$", re.S)
 _MONTHS = {"januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
@@ -371,9 +372,17 @@ def _insert(articles: list[ConsolidatedArticle], new: ConsolidatedArticle) -> No
     articles.append(new)
 
 
+_AYAT_AT = re.compile(r"(?:^|(?<=[.;:]\s))\((?P<n>\d{1,2}[a-z]?)\)\s")
+
+
 def _ayat_only(text: str) -> list[Ayat]:
+    """The ayat an item quotes without its article ("(2) ..."), which need not start at (1)."""
     t = clean_article_text(text)
-    return split_ayat(t) if re.match(r"^\(\d{1,2}[a-z]?\)\s", t) else []
+    marks = list(_AYAT_AT.finditer(t))
+    if not marks or marks[0].start() != 0:
+        return []
+    return [Ayat(m["n"], t[m.end():(marks[k + 1].start() if k + 1 < len(marks) else len(t))].strip())
+            for k, m in enumerate(marks)]
 
 
 def _apply(articles: list[ConsolidatedArticle], amending: Regulation, item: AmendmentItem, day: str,
@@ -452,6 +461,9 @@ def _apply(articles: list[ConsolidatedArticle], amending: Regulation, item: Amen
             found = _item_penjelasan(amending, item, q.number)
             pj = clean_penjelasan(found) if found else None
         current = by_num.get(q.number.upper())
+        if current is None and item.operation != "disisipkan" and not _INSERTS.search(instr):
+            skip(f"Pasal {q.number} is not in the amended work as consolidated so far, and the item inserts no article")
+            continue
         if current is None:
             new = ConsolidatedArticle(
                 number=q.number, text=text, ayat=ayat, status="disisipkan", since=day, source_work=work,

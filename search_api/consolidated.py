@@ -53,6 +53,9 @@ def work_label(snap: Snapshot, work_id: str | None) -> str:
 
 
 def expression_uri(work_id: str, date: str, pasal: str | None = None) -> str | None:
+    """The expression's permalink; None when the day it took effect is not known."""
+    if not is_date(date):
+        return None
     try:
         return str(FrbrUri(RegulationId.parse(work_id), LANGUAGE, date, pasal))
     except ValueError:

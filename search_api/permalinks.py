@@ -117,7 +117,7 @@ def expression_permalink(request: Request, snap: Snapshot, frbr: FrbrUri):
     work_id = str(frbr.work)
     if not frbr.date:
         cons = snap.consolidation(work_id)
-        if cons is None:
+        if cons is None or not cons.current.date:  # no text, or the day it took effect is unknown
             raise not_found(f"The permalink {frbr}", f"Tautan permanen {frbr}")
         return RedirectResponse(str(frbr.at(cons.current.date)), status_code=307)
     cons = snap.consolidation(work_id)

@@ -179,3 +179,13 @@ def test_jdihn_feed_links_an_amended_work_to_its_text_in_force(client):
     assert by_id["uu-11-2008"]["urlDetailPeraturan"].endswith("/akn/id/act/uu/2008/11/ind@2024-01-02")
     assert by_id["uu-12-2011"]["urlDetailPeraturan"].endswith("/akn/id/act/uu/2011/12/ind@2019-10-04")
     assert by_id["uu-1-2024"]["urlDetailPeraturan"].endswith("/akn/id/act/uu/2024/1")  # nobody amends it
+
+
+def test_a_work_whose_date_is_unknown_has_no_dated_permalink(client):
+    # Perbup Kotabaru 18/2019: the text names no date of promulgation ("mulai berlaku pada tanggal")
+    body = client.get("/api/v1/regulations/perbup-kotabaru-18-2019/expressions").json()
+    assert body["expressions"][0]["date"] == "" and body["expressions"][0]["uri"] is None
+    r = client.get("/akn/id-kotabaru/act/perbup/2019/18/ind@", follow_redirects=False)
+    assert r.status_code == 404
+    r = client.get("/akn/id-kotabaru/act/perbup/2019/18/ind@", headers={"accept": "text/html"}, follow_redirects=False)
+    assert r.status_code == 404

@@ -179,3 +179,36 @@ def test_module_examples():
     for mod in (regulations.clean, regulations.consolidation):
         result = doctest.testmod(mod)
         assert result.attempted and not result.failed, mod.__name__
+
+
+def test_synthetic_deletion_ayat_only_and_unmappable_items():
+    """Operations the corpus does not exercise (a whole article deleted, only one ayat quoted, an
+    item with no target), on a synthetic fixture: the texts below are invented for the test."""
+    from ingest.models import AmendmentItem, Article, Ayat, Regulation
+
+    base = Regulation("uu-90-2000", "Undang-Undang", "UU", "90", 2000, "Contoh sintetis", tanggal_pengundangan="2000-01-01",
+                      articles=[Article("1", "(1) Satu. (2) Dua.", [Ayat("1", "Satu."), Ayat("2", "Dua.")]),
+                                Article("2", "Pasal dua."), Article("3", "Pasal tiga.")])
+    amd = Regulation("uu-91-2001", "Undang-Undang", "UU", "91", 2001, "Perubahan sintetis",
+                     tanggal_pengundangan="2001-02-03",
+                     articles=[Article("I", "..."), Article("II", "Undang-Undang ini mulai berlaku setelah 3 (tiga) "
+                                                                  "bulan terhitung sejak tanggal diundangkan.")],
+                     amendments=[
+                         AmendmentItem("1", "diubah", "Ketentuan ayat (2) Pasal 1 diubah sehingga berbunyi sebagai berikut:",
+                                       "uu-90-2000", "1", "Pasal 1", text="(2) Dua baru."),
+                         AmendmentItem("2", "dihapus", "Pasal 2 dihapus.", "uu-90-2000", "2", "Pasal 2"),
+                         AmendmentItem("3", "diubah", "Ketentuan Pasal 9 diubah sehingga berbunyi sebagai berikut:",
+                                       "uu-90-2000", "9", "Pasal 9", articles=[Article("9", "Sembilan.")]),
+                         AmendmentItem("4", "diubah", "Lampiran diubah sebagaimana tercantum dalam Lampiran.",
+                                       "uu-90-2000", None, "Lampiran"),
+                     ])
+    c = consolidate(base, [amd])
+    assert c.current.date == "2001-05-03"  # "setelah 3 (tiga) bulan terhitung sejak tanggal diundangkan"
+    a1 = c.current.article("1")
+    assert [(y.number, y.text) for y in a1.ayat] == [("1", "Satu."), ("2", "Dua baru.")]
+    assert a1.history[-1].what == "ayat"
+    a2 = c.current.article("2")
+    assert (a2.status, a2.text) == ("dihapus", "Dihapus.") and c.expressions[0].article("2").text == "Pasal dua."
+    assert [(n.item, n.reason.split(":")[0]) for n in c.not_applied] == [
+        ("3", "Pasal 9 is not in the amended work as consolidated so far, and the item inserts no article"),
+        ("4", "changes to a Lampiran are not consolidated")]
