@@ -1,4 +1,6 @@
-"""Chunk a parsed regulation by article: one chunk per Pasal, long ones split at ayat.
+"""Chunk a parsed regulation by article: one chunk per Pasal, long ones split at ayat; the
+Lampiran by its own structure (LAMPIRAN I/II, lettered and numbered headings, table rows kept
+whole with their column header and units; see ingest.lampiran).
 
 Every chunk carries its citation in ``meta`` (work id, title, BAB path, Pasal, ayat range, the
 amended work for amendment items) and a short ``breadcrumb`` that is embedded with the text.
@@ -156,7 +158,91 @@ class ArticleChunker:
             docs.extend(self._article_chunks(base, title, art, key=f"pasal-{art.number}"))
         for item in reg.amendments:
             docs.extend(self._amendment_chunks(base, title, item))
+        docs.extend(self._lampiran_chunks(base, title, reg))
         return _unique_ids(docs)
+
+    def _lampiran_chunks(self, base: dict, title: str, reg: Regulation) -> list[Document]:
+        """The Lampiran by its own structure (ingest.lampiran): one chunk per section, long tables
+        cut between rows, never inside one; each row repeats its group labels, so a chunk reads
+        alone: "baris 1: 1. Tarif Pelayanan Non Medis › a. Pelayanan rawat jalan | Per Kunjungan | 10.000".
+        A Lampiran that replaces one of the amended work says so in its text and ``meta``."""
+        from ingest.lampiran import parse_lampiran, replaced_lampiran
+
+        sections = parse_lampiran(reg.lampiran)
+        if not sections:
+            return []
+        replaces = replaced_lampiran(reg.amendments)
+        out = []
+        for n, sec in enumerate(sections, 1):
+            head = [f"Lampiran {sec.lampiran}".strip() + (f" – {sec.title}" if sec.title else "")]
+            rep = replaces.get(sec.lampiran)
+            if rep:
+                head.append(f"Mengganti Lampiran {rep['lampiran']} {_work_label(rep['work'])}"
+                            + (f" (Pasal I angka {rep['item']})" if rep["item"] else ""))
+            if sec.headings:
+                head.append(" › ".join(sec.headings))
+            if sec.header:
+                head.append(f"Kolom: {sec.header}")
+            # each row whole on its line ("baris 1: a. Pelayanan rawat jalan | Per Kunjungan |
+            # 10.000"); the group labels above rows once, where they change (and again at the top
+            # of every chunk), so a chunk reads alone without repeating them on every row
+            groups: list[list[tuple[int | None, str]]] = [[]]
+            base_size = sum(len(h) for h in head)
+            size, shown = base_size, None
+            for r in sec.rows:
+                label = " › ".join(r.groups)
+                row_line = f"baris {r.number}: " + " | ".join(
+                    p for p in (r.text, r.unit, " ".join(r.amounts)) if p)
+                extra = [] if (label == shown or not label) else [label]
+                if groups[-1] and size + len(row_line) + sum(len(x) for x in extra) > self.max_chars:
+                    groups.append([])
+                    size = base_size
+                    extra = [label] if label else []
+                for x in extra:
+                    groups[-1].append((None, x))
+                    size += len(x) + 1
+                shown = label
+                groups[-1].append((r.number, row_line))
+                size += len(row_line) + 1
+            for ln in list(sec.notes) + list(sec.text):
+                if groups[-1] and size + len(ln) > self.max_chars:
+                    groups.append([])
+                    size = base_size
+                groups[-1].append((None, ln))
+                size += len(ln) + 1
+            anchor = sec.anchor
+            for i, group in enumerate(groups):
+                nums = [x for x, _ in group if x is not None]
+                rows = (f"baris {nums[0]}" + (f"-{nums[-1]}" if nums[-1] != nums[0] else "")) if nums else ""
+                where = sec.citation + (f", {rows}" if rows else "")
+                meta = {
+                    **base,
+                    "kind": "lampiran",
+                    "pasal": None,
+                    "ayat_from": None,
+                    "ayat_to": None,
+                    "bab": None,
+                    "bagian": None,
+                    "paragraf": None,
+                    "lampiran": sec.citation,
+                    "lampiran_number": sec.lampiran,
+                    "lampiran_path": sec.path_label,
+                    "rows_from": nums[0] if nums else None,
+                    "rows_to": nums[-1] if nums else None,
+                    # short: the breadcrumb is indexed, and the work's long title on every
+                    # table chunk would weigh its words down in every other search
+                    "breadcrumb": f"{_work_label(base['regulation_id'])} › {where}",
+                    "part": i + 1,
+                    "parts": len(groups),
+                    "page": None,
+                    "article_uri": (f"{base['uri']}#{anchor}" if base.get("uri") else None),
+                }
+                if rep:
+                    meta["amends"] = rep["work"]
+                    meta["replaces_lampiran"] = {k: rep[k] for k in ("work", "lampiran", "item")}
+                doc_id = f"{base['regulation_id']}#{anchor}" + (f"-part{i + 1}" if len(groups) > 1 else "")
+                out.append(Document(id=doc_id, content="\n".join(head + [ln for _, ln in group]), meta=meta))
+        return out
 
     def _article_chunks(
         self, base: dict, title: str, art: Article, *, key: str, extra: dict | None = None, prefix: str = ""
@@ -256,6 +342,18 @@ class ArticleChunker:
             "article_uri": None,
         }
         return Document(id=f"{base['regulation_id']}#catalogue", content="\n".join(lines), meta=meta)
+
+
+def _work_label(work_id: str | None) -> str:
+    """"Perda Banjarnegara 8/2023" for ``perda-banjarnegara-8-2023``."""
+    if not work_id:
+        return "peraturan yang diubah"
+    try:
+        rid = RegulationId.parse(work_id)
+    except ValueError:
+        return work_id
+    region = f" {rid.region.replace('-', ' ').title()}" if rid.region else ""
+    return f"{rid.jenis.capitalize() if len(rid.jenis) > 2 else rid.jenis.upper()}{region} {rid.nomor}/{rid.tahun}"
 
 
 def _unique_ids(docs: list[Document]) -> list[Document]:

@@ -16,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-Item = tuple[str, str | None]  # (regulation id, pasal or None)
+Item = tuple[str, str | None]  # (regulation id, pasal, a Lampiran section "Lampiran I, A.1.a", or None)
 METRICS = ("recall@5", "mrr@10", "ndcg@10", "regulation_recall@5")
 MODES = ("bm25", "dense", "hybrid")
 
@@ -48,7 +48,13 @@ def distinct(items: Iterable[Item]) -> list[Item]:
 
 
 def _matches(item: Item, gold: dict) -> bool:
-    return item[0] == gold["regulation"] and (gold.get("pasal") is None or item[1] == gold["pasal"])
+    """A gold item with ``lampiran`` ("Lampiran I, A.1.a") is matched by a hit on that Lampiran
+    section; one with ``pasal`` by that article; one with neither by any hit on the work."""
+    if item[0] != gold["regulation"]:
+        return False
+    if gold.get("lampiran"):
+        return item[1] == gold["lampiran"]
+    return gold.get("pasal") is None or item[1] == gold["pasal"]
 
 
 def metrics_for(question: dict, ranked: Sequence[Item]) -> dict[str, float]:

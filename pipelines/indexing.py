@@ -29,7 +29,7 @@ from ingest.models import Regulation
 log = logging.getLogger(__name__)
 
 # Bump when parsing/chunking/tagging/embedding changes in a way that must re-index unchanged files.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"  # 3: Lampiran chunks
 UPLOAD_HASH_PREFIX = "upload:"  # works.content_hash of a work whose current version a staff upload made
 
 

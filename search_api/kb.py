@@ -134,6 +134,12 @@ class Work:
                 return a
         return None
 
+    def lampiran_section(self, citation: str) -> dict[str, Any] | None:
+        """The Lampiran section cited "Lampiran I, A.1.a" (search_api.views.lampiran_sections)."""
+        from search_api.views import lampiran_sections
+
+        return next((s for s in lampiran_sections(self.regulation or {}) if s["citation"] == citation), None)
+
     def article_dimensions(self) -> dict[str, list[str]]:
         """Pasal -> the dimensions whose evidence names it."""
         out: dict[str, list[str]] = {}
