@@ -327,6 +327,16 @@ def knn_query_body(query_embedding: list[float], *, top_k: int = 10, filters: di
     return body
 
 
+def matching_works_body(query: str, *, filters: dict[str, Any] | None = None, expand: bool = True,
+                        key: str = "regulation_id", size: int = 10_000) -> dict[str, Any]:
+    """The works a keyword query matches, each with its best score (``ElasticsearchDocumentStore.matching_works``)."""
+    body = bm25_query_body(query, top_k=0, filters=filters, expand=expand)
+    body.pop("_source", None)
+    body["aggs"] = {"works": {"terms": {"field": key, "size": size, "shard_size": size, "order": {"best": "desc"}},
+                              "aggs": {"best": {"max": {"script": {"source": "_score"}}}}}}
+    return body
+
+
 FACET_FIELDS = {"jenis": "jenis", "tahun": "tahun", "status": "status", "dimension": "work_dimensions"}
 
 
@@ -866,6 +876,19 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
                               return_embedding=return_embedding)
         return [self._document(h, 2.0 * h["_score"] - 1.0 if h.get("_score") is not None else None)
                 for h in self._hits(body)]
+
+    def matching_works(self, query: str, filters: dict[str, Any] | None = None, *, expand: bool = True,
+                       key: str = "regulation_id", size: int = 10_000) -> list[tuple[str, float]]:
+        """Every work (``meta[key]``) with a chunk the keyword query matches (the BM25 match set,
+        as on the embedded store), with its best chunk's score, best first: one ``terms``
+        aggregation over ``regulation_id`` ordered by the ``max`` of ``_score``. Its buckets are
+        exact (a ``cardinality`` aggregation would only estimate); ``size`` bounds the works."""
+        if not query or not query.strip():
+            return []
+        body = matching_works_body(query, filters=filters, expand=expand, key=key, size=size)
+        aggs = self.client.search(index=self._index, **body)["aggregations"]
+        out = [(b["key"], float(b["best"]["value"] or 0.0)) for b in aggs["works"]["buckets"]]
+        return sorted(out, key=lambda x: (-x[1], x[0]))
 
     def facets(self, query: str | None = None, *, filters: dict[str, Any] | None = None,
                fields: dict[str, str] | None = None, size: int = 50) -> dict[str, list[dict[str, Any]]]:

@@ -34,7 +34,8 @@ FUSION_K = 5
 
 
 def _doc_key(doc: Document) -> tuple[str, str | None]:
-    return doc.meta.get("regulation_id"), doc.meta.get("pasal")
+    """(regulation, pasal), or (regulation, "Lampiran I, A.1.a") for a Lampiran chunk."""
+    return doc.meta.get("regulation_id"), doc.meta.get("pasal") or doc.meta.get("lampiran")
 
 
 @component
@@ -169,12 +170,23 @@ class Searcher:
                 break
         return list(seen)
 
+    def matching_regulations(self, query: str, filters: dict | None = None) -> list[tuple[str, float]]:
+        """Every regulation with a chunk the keyword query matches (at least one analysed query
+        term, glossary-expanded), with its best BM25 score, best first: counted by the store
+        (``matching_works``: SQLite postings or GROUP BY, an Elasticsearch terms aggregation)."""
+        match = getattr(self.store, "matching_works", None)
+        return match(query.strip(), filters) if match is not None and query.strip() else []
+
     def search(self, query: str, mode: str = "hybrid", limit: int = 10, filters: dict | None = None,
-               articles_per_regulation: int = 3) -> dict[str, Any]:
-        """Results grouped by regulation, best first."""
+               articles_per_regulation: int = 3, complete: bool = False) -> dict[str, Any]:
+        """Results grouped by regulation, best first. ``complete``: every regulation that matches
+        (``matching_regulations``) is in the list, those the mode's ranking did not reach after
+        the ranked ones, by their best BM25 score; ``total`` then counts them all."""
         from pipelines.analyzer import analyze
 
         docs = self.retrieve(query, mode, filters=filters)
+        if complete:
+            docs = docs + self._rest_of_matches(query, filters, {d.meta.get("regulation_id") for d in docs})
         terms = set(analyze(query)) | set(analyze(_expanded(query)))
         groups: OrderedDict[str, dict[str, Any]] = OrderedDict()
         for d in docs:
@@ -189,6 +201,8 @@ class Searcher:
             snippet = make_snippet(d.content or "", terms, analyze_word=_analyze_word)
             g["articles"].append({
                 "pasal": d.meta.get("pasal"),
+                "lampiran": d.meta.get("lampiran"),
+                "rows": _rows_range(d.meta),
                 "ayat": _ayat_range(d.meta),
                 "amends": d.meta.get("amends"),
                 "breadcrumb": d.meta.get("breadcrumb"),
@@ -200,6 +214,27 @@ class Searcher:
             })
         results = list(groups.values())[:limit]
         return {"query": query, "mode": mode, "total": len(groups), "results": results}
+
+    def _rest_of_matches(self, query: str, filters: dict | None, seen: set) -> list[Document]:
+        """The best chunks of the matching regulations that ``seen`` lacks, best regulation first."""
+        rest = [w for w, _ in self.matching_regulations(query, filters) if w not in seen]
+        order = {w: i for i, w in enumerate(rest)}
+        found: dict[str, list[Document]] = {}
+        for _ in range(50):  # each round finds at least the best chunk of one missing regulation
+            missing = [w for w in rest if w not in found]
+            if not missing:
+                break
+            scope = {"field": "meta.regulation_id", "operator": "in", "value": missing}
+            scope = {"operator": "AND", "conditions": [filters, scope]} if filters else scope
+            hits = self.store.bm25_search(query.strip(), top_k=min(2000, 5 * len(missing)), filters=scope)
+            if not hits:
+                break
+            for d in hits:
+                found.setdefault(d.meta.get("regulation_id"), []).append(d)
+        out = []
+        for w in sorted(found, key=lambda w: order.get(w, len(order))):
+            out += [replace(d, meta={**d.meta, "scores": {"bm25": d.score}}) for d in found[w]]
+        return out
 
 
 @lru_cache(maxsize=65536)
@@ -214,6 +249,14 @@ def _expanded(query: str) -> str:
     from pipelines.analyzer import expand_query
 
     return expand_query(query)
+
+
+def _rows_range(meta: dict) -> str | None:
+    """"1-9": the Lampiran table rows a chunk holds."""
+    a, b = meta.get("rows_from"), meta.get("rows_to")
+    if not a:
+        return None
+    return str(a) if not b or a == b else f"{a}-{b}"
 
 
 def _ayat_range(meta: dict) -> str | None:

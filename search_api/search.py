@@ -49,7 +49,9 @@ def run_search(kb: KnowledgeBase, snap: Snapshot, q: str, mode: str, filters: di
         if not ids:
             return []
         store_filters = {"field": "meta.regulation_id", "operator": "in", "value": ids}
-    out = kb.searcher.search(q, mode=mode, limit=MAX_GROUPS, filters=store_filters)
+    # complete: every regulation the query matches is in the list (not only the retrievers'
+    # candidates), so ``total``, the facets and the pages agree (Searcher.matching_regulations)
+    out = kb.searcher.search(q, mode=mode, limit=MAX_GROUPS, filters=store_filters, complete=True)
     groups = in_force_groups(snap, out["results"], as_of=as_of, question=q, make_snippet=snippet_maker(q))
     results = []
     for g in groups:
@@ -59,8 +61,8 @@ def run_search(kb: KnowledgeBase, snap: Snapshot, q: str, mode: str, filters: di
         results.append({
             "regulation": work.summary(),
             "score": float(g["score"] or 0.0),
-            "articles": [{k: a.get(k) for k in ("pasal", "ayat", "amends", "breadcrumb", "snippet", "uri",
-                                                "consolidated", "article_status")}
+            "articles": [{k: a.get(k) for k in ("pasal", "ayat", "lampiran", "rows", "amends", "breadcrumb", "snippet",
+                                                "uri", "consolidated", "article_status")}
                          | {"score": float(a.get("score") or 0.0)} for a in g["articles"][:ARTICLES_SHOWN]],
         })
     return results
@@ -71,8 +73,11 @@ def run_search(kb: KnowledgeBase, snap: Snapshot, q: str, mode: str, filters: di
 async def search(params: Annotated[SearchParams, Query()], kb: KnowledgeBase = Depends(get_kb)):
     """Articles matching ``q`` (Indonesian or English), grouped by regulation, best first.
 
-    Snippets are HTML-escaped with ``<mark>`` around the words that match. ``facets`` count every
-    matching regulation (not only this page). Pass ``next_cursor`` back as ``cursor`` for the next page.
+    Snippets are HTML-escaped with ``<mark>`` around the words that match. ``total`` and ``facets``
+    count every matching regulation (not only this page, nor only the retrievers' best candidates):
+    a regulation matches when one of its chunks holds a word of the query (glossary-expanded, as
+    BM25 reads it); the ranked ones come first, the other matches after them. Pass ``next_cursor``
+    back as ``cursor`` for the next page: every page of one query shows the same ``total``.
     """
     q = params.q.strip()
     if not q:

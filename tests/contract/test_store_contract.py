@@ -198,3 +198,24 @@ def test_to_dict_from_dict_round_trip(loaded):
     clone = type(store).from_dict(store.to_dict())
     assert clone.to_dict() == store.to_dict()
     assert clone.count_documents() == len(docs)
+
+
+@pytest.mark.parametrize("query, filters", [
+    ("pendaftaran sistem elektronik", None),
+    ("data pribadi", None),
+    ("data pribadi", {"field": "meta.jenis", "operator": "==", "value": "uu"}),
+    ("rendang", None),
+])
+def test_matching_works_counts_what_a_full_scan_finds(loaded, query, filters):
+    """``matching_works``: every work with a chunk holding an analysed query term (what the
+    search API's total counts), the same on each backend as a scan over the chunks."""
+    from pipelines.analyzer import analyze, analyze_query
+
+    store, docs = loaded
+    terms = set(analyze_query(query, expand=True))
+    keep = (lambda d: True) if filters is None else (lambda d: d.meta["jenis"] == filters["value"])
+    scanned = {d.meta["work_id"] for d in docs if keep(d) and terms & set(analyze(d.content))}
+    found = store.matching_works(query, filters, key="work_id")
+    assert {w for w, _ in found} == scanned
+    assert all(score > 0 for _, score in found)
+    assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
