@@ -24,6 +24,7 @@ class Settings:
     max_file_bytes: int  # largest file accepted by the parser and uploads
     parse_timeout_s: int  # a pathological PDF cannot hang the caller longer than this
     ocr_workers: int  # one single-threaded Tesseract per worker
+    home_region: str = "malang"  # whose regional rules /ask names first when a question names no region
 
     @property
     def db_path(self) -> Path:
@@ -45,4 +46,16 @@ def get_settings() -> Settings:
         max_file_bytes=_int("JDIH_MAX_FILE_BYTES", 50 * 1024 * 1024),
         parse_timeout_s=_int("JDIH_PARSE_TIMEOUT_S", 600),
         ocr_workers=_int("JDIH_OCR_WORKERS", os.cpu_count() or 1),
+        home_region=_region(os.environ.get("JDIH_HOME_REGION", "malang")),
     )
+
+
+def _region(raw: str) -> str:
+    """``"Kota Malang"`` -> ``"malang"``: the region as work ids spell it (``perwal-malang-9-2022``)."""
+    import re
+
+    words = re.sub(r"^(?:kota|kabupaten|kab\.?|provinsi)\s+", "", raw.strip().lower())
+    region = re.sub(r"[^a-z0-9]+", "-", words).strip("-")
+    if not region:
+        raise ValueError(f"JDIH_HOME_REGION must name a region (e.g. 'malang'), got {raw!r}")
+    return region

@@ -54,8 +54,35 @@ class Unit:
     domain: str = ""
     weight: float = 0.0
 
-    def covered_by(self, tokens: set[str]) -> bool:
-        return any(alt and all(t in tokens for t in alt) for alt in self.alternatives)
+    def covered_by(self, tokens: "set[str] | Tokens") -> bool:
+        """A one-word alternative is covered when the text has the word; a longer one ("pusat
+        data") only when its words stand together in the text, as a phrase: an article on the
+        "pemerintah pusat" that processes "data" is not about data centres."""
+        if not isinstance(tokens, Tokens):
+            return any(alt and all(t in tokens for t in alt) for alt in self.alternatives)
+        return any(alt and tokens.has_phrase(alt) for alt in self.alternatives)
+
+
+class Tokens:
+    """The analysed words of one or more texts, in order: what ``Unit.covered_by`` reads."""
+
+    def __init__(self, *sequences: list[str]):
+        self.sequences = [list(x) for x in sequences if x]
+        self.words = {t for seq in self.sequences for t in seq}
+
+    def __or__(self, other: "Tokens") -> "Tokens":
+        return Tokens(*self.sequences, *other.sequences)
+
+    def __contains__(self, term: str) -> bool:
+        return term in self.words
+
+    def has_phrase(self, alt: tuple[str, ...]) -> bool:
+        if not all(t in self.words for t in alt):
+            return False
+        if len(alt) == 1:
+            return True
+        n = len(alt)
+        return any(tuple(seq[i:i + n]) == alt for seq in self.sequences for i in range(len(seq) - n + 1))
 
 
 def question_units(question: str) -> list[Unit]:
@@ -105,6 +132,53 @@ class Assessment:
         return round(min(1.0, self.coverage) * (0.7 + 0.3 * dense), 3)
 
 
+def _section_rows(section: dict[str, Any], rows: str | None) -> list[dict[str, Any]]:
+    """The rows of a Lampiran section that a chunk holds ("1-9"), all of them without a range."""
+    if not rows:
+        return list(section["rows"])
+    a, _, b = str(rows).partition("-")
+    lo, hi = int(a), int(b or a)
+    return [r for r in section["rows"] if lo <= r["number"] <= hi]
+
+
+def _section_head(section: dict[str, Any]) -> str:
+    return " ".join([section.get("title") or "", *section.get("headings", []), section.get("header") or ""])
+
+
+def _hit_text(work: Work, art: dict[str, Any]) -> str:
+    """The text the evidence reads for a hit: the article (+ Penjelasan), or for a Lampiran hit
+    its section's headings, column header and the rows the chunk holds."""
+    if art.get("lampiran"):
+        sec = work.lampiran_section(art["lampiran"])
+        if sec is None:
+            return ""
+        return _section_head(sec) + "\n" + "\n".join(r["line"] for r in _section_rows(sec, art.get("rows")))
+    return _article_text(work, art.get("pasal"))
+
+
+def row_scores(units: list[Unit], section: dict[str, Any], rows: list[dict[str, Any]]) -> list[tuple[tuple[float, float], dict]]:
+    """How well each row answers: the share of the question's weight covered by the row (with
+    its group labels) and the section's own heading and its parent's, then by the row with every
+    heading above it and the Lampiran's title. What a row's nearest headings say outweighs a
+    distant one: under "Pelayanan Kesehatan di Puskesmas, ..., Rumah Sakit Umum Daerah" both the
+    Puskesmas table and the hospital's "Pelayanan Rawat Jalan" sit, and the first is the one
+    about puskesmas."""
+    from pipelines.analyzer import analyze
+
+    headings = section.get("headings") or []
+    near = Tokens(analyze(" ".join(headings[-2:])))
+    far = Tokens(analyze(_section_head(section)))
+    # then the table whose own heading says least beyond the question: "E. Akomodasi Rawat Inap"
+    # before "2. Rawat Inap Gabung Untuk Bayi Baru Lahir dengan Asfiksia" for a room in class III
+    asked = {t for u in units for alt in u.alternatives for t in alt}
+    beyond = len({t for t in analyze(headings[-1]) if not t.isdigit() and len(t) > 1} - asked) if headings else 0
+    out = []
+    for r in rows:
+        line = Tokens(analyze(r["line"]))
+        out.append(((coverage(units, near | line)[0], coverage(units, far | line)[0], -beyond), r))
+    return out
+
+
 def _article_text(work: Work, pasal: str | None) -> str:
     if pasal:
         a = work.article(pasal)
@@ -113,16 +187,16 @@ def _article_text(work: Work, pasal: str | None) -> str:
     return " ".join(work_text_units(work)) if not work.articles() else ""
 
 
-def title_tokens(work: Work) -> set[str]:
+def title_tokens(work: Work) -> Tokens:
     """A question may name the regulation ("menurut UU ITE", "PP 71 tahun 2019"): its title counts."""
     from pipelines.analyzer import analyze
 
-    title = " ".join(str(x) for x in (work.field("judul"), work.record.get("judul_en"), work.singkatan,
-                                       work.jenis, work.nomor, work.tahun) if x)
-    return set(analyze(title))
+    parts = [work.field("judul"), work.record.get("judul_en"),
+             " ".join(str(x) for x in (work.singkatan, work.jenis, work.nomor, work.tahun, work.region) if x)]
+    return Tokens(*(analyze(str(p)) for p in parts if p))
 
 
-def coverage(units: list[Unit], tokens: set[str]) -> tuple[float, list[str]]:
+def coverage(units: list[Unit], tokens: "set[str] | Tokens") -> tuple[float, list[str]]:
     """The idf-weighted share of the units found in ``tokens``, and the specific glossary
     concepts among them (a concept nearly every article uses, such as "tahun", proves nothing)."""
     total = sum(u.weight for u in units)
@@ -208,18 +282,47 @@ class Answerer:
                     a.bm25 = max(a.bm25 or 0.0, float(scores["bm25"]))
                 if scores.get("dense") is not None:
                     a.dense = max(a.dense or -1.0, float(scores["dense"]))
-                text = art["text"] if art.get("consolidated") else _article_text(work, art.get("pasal"))
-                tokens = set(analyze(text)) | title_tokens(work)
+                text = art["text"] if art.get("consolidated") else _hit_text(work, art)
+                tokens = Tokens(analyze(text)) | title_tokens(work)
                 cov, dom = coverage(units, tokens)
                 art["coverage"] = cov
+                art["domain_terms"] = dom
                 if art.get("pasal") and str(art["pasal"]).upper() in pinned:
                     ref = f"{work.id} Pasal {art['pasal']}"  # the question names an article a top hit is
                     if ref not in a.cited:
                         a.cited.append(ref)
                 g["coverage"] = max(g.get("coverage", 0.0), cov)
+                g["domain_terms"] = list(dict.fromkeys(g.get("domain_terms", []) + dom))
                 a.coverage = max(a.coverage, cov)
                 a.domain_terms += [d for d in dom if d not in a.domain_terms]
         return a
+
+    @staticmethod
+    def _quote_rows(units: list[Unit], work: Work, hits: list[dict[str, Any]], room: int) -> list[dict[str, Any]]:
+        """The rows of a regulation's Lampiran hits that answer best (``row_scores``), quoted as
+        "Lampiran I, A.1.a, baris 1" with the reader's permalink to the row; a second row only
+        when it answers as well as the first. A hit is looked at only on its own evidence."""
+        candidates = []
+        for order, art in enumerate(hits):
+            if not (art.get("coverage", 0.0) >= COVERAGE_MIN or art.get("domain_terms")):
+                continue
+            sec = work.lampiran_section(art["lampiran"])
+            if sec is None:
+                continue
+            for score, row in row_scores(units, sec, _section_rows(sec, art.get("rows"))):
+                candidates.append((score, order, row["number"], sec, row, art))
+        candidates.sort(key=lambda c: (-c[0][0], -c[0][1], -c[0][2], c[1], c[2]))
+        out: list[dict[str, Any]] = []
+        for score, _, _, sec, row, art in candidates:
+            if len(out) >= room or (out and score < candidates[0][0]):
+                break
+            base = work.uri
+            out.append({"pasal": None, "ayat": None, "lampiran": sec["citation"], "row": row["number"],
+                        "citation": f"{sec['citation']}, baris {row['number']}",
+                        "amends": (sec.get("replaces") or {}).get("work"),
+                        "text": _row_quote(sec, row), "uri": f"{base}#{sec['anchor']}-baris-{row['number']}" if base else None,
+                        "dimensions": [], "score": float(art.get("score") or 0.0)})
+        return out
 
     def _from_search(self, question: str, snap: Snapshot) -> dict[str, Any]:
         from search_api.consolidated import in_force_groups
@@ -242,25 +345,43 @@ class Answerer:
                 "answers": [], "dimensions": [], "confidence": round(1.0 - a.coverage, 3), "evidence": evidence,
             }
         best = a.coverage
+        region = self.region_of(question, snap)
+        cited_works = {c.split(" Pasal ")[0] for c in a.cited}
+
+        def governs(g: dict[str, Any]) -> bool:
+            """The rule that refuses, applied to each regulation: its own articles must cover the
+            question, or hold a specific term of it, or be what the question cites."""
+            return (g.get("coverage", 0.0) >= COVERAGE_MIN or bool(g.get("domain_terms"))
+                    or g["regulation"]["id"] in cited_works)
+
+        kept = [g for g in groups if governs(g) and g.get("coverage", 0.0) >= RELATIVE_KEEP * best]
+        if not kept:  # answered on a cited work the retrievers missed: the best evidence
+            kept = sorted(groups, key=lambda g: -round(g.get("coverage", 0.0), 2))[:1]
+        # the local rule first: a regulation of the region the question names (or of this
+        # deployment's region) that governs the matter comes before national law; then the
+        # evidence orders them, retrieval rank breaking ties (sorted() is stable)
+        kept.sort(key=lambda g: (0 if self._is_local(snap, g, region) else 1, -round(g.get("coverage", 0.0), 2)))
         answers, involved = [], []
-        # the evidence orders the answers: the regulations whose articles cover the question best
-        # first, retrieval rank breaking ties (sorted() is stable)
-        groups = sorted(groups, key=lambda g: -round(g.get("coverage", 0.0), 2))
-        for g in groups:
+        for g in kept:
             if len(answers) >= MAX_REGULATIONS:
                 break
-            if answers and g.get("coverage", 0.0) < RELATIVE_KEEP * best:
-                continue
             work = snap.get(g["regulation"]["id"] or "")
             if work is None:
                 continue
             dims_by_pasal = work.article_dimensions()
-            quoted = []
+            quoted = self._quote_rows(a.units, work, [x for x in g["articles"] if x.get("lampiran")],
+                                      ARTICLES_PER_REGULATION)
             for art in g["articles"]:
-                if len(quoted) >= ARTICLES_PER_REGULATION or not art.get("pasal"):
+                if len(quoted) >= ARTICLES_PER_REGULATION or not (art.get("pasal") or art.get("lampiran")):
+                    continue
+                # an article is quoted only on its own evidence, as the regulation is
+                if not (art.get("coverage", 0.0) >= COVERAGE_MIN or art.get("domain_terms")
+                        or f"{work.id} Pasal {art.get('pasal')}" in a.cited or work.id in cited_works):
                     continue
                 if quoted and art.get("coverage", 0.0) < RELATIVE_KEEP * best:
                     continue
+                if art.get("lampiran"):
+                    continue  # quoted above, row by row
                 full = {"text": art["text"]} if art.get("consolidated") else work.article(art["pasal"])
                 if full is None:
                     continue
@@ -270,17 +391,60 @@ class Answerer:
                                "score": float(art.get("score") or 0.0), "consolidated": art.get("consolidated"),
                                "article_status": art.get("article_status")})
                 involved += dims
+            if work.has_text and not quoted:
+                continue  # none of its articles answers on its own evidence: not named at all
             involved += work.dimension_ids
             answers.append({"regulation": work.summary(), "articles": quoted, "strength": None,
-                            "note": _note(work)})
+                            "note": _note(work), "local": self._is_local(snap, g, region),
+                            "metadata_only": not work.has_text, "known": _known(work)})
         return {"question": question, "refused": False, "basis": "search", "answers": answers,
-                "dimensions": list(dict.fromkeys(involved)), "confidence": a.confidence, "evidence": evidence}
+                "region": region, "dimensions": list(dict.fromkeys(involved)), "confidence": a.confidence,
+                "evidence": evidence}
+
+    def region_of(self, question: str, snap: Snapshot) -> str:
+        """The region a question names ("... di puskesmas Banjarnegara") among the regions of the
+        knowledge base, else this deployment's (``JDIH_HOME_REGION``, Malang by default)."""
+        from pipelines.analyzer import normalize
+
+        text = " " + " ".join(re.findall(r"[a-z0-9]+", normalize(question).lower())) + " "
+        named = [r for r in sorted(snap.regions, key=len, reverse=True) if f" {r.replace('-', ' ')} " in text]
+        if named:
+            return named[0]
+        return getattr(self.kb.settings, "home_region", None) or "malang"
+
+    @staticmethod
+    def _is_local(snap: Snapshot, g: dict[str, Any], region: str) -> bool:
+        work = snap.get(g["regulation"]["id"] or "")
+        return bool(work is not None and work.region and work.region == region)
+
+def _row_quote(section: dict[str, Any], row: dict[str, Any]) -> str:
+    """A table row quoted with what makes it readable alone: where it sits and its columns."""
+    lines = [" › ".join(section.get("headings") or [])]
+    if section.get("header"):
+        lines.append(f"Kolom: {section['header']}")
+    lines.append(f"baris {row['number']}: {row['line']}")
+    return "\n".join(x for x in lines if x)
+
+
+def _known(work: Work) -> list[str]:
+    """What the catalogue knows of a work whose text is not in the database yet."""
+    if work.has_text:
+        return []
+    rec = work.record
+    out = [f"{work.singkatan or work.jenis or ''} {work.nomor or ''}/{work.tahun or ''} tentang {work.field('judul') or ''}".strip()]
+    if rec.get("judul_en"):
+        out.append(str(rec["judul_en"]))
+    out += [str(f) for f in rec.get("facts") or []]
+    if rec.get("abstrak"):
+        out.append(str(rec["abstrak"]))
+    return out
 
 
 def _note(work: Work, curated: bool = False) -> str | None:
     notes = []
     if not work.has_text:
-        notes.append("Metadata only: the full text has not been uploaded yet / metadata saja, teks lengkap belum diunggah")
+        notes.append("Text not yet in the database: catalogue record only / teks belum ada di basis data: "
+                     "hanya data katalog")
     if curated:
         notes.append("curated link (catalogue)")
     if not work.verified:

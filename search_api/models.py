@@ -102,6 +102,8 @@ class RegulationSummary(BaseModel):
 class ArticleHit(BaseModel):
     pasal: Optional[str] = None
     ayat: Optional[str] = None
+    lampiran: Optional[str] = Field(None, description='a Lampiran section: "Lampiran I, A.1.a"')
+    rows: Optional[str] = Field(None, description='the table rows of that section the hit holds: "1-9"')
     amends: Optional[str] = Field(None, description="for an article enacted by an amendment: the amended work")
     breadcrumb: Optional[str] = None
     snippet: str = Field(description="HTML-escaped text with <mark> around matching words")
@@ -213,6 +215,9 @@ class RegulationDetail(RegulationSummary):
     amendments: list[AmendmentOut] = []
     penjelasan_umum: Optional[str] = None
     lampiran: Optional[str] = None
+    lampiran_sections: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="the Lampiran by its structure: sections (citation, headings, column header, rows with unit and amounts, notes, anchor)")
     relations: list[RelationOut] = []
     sources: list[SourceOut] = []
     warnings: list[WarningOut] = []
@@ -238,6 +243,9 @@ class AskRequest(BaseModel):
 class QuotedArticle(BaseModel):
     pasal: Optional[str] = None
     ayat: Optional[str] = None
+    lampiran: Optional[str] = Field(None, description='a quoted Lampiran table row: "Lampiran I, A.1.a"')
+    row: Optional[int] = Field(None, description="its row in that table (baris)")
+    citation: Optional[str] = Field(None, description='how to cite it: "Lampiran I, A.1.a, baris 1"')
     amends: Optional[str] = None
     text: str = Field(description="the article's text, quoted from the law (never generated)")
     uri: Optional[str] = None
@@ -253,6 +261,9 @@ class Answer(BaseModel):
     articles: list[QuotedArticle]
     strength: Optional[float] = Field(None, description="dimension answers: link strength")
     note: Optional[str] = None
+    local: bool = Field(False, description="a regulation of the region the question names (or of this deployment, JDIH_HOME_REGION): named first")
+    metadata_only: bool = Field(False, description="a catalogue record whose text is not yet in the database: nothing is quoted")
+    known: list[str] = Field([], description="for a metadata-only record: what the catalogue knows (title, facts, abstract)")
 
 
 class AskEvidence(BaseModel):
@@ -273,6 +284,7 @@ class AskResponse(BaseModel):
     reason: Optional[str] = None
     reason_id: Optional[str] = None
     basis: Optional[str] = Field(None, description="search | dimension")
+    region: Optional[str] = Field(None, description="the region whose rules come first (named in the question, else this deployment's)")
     answers: list[Answer] = []
     dimensions: list[str] = []
     confidence: float = Field(ge=0, le=1)
