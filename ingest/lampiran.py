@@ -67,6 +67,11 @@ class Row:
     raw: str = ""
 
     @property
+    def cells(self) -> str:
+        """The row without its group labels: description | unit | amounts."""
+        return " | ".join(p for p in (self.text, self.unit, " ".join(self.amounts)) if p)
+
+    @property
     def line(self) -> str:
         """The row as one searchable line: groups › description | unit | amounts."""
         head = " › ".join([*self.groups, self.text])

@@ -191,8 +191,7 @@ class ArticleChunker:
             size, shown = base_size, None
             for r in sec.rows:
                 label = " › ".join(r.groups)
-                row_line = f"baris {r.number}: " + " | ".join(
-                    p for p in (r.text, r.unit, " ".join(r.amounts)) if p)
+                row_line = f"baris {r.number}: {r.cells}"
                 extra = [] if (label == shown or not label) else [label]
                 if groups[-1] and size + len(row_line) + sum(len(x) for x in extra) > self.max_chars:
                     groups.append([])

@@ -42,9 +42,10 @@ def test_no_hit_scores_zero():
 
 def test_evaluate_groups_by_lang_and_kind_with_a_given_retriever():
     questions = load_questions("eval/dev-questions.jsonl")
-    assert len(questions) == 36
+    assert len(questions) >= 36  # the 36 of the first issues, and those appended since
     gold_first = lambda text, mode, k: [  # noqa: E731 - a perfect retriever built from the gold list
-        (g["regulation"], g["pasal"]) for q in questions if q["question"] == text for g in q["relevant"]]
+        (g["regulation"], g.get("lampiran") or g["pasal"]) for q in questions if q["question"] == text
+        for g in q["relevant"]]
     report = evaluate(questions, modes=["bm25"], retrieve=gold_first)
     assert report["modes"]["bm25"] == {"recall@5": 1.0, "mrr@10": 1.0, "ndcg@10": 1.0, "regulation_recall@5": 1.0}
     assert set(report["by_lang"]["bm25"]) == {"id", "en"}

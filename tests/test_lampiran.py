@@ -119,12 +119,16 @@ def test_chunks_cite_lampiran_sections_and_keep_rows_whole():
     assert first.meta["replaces_lampiran"] == {"work": "perda-banjarnegara-8-2023", "lampiran": "I", "item": "11"}
     assert "Mengganti Lampiran I Perda Banjarnegara 8/2023 (Pasal I angka 11)" in first.content
     assert "Kolom: NO JENIS PELAYANAN SATUAN TARIF (RP)" in first.content
-    assert "baris 1: 1. Tarif Pelayanan Non Medis › a. Pelayanan rawat jalan | Per Kunjungan | 10.000" in first.content
+    assert "\n1. Tarif Pelayanan Non Medis\nbaris 1: a. Pelayanan rawat jalan | Per Kunjungan | 10.000\n" in first.content
     assert first.meta["breadcrumb"].endswith("› Lampiran I, A.1.a, baris 1-" + str(first.meta["rows_to"]))
     # a row is never cut: every "baris N:" line of a chunk is a whole row of its section
     by_citation = {s.citation: s for s in parse_lampiran(regulation().lampiran)}
     for d in lamp:
         sec = by_citation[d.meta["lampiran"]]
         for m in re.finditer(r"^baris (\d+): (.*)$", d.content, re.M):
-            assert sec.rows[int(m.group(1)) - 1].line == m.group(2)
+            assert sec.rows[int(m.group(1)) - 1].cells == m.group(2)
+        # the group labels of the chunk's first row head it: it reads alone
+        first_row = sec.rows[d.meta["rows_from"] - 1] if d.meta["rows_from"] else None
+        if first_row is not None and first_row.groups:
+            assert " › ".join(first_row.groups) in d.content.split(f"baris {first_row.number}:")[0]
     assert len({d.id for d in docs}) == len(docs)
