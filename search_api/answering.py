@@ -192,8 +192,23 @@ def title_tokens(work: Work) -> Tokens:
     from pipelines.analyzer import analyze
 
     parts = [work.field("judul"), work.record.get("judul_en"),
-             " ".join(str(x) for x in (work.singkatan, work.jenis, work.nomor, work.tahun, work.region) if x)]
+             " ".join(str(x) for x in (work.singkatan, work.jenis, work.nomor, work.tahun, work.region) if x),
+             title_acronym(work.field("judul"))]
     return Tokens(*(analyze(str(p)) for p in parts if p))
+
+
+_ACRONYM_SKIP = {"dan", "atau", "atas", "di", "ke", "dari", "yang", "serta", "antara", "untuk", "dalam", "pada"}
+
+
+def title_acronym(judul: str | None) -> str | None:
+    """The short name a law goes by, from the initials of its subject: "Informasi dan Transaksi
+    Elektronik" -> "ITE", "Pelindungan Data Pribadi" -> "PDP", "Keterbukaan Informasi Publik" ->
+    "KIP" (an amendment's title: the subject after its last "tentang")."""
+    if not judul:
+        return None
+    subject = re.split(r"\btentang\b", str(judul), flags=re.I)[-1]
+    words = [w for w in re.findall(r"[A-Za-z]+", subject) if w.lower() not in _ACRONYM_SKIP]
+    return "".join(w[0] for w in words).upper() if 2 <= len(words) <= 8 else None
 
 
 def coverage(units: list[Unit], tokens: "set[str] | Tokens") -> tuple[float, list[str]]:
