@@ -382,7 +382,20 @@ def version_asked(snap: Snapshot, question: str, work_id: str) -> str | None:
     for a in cons.amending:
         if a.id in cited and a.date:
             return a.date
+    if _ORIGINAL.search(question):
+        return cons.expressions[0].date or None
+    m = _NTH.search(question)
+    if m:  # "perubahan kedua", "second amendment": the version the n-th amending work made
+        n = _ORDINALS[(m["id"] or m["en"]).lower()]
+        if n < len(cons.expressions):
+            return cons.expressions[n].date or None
     return None
+
+
+_ORIGINAL = re.compile(r"\b(?:sebelum\s+(?:di\s?ubah|perubahan)|teks\s+asli(?:nya)?|bunyi\s+asli(?:nya)?|"
+                       r"before\s+(?:it\s+was\s+|being\s+)?amend\w*|as\s+originally\s+enacted|original\s+text)\b", re.I)
+_ORDINALS = {"pertama": 1, "kedua": 2, "ketiga": 3, "keempat": 4, "first": 1, "second": 2, "third": 3, "fourth": 4}
+_NTH = re.compile(r"\bperubahan\s+(?P<id>pertama|kedua|ketiga|keempat)\b|\b(?P<en>first|second|third|fourth)\s+amendment\b", re.I)
 
 
 def in_force_groups(snap: Snapshot, groups: list[dict[str, Any]], *, as_of: str | None = None,

@@ -189,3 +189,17 @@ def test_a_work_whose_date_is_unknown_has_no_dated_permalink(client):
     assert r.status_code == 404
     r = client.get("/akn/id-kotabaru/act/perbup/2019/18/ind@", headers={"accept": "text/html"}, follow_redirects=False)
     assert r.status_code == 404
+
+
+def test_versions_named_in_words(client):
+    from search_api.consolidated import version_asked
+
+    snap = client.app.state.kb.snapshot()
+    assert version_asked(snap, "bunyi Pasal 27 UU ITE sebelum diubah", "uu-11-2008") == "2008-04-21"
+    assert version_asked(snap, "Pasal 27 UU ITE setelah perubahan pertama", "uu-11-2008") == "2016-11-25"
+    assert version_asked(snap, "Article 27 of the ITE law after the second amendment", "uu-11-2008") == "2024-01-02"
+    assert version_asked(snap, "Pasal 27 UU ITE per 1 Januari 2020", "uu-11-2008") == "2020-01-01"
+    assert version_asked(snap, "Pasal 27 Undang-Undang Nomor 11 Tahun 2008", "uu-11-2008") is None  # in force today
+    body = client.post("/api/v1/ask", json={"question": "bunyi pasal pencemaran nama baik UU ITE sebelum diubah"}).json()
+    ite = [x for a in body["answers"] if a["regulation"]["id"] == "uu-11-2008" for x in a["articles"]]
+    assert ite and all(x["consolidated"]["expression"] == "2008-04-21" for x in ite)
