@@ -10,6 +10,8 @@ Text in, text out; the patterns are in this module's head, no state.
 'a. memberikan; atau b. memberi utang.'
 >>> clean_article_text("PasaJ2T ... SK No l90l9l A -lLIK iNf.ftIf+TA Pasal 27 (1) Setiap Orang.")
 '(1) Setiap Orang.'
+>>> clean_penjelasan("Ayat (2a) Cukup jelas. Ayat Ayat Ayat (2b) Yang dimaksud")
+'Ayat (2a) Cukup jelas. Ayat (2b) Yang dimaksud'
 >>> clean_article_text("umum. (21 Setiap Orang")
 'umum. (2) Setiap Orang'
 >>> clean_article_text("denda paling banyak Rp4O0.000.00O,00; Undang-Undang Nomor 1 Tahun 2O23")
@@ -34,6 +36,7 @@ _AYAT_ONE = re.compile(r"\((?:l|I|U)\)?(?=\s)")
 _AYAT_L = re.compile(r"(?<![\w(])l(?P<n>\d[a-z]?)l(?=[\s,.;:]|$)")
 # "Angka 4" markers of the next items left at the end of an explanation
 _TRAILING_ANGKA = re.compile(r"(?:\s*\bAng\S{1,3}\s?\d{1,3}\b)+\s*$")
+_AYAT_RUN = re.compile(r"\b(?:Ayat\s+)+(?=Ayat\s?\()")
 _HEADER_WORDS = ["PRESIDEN", "REPUBLIK", "INDONESIA"]
 # the catchword of the next item at the very end: "4. Penjelasan . . . .,("
 _TRAILING_CATCHWORD = re.compile(r"\s(?:\d{1,3}\.\s)?[A-Za-z][\w/-]*\s?\.\s?\.\s?\.[\s.,(]*$")
@@ -121,4 +124,5 @@ def clean_penjelasan(text: str | None) -> str | None:
         return text
     t = clean_article_text(text)
     t = _TRAILING_ANGKA.sub("", t).strip()
+    t = _AYAT_RUN.sub("", t)  # "Ayat Ayat Ayat (2b)": headings whose numbers OCR set apart
     return t or None
