@@ -456,6 +456,7 @@ def in_force_groups(snap: Snapshot, groups: list[dict[str, Any]], *, as_of: str 
                     (f" ({status['text_id']})" if status else "")
             group_for(target, g)["articles"].append({
                 **hit, "pasal": art.number, "amends": None, "snippet": snippet, "breadcrumb": crumb,
+                "ayat": hit.get("ayat") if same_text else None,  # a part of another text names other ayat
                 "uri": consolidated["uri"], "consolidated": consolidated, "article_status": status,
                 "text": art.text,
             })
