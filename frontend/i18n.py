@@ -153,6 +153,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cons.same_text": ("Bunyi pasal tetap; penjelasannya berubah.", "The article's text is unchanged; its elucidation changed."),
     "cons.diff_label": ("Perbedaan dengan versi sebelumnya: teks yang dihapus dicoret, teks baru digarisbawahi",
                         "Difference from the previous version: deleted text struck through, new text underlined"),
+    "cons.made_by_this": ("Teks konsolidasi {by} sesudah perubahan ini", "The consolidated text of {by} after this amendment"),
     "cons.diff_ins": ("teks baru", "new text"),
     "cons.diff_del": ("teks dihapus", "deleted text"),
     "cons.before": ("Tidak ada versi yang berlaku pada {date}; versi pertama berlaku sejak {first}.",

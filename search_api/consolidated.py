@@ -208,8 +208,13 @@ def _amends(snap: Snapshot, work) -> list[dict[str, Any]]:
         t = item.get("target_work")
         if t and t not in out:
             in_corpus = snap.get(t) is not None and bool((snap.get(t).regulation or {}).get("articles"))
+            made = None  # the version of the amended work this one made
+            if in_corpus:
+                cons = snap.consolidation(t)
+                made = next((e for e in cons.expressions if work.id in (e.amended_by or "").split(",")), None) if cons else None
             out[t] = {"work": t, "label": work_label(snap, t), "in_corpus": in_corpus,
                       "expressions_url": f"/api/v1/regulations/{t}/expressions" if in_corpus else None,
+                      "expression_uri": expression_uri(t, made.date) if made else None,
                       "note": None if in_corpus else
                       "the amended work's text is not in the knowledge base: its amendment items are shown, "
                       "no consolidated text is derived"}

@@ -78,7 +78,9 @@ def test_base_not_in_the_knowledge_base_is_not_invented(client):
     assert client.get("/api/v1/regulations/perbup-kotabaru-26-2017/expressions").status_code == 404
     body = client.get("/api/v1/regulations/perbup-kotabaru-18-2019/expressions").json()
     assert body["amends"] == [{"work": "perbup-kotabaru-26-2017", "label": "PERBUP 26/2017", "in_corpus": False,
-                               "expressions_url": None, "note": body["amends"][0]["note"]}]
+                               "expressions_url": None, "expression_uri": None, "note": body["amends"][0]["note"]}]
+    uu19 = client.get("/api/v1/regulations/uu-19-2016/expressions").json()
+    assert uu19["amends"][0]["expression_uri"] == "/akn/id/act/uu/2008/11/ind@2016-11-25"
     assert "not in the knowledge base" in body["amends"][0]["note"]
     assert body["amended"] is False and len(body["expressions"]) == 1
     # its own page still shows the amendment item

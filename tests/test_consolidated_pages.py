@@ -84,3 +84,8 @@ def test_search_and_ask_pages_show_article_status(client):
     ask = client.get("/tanya?q=" + "ancaman pidana pencemaran nama baik menurut UU ITE sekarang".replace(" ", "+")
                      + "&lang=id", headers=HTML).text
     assert "diubah oleh UU 1/2024" in ask and "Teks konsolidasi 2024-01-02" in ask
+
+
+def test_an_amending_work_links_to_the_version_it_made(client):
+    html = client.get("/akn/id/act/uu/2016/19?lang=id", headers=HTML).text
+    assert 'href="/akn/id/act/uu/2008/11/ind@2016-11-25"' in html and "sesudah perubahan ini" in html
