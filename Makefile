@@ -13,7 +13,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-ind poppler-utils qpdf
 # only the tests need these: a real browser for the page tests, docker-compose to validate the compose file
 TEST_APT_PACKAGES := chromium chromium-driver docker-compose
 
-.PHONY: run test setup system-deps test-system-deps apt-install ingest serve bench clean
+.PHONY: run run-es test setup system-deps test-system-deps apt-install ingest serve bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -51,6 +51,13 @@ serve: setup
 
 run: setup ingest serve
 
+# The same product on a local Elasticsearch node (Elastic's minimal distribution from Maven Central,
+# needs Java 17+ and Maven; pipelines/es_local.py): the node's data and the control file in data-es/.
+ES_DATA ?= data-es
+run-es: setup
+	JDIH_DATA_DIR=$(ES_DATA) $(BIN)/python -m pipelines.es_local --data $(ES_DATA)/node -- \
+	  bash -c '$(BIN)/jdih ingest regulations/ && exec $(BIN)/jdih serve --host $(HOST) --port $(PORT)'
+
 test: test-system-deps setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -58,4 +65,4 @@ bench: setup
 	$(BIN)/python benchmarks/parse_bench.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data data-es .pytest_cache

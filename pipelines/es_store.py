@@ -14,10 +14,10 @@ Usage::
     with store.transaction():                      # one work: new chunks first, stale ones after
         store.delete_by_filter({"field": "meta.regulation_id", "operator": "==", "value": "uu-27-2022"})
         store.write_documents(chunks)
-    hits = store.bm25_search("pusat data", top_k=10, highlight=True)
+    hits = store.bm25_search("pusat data", top_k=10)
     print(json.dumps(index_definition(), indent=2))  # what `jdih es init --dry-run` prints
 
-Indices (``JDIH_ES_INDEX``, default ``jdih-chunks``; each an alias over ``<name>-v1`` so the analyser
+Indices (``JDIH_ES_INDEX``, default ``jdih-chunks``; each an alias over ``<name>-v2`` so the mappings
 can change later by reindex-and-swap):
 
 - ``<index>``: the chunks (Haystack documents, meta flattened to top-level fields);
@@ -34,10 +34,14 @@ transaction's chunk writes to Elasticsearch, publishes every works row changed i
 (JDIH_ROLE=reader) have no control file: they search the cluster and read works from
 ``<index>-works``. See docs/deployment.md.
 
-The analyser is built from the SAME word lists as ``pipelines.analyzer`` (pipelines/data/):
-stopwords, protected terms (``keyword_marker``), Lucene's Indonesian stemmer, and the bilingual
-glossary as a search-time ``synonym_graph``. Hybrid search stays in Python (Haystack's
-DocumentJoiner, reciprocal rank fusion): Elasticsearch's ``rrf`` retriever needs a paid licence.
+One analyser for both stores: every chunk is indexed with ``analysed_text``, the terms
+``pipelines.analyzer`` makes of its breadcrumb and content (what the embedded FTS5 index holds), in a
+field searched with the pre-built ``whitespace`` analyzer; a query sends the terms of
+``analyzer.analyze_query`` (glossary-expanded in Python). BM25 on either store ranks the same words,
+and the index needs no plugin: it runs on Elastic's minimal distribution (no analysis-common, no
+reindex module, no painless; deletes are by id in bulk, the generation counter is a document's
+``_version``). Hybrid search stays in Python (Haystack's DocumentJoiner, reciprocal rank fusion):
+Elasticsearch's ``rrf`` retriever needs a paid licence.
 """
 from __future__ import annotations
 
@@ -52,13 +56,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from haystack import default_from_dict, default_to_dict, logging
+from haystack import component, default_from_dict, default_to_dict, logging
 from haystack.dataclasses import Document
 from haystack.document_stores.errors import DocumentStoreError, DuplicateDocumentError
-from haystack.document_stores.types import DuplicatePolicy
+from haystack.document_stores.types import DuplicatePolicy, apply_filter_policy
 from haystack.errors import FilterError
 from haystack.utils import Secret, deserialize_secrets_inplace
 from haystack.utils.filters import document_matches_filter
+from haystack_integrations.components.retrievers.elasticsearch import (
+    ElasticsearchBM25Retriever as _IntegrationBM25Retriever,
+)
 from haystack_integrations.document_stores.elasticsearch import ElasticsearchDocumentStore
 from haystack_integrations.document_stores.elasticsearch.filters import (
     _normalize_ranges,
@@ -72,27 +79,20 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_INDEX = "jdih-chunks"
 EMBEDDING_DIM = 384
-SCHEMA_VERSION = 1  # concrete indices are <alias>-v<SCHEMA_VERSION>
+SCHEMA_VERSION = 2  # concrete indices are <alias>-v<SCHEMA_VERSION> (2: analysed_text, no analysis-common)
 SCAN_BATCH = 500
+BULK_DOCS = 250  # chunks per bulk request (each carries a 384-float vector and its text)
+BULK_BYTES = 20 * 1024 * 1024
 ROLES = ("writer", "reader")
 
-# --- the index definition: patterns (data), apart from the code that applies them -------------
+# --- the index definition ----------------------------------------------------------------
 
-# Tokens as pipelines.analyzer.TOKEN_RE cuts them: a currency prefix glued to a number ("Rp50.000"),
-# a number with separators, or a word (letters/digits, hyphenated compounds kept together).
-TOKEN_PATTERN = r"(?i:rp|usd|idr)(?=\d)|\d+(?:[.,]\d+)+|[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*"
-# "50.000.000,00" -> "50000000,00" (thousands dots) -> "50000000_00" (other separators)
-THOUSANDS_DOT_PATTERN = r"(?<=(?:^|\.)\d{1,3})\.(?=\d{3}(?:[.,]|$))"
-NUMBER_SEPARATOR_PATTERN = r"(?<=\d)[.,](?=\d)"
-DIGIT_PATTERN = r".*\d.*"  # words with a digit are never stemmed ("45a", "p2")
-SINGLE_LETTERS = [chr(c) for c in range(ord("a"), ord("z") + 1)]  # list markers "a.", "b."
-
-INDEX_FILTERS = [
-    "lowercase", "asciifolding", "jdih_protected", "jdih_split_hyphens", "jdih_thousands",
-    "jdih_number_separators", "jdih_stop", "jdih_single_letters", "jdih_digits", "jdih_stemmer",
-]
-QUERY_FILTERS = [f if f != "jdih_stop" else "jdih_stop_query" for f in INDEX_FILTERS]
-SEARCH_FILTERS = QUERY_FILTERS[:2] + ["jdih_glossary"] + QUERY_FILTERS[2:]
+# One analyser for both stores: pipelines.analyzer turns a chunk's breadcrumb and content into the
+# very terms the embedded store's FTS5 index gets (stopwords, protected terms, PyStemmer), and the
+# index only splits them on spaces (the pre-built ``whitespace`` analyzer, no plugin, no
+# analysis-common). Queries send the terms of ``analyzer.analyze_query`` (glossary-expanded there).
+ANALYSED_FIELD = "analysed_text"
+TEXT_META_FIELDS = ("breadcrumb",)  # as the embedded store's text_meta_fields (pipelines.stores)
 
 # Citation fields: exact values (filters, terms aggregations, grouping).
 KEYWORD_FIELDS = (
@@ -102,70 +102,33 @@ KEYWORD_FIELDS = (
 )
 INTEGER_FIELDS = ("tahun", "tahun_pengundangan", "pasal_number", "part", "parts")
 DATE_FIELDS = ("tanggal_penetapan", "tanggal_pengundangan", "ditetapkan", "diundangkan", "updated_at")
-TITLE_FIELDS = ("judul", "breadcrumb")  # keyword for filters + .text analysed for BM25
-BM25_FIELDS = ("content", "breadcrumb.text")  # what bm25_search matches (SQLite: content + text_meta_fields)
+TITLE_FIELDS = ("judul", "breadcrumb")  # exact values; their words are in analysed_text
 
 
-def _word_list(name: str) -> list[str]:
-    return sorted(analyzer._read_word_list(name))  # noqa: SLF001 - the one reader of pipelines/data
+def analysed_text(doc: Document) -> str:
+    """The terms a chunk is found by: its breadcrumb and content analysed by pipelines.analyzer,
+    space-joined (``SQLiteDocumentStore.analysed_text`` with text_meta_fields=["breadcrumb"])."""
+    parts = [str(doc.meta[k]) for k in TEXT_META_FIELDS if isinstance(doc.meta.get(k), (str, int, float))]
+    if doc.content:
+        parts.append(doc.content)
+    return " ".join(analyzer.analyze("\n".join(parts)))
 
 
-def glossary_synonyms() -> list[str]:
-    """The glossary as Solr equivalence rules: one line per concept, all its terms joined by ", "."""
-    rules = []
-    for concept in analyzer.glossary():
-        terms: dict[str, None] = {}
-        for term in concept.terms:
-            clean = " ".join(analyzer.normalize(term).replace(",", " ").replace("=>", " ").split())
-            if clean:
-                terms.setdefault(clean, None)
-        if len(terms) > 1:
-            rules.append(", ".join(terms))
-    return rules
-
-
-def analysis_settings() -> dict[str, Any]:
-    """``settings.analysis``: the Indonesian analyser of pipelines/analyzer.py in Elasticsearch terms."""
-    return {
-        "tokenizer": {"jdih_tokenizer": {"type": "pattern", "pattern": TOKEN_PATTERN, "group": 0}},
-        "filter": {
-            "jdih_protected": {"type": "keyword_marker", "keywords": _word_list("protected-terms.txt"), "ignore_case": True},
-            "jdih_split_hyphens": {
-                "type": "word_delimiter_graph", "ignore_keywords": True, "generate_word_parts": True,
-                "generate_number_parts": True, "catenate_words": False, "catenate_numbers": False,
-                "catenate_all": False, "preserve_original": False, "split_on_case_change": False,
-                "split_on_numerics": False, "stem_english_possessive": False,
-                "type_table": ["_ => ALPHANUM", ". => DIGIT", ", => DIGIT"],
-            },
-            "jdih_thousands": {"type": "pattern_replace", "pattern": THOUSANDS_DOT_PATTERN, "replacement": ""},
-            "jdih_number_separators": {"type": "pattern_replace", "pattern": NUMBER_SEPARATOR_PATTERN, "replacement": "_"},
-            "jdih_stop": {"type": "stop", "stopwords": _word_list("stopwords-id.txt"), "ignore_case": True},
-            "jdih_stop_query": {
-                "type": "stop", "ignore_case": True,
-                "stopwords": sorted(set(_word_list("stopwords-id.txt")) | set(_word_list("stopwords-en.txt"))),
-            },
-            "jdih_single_letters": {"type": "stop", "stopwords": SINGLE_LETTERS},
-            "jdih_digits": {"type": "keyword_marker", "keywords_pattern": DIGIT_PATTERN},
-            "jdih_stemmer": {"type": "stemmer", "language": "indonesian"},
-            "jdih_glossary": {"type": "synonym_graph", "synonyms": glossary_synonyms(), "expand": True, "lenient": True},
-        },
-        "analyzer": {
-            "jdih_id": {"type": "custom", "tokenizer": "jdih_tokenizer", "filter": INDEX_FILTERS},
-            "jdih_id_query": {"type": "custom", "tokenizer": "jdih_tokenizer", "filter": QUERY_FILTERS},
-            "jdih_id_search": {"type": "custom", "tokenizer": "jdih_tokenizer", "filter": SEARCH_FILTERS},
-        },
-    }
-
-
-def _analysed_text(**extra: Any) -> dict[str, Any]:
-    return {"type": "text", "analyzer": "jdih_id", "search_analyzer": "jdih_id_search", **extra}
+def query_terms(query: str, *, expand: bool = True) -> list[str]:
+    """The analysed (and, with ``expand``, glossary-expanded) terms a query searches for: the same
+    list the embedded store scores (``analyzer.analyze_query``)."""
+    return analyzer.analyze_query(query, expand=expand)
 
 
 def chunk_mappings(dims: int = EMBEDDING_DIM) -> dict[str, Any]:
-    """Mappings of the chunk index: content analysed, the dense vector, citation fields as keywords,
+    """Mappings of the chunk index: the analysed terms (indexed, not kept in ``_source``), the
+    content as stored text (displayed, not indexed), the dense vector, citation fields as keywords,
     dates as dates; other meta strings become keywords (as in the integration's default mapping)."""
     properties: dict[str, Any] = {
-        "content": _analysed_text(),
+        ANALYSED_FIELD: {"type": "text", "analyzer": "whitespace"},
+        # displayed from _source; indexed as one exact value so that Haystack's content filters
+        # (==, !=, exists) work; a chunk longer than ignore_above is kept but not indexed
+        "content": {"type": "keyword", "ignore_above": 8191, "doc_values": False},
         "embedding": {
             "type": "dense_vector", "dims": dims, "index": True, "similarity": "cosine",
             "index_options": {"type": "int8_hnsw", "m": 16, "ef_construction": 100},
@@ -176,7 +139,7 @@ def chunk_mappings(dims: int = EMBEDDING_DIM) -> dict[str, Any]:
         "subdimensions": {"type": "object", "dynamic": True},
         "has_text": {"type": "boolean"},
         "page": {"type": "integer", "ignore_malformed": True},
-        "instruction": _analysed_text(),
+        "instruction": {"type": "text", "index": False},
     }
     for name in KEYWORD_FIELDS:
         properties[name] = {"type": "keyword"}
@@ -185,9 +148,10 @@ def chunk_mappings(dims: int = EMBEDDING_DIM) -> dict[str, Any]:
     for name in DATE_FIELDS:
         properties[name] = {"type": "date", "format": "strict_date_optional_time||yyyy-MM-dd", "ignore_malformed": True}
     for name in TITLE_FIELDS:
-        properties[name] = {"type": "keyword", "ignore_above": 2048, "fields": {"text": _analysed_text()}}
+        properties[name] = {"type": "keyword", "ignore_above": 2048}
     return {
         "dynamic": True,
+        "_source": {"excludes": [ANALYSED_FIELD]},
         "dynamic_templates": [
             {"scores": {"path_match": "*dimensions.*", "match_mapping_type": "long", "mapping": {"type": "float"}}},
             {"strings": {"match_mapping_type": "string", "mapping": {"type": "keyword", "ignore_above": 1024}}},
@@ -197,7 +161,8 @@ def chunk_mappings(dims: int = EMBEDDING_DIM) -> dict[str, Any]:
 
 
 def index_settings(shards: int = 1, replicas: int = 1) -> dict[str, Any]:
-    return {"index": {"number_of_shards": shards, "number_of_replicas": replicas}, "analysis": analysis_settings()}
+    """Shards and replicas; BM25 with Lucene's defaults (k1=1.2, b=0.75: FTS5's bm25() too)."""
+    return {"index": {"number_of_shards": shards, "number_of_replicas": replicas}}
 
 
 def index_definition(dims: int = EMBEDDING_DIM, *, shards: int = 1, replicas: int = 1) -> dict[str, Any]:
@@ -234,7 +199,7 @@ def all_definitions(index: str = DEFAULT_INDEX, dims: int = EMBEDDING_DIM, *, sh
     return {
         index: index_definition(dims, shards=shards, replicas=replicas),
         f"{index}-works": works_definition(replicas),
-        f"{index}-state": small_definition(replicas, value={"type": "long"}),
+        f"{index}-state": small_definition(replicas, updated_at={"type": "date"}),
     }
 
 
@@ -255,8 +220,26 @@ def es_filter(filters: dict[str, Any] | None) -> dict[str, Any]:
     return _translate(filters)
 
 
+def checked_in_python(filters: dict[str, Any] | None) -> bool:
+    """Whether the filter compares a list as a whole (``==`` with a list value): the integration
+    does that with a script (``terms_set`` + ``minimum_should_match_script``), which the minimal
+    distribution cannot run, so such filters are evaluated in Python over the documents
+    (Haystack's ``document_matches_filter``, the reference semantics)."""
+    if not filters:
+        return False
+    if "field" in filters:
+        return filters.get("operator") == "==" and isinstance(filters.get("value"), list)
+    return any(checked_in_python(c) for c in filters.get("conditions") or [])
+
+
 def _translate(condition: dict[str, Any]) -> dict[str, Any]:
     if "field" in condition:
+        if condition.get("operator") == "==" and isinstance(condition.get("value"), list):
+            field = condition["field"].removeprefix("meta.")  # holds every value (a superset): see checked_in_python
+            values = condition["value"]
+            if not values:
+                return {"bool": {"must_not": {"exists": {"field": field}}}}
+            return {"bool": {"must": [{"term": {field: v}} for v in values]}}
         return _parse_comparison_condition(condition)
     op, conditions = condition["operator"], condition["conditions"]
     if not conditions:
@@ -276,39 +259,33 @@ def _translate(condition: dict[str, Any]) -> dict[str, Any]:
 # --- query bodies (pure functions: what the store sends) -------------------------------------
 
 
-def bm25_query_body(query: str, *, top_k: int = 10, filters: dict[str, Any] | None = None, expand: bool = True,
-                    fuzziness: str = "0", highlight: bool = False, return_embedding: bool = False) -> dict[str, Any]:
-    """BM25 over the analysed content and breadcrumb (the embedded store's text + text_meta_fields).
-
-    ``expand``: the glossary synonym_graph of the search analyser widens the query; ``False`` uses
-    the same chain without synonyms (for a query already expanded in Python)."""
-    match: dict[str, Any] = {
-        "query": query, "fields": list(BM25_FIELDS), "type": "most_fields", "operator": "or",
-        "analyzer": "jdih_id_search" if expand else "jdih_id_query",
-    }
+def terms_query(terms: list[str], fuzziness: str | int | None = None) -> dict[str, Any]:
+    """A BM25 ``match`` of analysed terms on ``analysed_text``: each term one optional clause, as
+    the embedded store ORs them; the ``whitespace`` analyzer leaves them as they are."""
+    match: dict[str, Any] = {"query": " ".join(terms), "operator": "or", "analyzer": "whitespace"}
     if fuzziness not in (None, "", "0", 0):
         match["fuzziness"] = fuzziness
+    return {"match": {ANALYSED_FIELD: match}}
+
+
+def bm25_query_body(query: str, *, top_k: int = 10, filters: dict[str, Any] | None = None, expand: bool = True,
+                    fuzziness: str = "0", return_embedding: bool = False) -> dict[str, Any] | None:
+    """BM25 over the analysed terms of breadcrumb + content (the embedded store's FTS5 text), for
+    the query's analysed terms (glossary-expanded with ``expand``, in Python, by pipelines.analyzer).
+    None when the query has no term left (only stopwords): nothing to search for."""
+    terms = query_terms(query, expand=expand)
+    if not terms:
+        return None
     body: dict[str, Any] = {
         "size": top_k,
-        "query": {"bool": {"must": [{"multi_match": match}]}},
+        "query": {"bool": {"must": [terms_query(terms, fuzziness)]}},
         "track_total_hits": False,
     }
     if filters:
         body["query"]["bool"]["filter"] = [es_filter(filters)]
     if not return_embedding:
         body["_source"] = {"excludes": ["embedding"]}
-    if highlight:
-        body["highlight"] = highlight_body()
     return body
-
-
-def highlight_body(fragment_size: int = 240) -> dict[str, Any]:
-    """Highlights as the API shows them: HTML-escaped text, ``<mark>`` around matched words."""
-    return {
-        "encoder": "html", "pre_tags": ["<mark>"], "post_tags": ["</mark>"],
-        "fields": {"content": {"type": "unified", "fragment_size": fragment_size, "number_of_fragments": 1,
-                               "no_match_size": fragment_size}},
-    }
 
 
 def knn_query_body(query_embedding: list[float], *, top_k: int = 10, filters: dict[str, Any] | None = None,
@@ -346,8 +323,9 @@ def facets_body(query: str | None = None, *, filters: dict[str, Any] | None = No
     (``cardinality`` of regulation_id), as the API counts regulations, not chunks."""
     fields = fields or FACET_FIELDS
     must: list[dict[str, Any]] = []
-    if query:
-        must.append({"multi_match": {"query": query, "fields": list(BM25_FIELDS), "analyzer": "jdih_id_search"}})
+    terms = query_terms(query) if query else []
+    if terms:
+        must.append(terms_query(terms))
     body: dict[str, Any] = {
         "size": 0,
         "query": {"bool": {"must": must or [_MATCH_ALL]}},
@@ -525,10 +503,19 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
             if api_key:
                 auth["api_key"] = api_key
             client = Elasticsearch(self._hosts, headers=self._headers, **auth, **self._kwargs)
-            client.info()  # fails early with the cluster's own message (auth, TLS, unreachable)
+            # No client.info() (the integration's check): GET / is not in the minimal distribution
+            # (docs/deployment.md). The first request below fails with the cluster's own message
+            # (auth, TLS, unreachable), and the client checks the X-Elastic-Product header on it.
             self._client = client
-            if self.auto_create:
-                self.init_indices()
+            try:
+                if self.auto_create:
+                    self.init_indices()
+                else:
+                    client.indices.exists(index=self._index)
+            except BaseException:
+                self._client = None
+                client.close()
+                raise
 
     def init_indices(self) -> list[str]:
         """Create every missing index (settings + mappings) behind its alias; returns the concrete
@@ -567,18 +554,20 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
     # --- generation: a counter document bumped after each committed write -------------------
 
     def generation(self) -> int:
+        """The ``_version`` of the ``generation`` document: Elasticsearch increments it atomically
+        on every index of that document (no script needed; the minimal distribution has none)."""
         from elasticsearch import NotFoundError
 
         try:
-            return int(self.client.get(index=self.index_name("state"), id="generation")["_source"]["value"])
+            return int(self.client.get(index=self.index_name("state"), id="generation", source=False)["_version"])
         except NotFoundError:
             return 0
 
     def _bump_generation(self) -> None:
-        self.client.update(
-            index=self.index_name("state"), id="generation", retry_on_conflict=10, refresh=True,
-            script={"source": "ctx._source.value += 1", "lang": "painless"}, upsert={"value": 1},
-        )
+        from datetime import datetime, timezone
+
+        self.client.index(index=self.index_name("state"), id="generation", refresh=True,
+                          document={"updated_at": datetime.now(timezone.utc).isoformat()})
 
     # --- the writer's control file and transactions ----------------------------------------
 
@@ -693,19 +682,16 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
             replaced = {d.id for d in replacing}
             others = [d for d in docs if d.id not in replaced]
             if replacing:
-                super().write_documents(replacing, policy=DuplicatePolicy.OVERWRITE, refresh=False)
+                self._bulk_write(replacing, policy=DuplicatePolicy.OVERWRITE, refresh=False)
             if others:
-                super().write_documents(others, policy=policy, refresh=False)
+                self._bulk_write(others, policy=policy, refresh=False)
             written.extend(d.id for d in docs)
-        keep = {"ids": {"values": written}} if written else None
-        for f in p.delete_filters:
-            query: dict[str, Any] = {"bool": {"filter": [es_filter(f)]}}
-            if keep:
-                query["bool"]["must_not"] = [keep]
-            self.client.delete_by_query(index=self._index, query=query, conflicts="proceed", refresh=False)
+        kept = set(written)
+        for f in p.delete_filters:  # None: everything
+            self._delete_ids([i for i in self._ids_for_filter(f) if i not in kept], refresh=False)
         stale = [i for i in dict.fromkeys(p.delete_ids) if i not in set(written)]
         if stale:
-            super().delete_documents(stale, refresh=False)
+            self._delete_ids(stale, refresh=False)
         if works:
             self._write_works(works)
         self.client.indices.refresh(index=[self._index, self.index_name("works")])
@@ -758,6 +744,62 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         if errors:
             raise DocumentStoreError(f"writing work records failed: {errors[:3]}")
 
+    # --- the bulk writes every write goes through ------------------------------------------
+
+    def _bulk_write(self, documents: list[Document], *, policy: DuplicatePolicy, refresh: Any) -> int:
+        """Index (OVERWRITE) or create (FAIL, SKIP) the documents in bulk, each with its analysed
+        terms (``analysed_text``); the integration's write_documents has no place for a field of
+        our own, so this is its loop with that field added and the same errors raised."""
+        from elasticsearch import helpers
+
+        op = "index" if policy == DuplicatePolicy.OVERWRITE else "create"
+        actions = []
+        for doc in documents:
+            source = doc.to_dict()
+            for name in ("embedding", "blob", "score", "sparse_embedding"):
+                if source.get(name) is None:
+                    source.pop(name, None)
+            source[ANALYSED_FIELD] = analysed_text(doc)
+            actions.append({"_op_type": op, "_id": doc.id, "_source": source})
+        written, errors = helpers.bulk(self.client, actions, index=self._index, refresh=refresh,
+                                       raise_on_error=False, stats_only=False, chunk_size=BULK_DOCS,
+                                       max_chunk_bytes=BULK_BYTES)
+        duplicates, others = [], []
+        for error in errors if isinstance(errors, list) else []:
+            item = next(iter(error.values()))
+            if (item.get("error") or {}).get("type") == "version_conflict_engine_exception":
+                if policy == DuplicatePolicy.FAIL:
+                    duplicates.append(item.get("_id"))
+                continue  # SKIP: an existing document stays
+            others.append(error)
+        if duplicates:
+            raise DuplicateDocumentError(f"IDs '{', '.join(map(str, duplicates))}' already exist in the document store.")
+        if others:
+            raise DocumentStoreError(f"Failed to write documents to Elasticsearch. Errors:\n{others[:5]}")
+        return written
+
+    def _ids_matching(self, query: dict[str, Any]) -> list[str]:
+        """The ids of the chunks a query matches (scroll, ids only): what a delete by filter deletes,
+        by id, since the minimal distribution has no _delete_by_query."""
+        from elasticsearch import helpers
+
+        body = {"query": query, "_source": False}
+        return [h["_id"] for h in helpers.scan(self.client, index=self._index, query=body, size=SCAN_BATCH * 4)]
+
+    def _delete_ids(self, ids: list[str], *, refresh: Any = False) -> int:
+        """Delete chunks by id in bulk; returns how many existed."""
+        from elasticsearch import helpers
+
+        if not ids:
+            return 0
+        _ok, errors = helpers.bulk(self.client, ({"_op_type": "delete", "_id": i} for i in ids), index=self._index,
+                                   refresh=refresh, raise_on_error=False, stats_only=False, chunk_size=BULK_DOCS * 4)
+        missing = [e for e in errors if (e.get("delete") or {}).get("status") == 404]
+        others = [e for e in errors if (e.get("delete") or {}).get("status") != 404]
+        if others:
+            raise DocumentStoreError(f"Failed to delete documents from Elasticsearch. Errors:\n{others[:5]}")
+        return len(ids) - len(missing)
+
     # --- DocumentStore protocol, with the embedded store's semantics ------------------------
 
     def write_documents(self, documents: list[Document], policy: DuplicatePolicy = DuplicatePolicy.NONE,
@@ -780,7 +822,7 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         if pending is not None:
             pending.writes.append((documents, policy))
             return len(documents)
-        written = super().write_documents(documents, policy=policy, refresh=refresh)
+        written = self._bulk_write(documents, policy=policy, refresh=refresh)
         self._bump_generation()
         return written
 
@@ -791,31 +833,38 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         if pending is not None:
             pending.delete_ids.extend(document_ids)
             return
-        super().delete_documents(list(document_ids), refresh=refresh)
+        self._delete_ids(list(document_ids), refresh=refresh)
         self._bump_generation()
 
     def delete_by_filter(self, filters: dict[str, Any], refresh: bool = True) -> int:
         """Delete the documents matching the filter; returns how many match. Inside a transaction
         the delete runs on commit, after the transaction's new chunks are written."""
-        query = {"bool": {"filter": [es_filter(filters)]}}
         pending = self._pending()
         if pending is not None:
+            count = self.count_documents_by_filter(filters)
             pending.delete_filters.append(filters)
-            return self.client.count(index=self._index, query=query)["count"]
-        result = self.client.delete_by_query(index=self._index, query=query, conflicts="proceed", refresh=refresh)
+            return count
+        deleted = self._delete_ids(self._ids_for_filter(filters), refresh=refresh)
         self._bump_generation()
-        return int(result.get("deleted", 0))
+        return deleted
 
     def delete_all_documents(self, recreate_index: bool = False, refresh: bool = True) -> None:
         pending = self._pending()
         if pending is not None:
             pending.delete_filters.append(None)
             return
-        self.client.delete_by_query(index=self._index, query=_MATCH_ALL, conflicts="proceed", refresh=refresh)
+        self._delete_ids(self._ids_matching(_MATCH_ALL), refresh=refresh)
         self._bump_generation()
 
     def count_documents_by_filter(self, filters: dict[str, Any]) -> int:
+        if checked_in_python(filters):
+            return sum(1 for _ in self.iter_documents(filters, return_embedding=False))
         return self.client.count(index=self._index, query={"bool": {"filter": [es_filter(filters)]}})["count"]
+
+    def _ids_for_filter(self, filters: dict[str, Any] | None) -> list[str]:
+        if checked_in_python(filters):
+            return [d.id for d in self.iter_documents(filters, return_embedding=False)]
+        return self._ids_matching({"bool": {"filter": [es_filter(filters)]}})
 
     def iter_documents(self, filters: dict[str, Any] | None = None, *, return_embedding: bool = True,
                        batch_size: int = SCAN_BATCH) -> Iterator[Document]:
@@ -823,11 +872,14 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         from elasticsearch import helpers
 
         body: dict[str, Any] = {"query": {"bool": {"filter": [es_filter(filters)]}}}
+        check = checked_in_python(filters)
         if not return_embedding:
             body["_source"] = {"excludes": ["embedding"]}
         for hit in helpers.scan(self.client, index=self._index, query=body, size=batch_size, preserve_order=False):
             hit.setdefault("_score", None)
-            yield self._deserialize_document(hit)
+            doc = self._deserialize_document(hit)
+            if not check or _matches(filters, doc):
+                yield doc
 
     def filter_documents(self, filters: dict[str, Any] | None = None, *, return_embedding: bool = True) -> list[Document]:
         """Documents matching the Haystack filter (index order)."""
@@ -846,21 +898,21 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         return self.client.search(index=self._index, **body)["hits"]["hits"]
 
     def _document(self, hit: dict[str, Any], score: float | None) -> Document:
-        hit = {**hit, "_source": dict(hit["_source"])}
-        highlight = hit.pop("highlight", None)
-        doc = self._deserialize_document(hit)
-        if highlight is not None:
-            doc.meta["highlight"] = (highlight.get("content") or [""])[0]
+        doc = self._deserialize_document({**hit, "_source": dict(hit["_source"])})
         return replace_score(doc, score)
 
     def bm25_search(self, query: str, top_k: int = 10, filters: dict[str, Any] | None = None, *, expand: bool = True,
-                    return_embedding: bool = False, highlight: bool = False, fuzziness: str = "0") -> list[Document]:
-        """Best ``top_k`` chunks by BM25 (``Document.score``, higher is better); with ``highlight``,
-        ``meta["highlight"]`` holds the best fragment, HTML-escaped, matches in ``<mark>``."""
+                    return_embedding: bool = False, fuzziness: str = "0") -> list[Document]:
+        """Best ``top_k`` chunks by BM25 (``Document.score``, higher is better) for the query's
+        analysed terms, glossary-expanded with ``expand`` (as ``SQLiteDocumentStore.bm25_search``)."""
         if not query or not query.strip() or top_k <= 0:
             return []
         body = bm25_query_body(query, top_k=top_k, filters=filters, expand=expand, fuzziness=fuzziness,
-                               highlight=highlight, return_embedding=return_embedding)
+                               return_embedding=return_embedding)
+        if body is None:
+            if filters:
+                es_filter(filters)  # a bad filter is an error even when there is nothing to search
+            return []
         return [self._document(h, h.get("_score")) for h in self._hits(body)]
 
     def embedding_search(self, query_embedding: Any, top_k: int = 10, filters: dict[str, Any] | None = None, *,
@@ -931,6 +983,35 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
              bool(w.get("has_text")), w.get("updated_at"))
             for w in self.work_reader().scan(include_regulation=True)
         ]
+
+
+@component
+class ElasticsearchBM25Retriever(_IntegrationBM25Retriever):
+    """The integration's BM25 retriever with the embedded retriever's ``expand_query`` switch:
+    ``True`` widens the query with the glossary (in Python, pipelines.analyzer), ``False`` searches
+    its analysed terms as they are (the Searcher's lookups, which expand phrase by phrase)."""
+
+    def __init__(self, *, document_store: ElasticsearchStore, expand_query: bool = True, **kwargs: Any) -> None:
+        # explicit base calls: @component rebuilds the class, so zero-argument super() would fail
+        _IntegrationBM25Retriever.__init__(self, document_store=document_store, **kwargs)
+        self.expand_query = expand_query
+
+    def to_dict(self) -> dict[str, Any]:
+        data = _IntegrationBM25Retriever.to_dict(self)
+        data["init_parameters"]["expand_query"] = self.expand_query
+        return data
+
+    @component.output_types(documents=list[Document])
+    def run(self, query: str, filters: dict[str, Any] | None = None, top_k: int | None = None) -> dict[str, list[Document]]:
+        filters = apply_filter_policy(self._filter_policy, self._filters, filters)
+        docs = self._document_store.bm25_search(query, top_k=top_k or self._top_k, filters=filters,
+                                                expand=self.expand_query, fuzziness=self._fuzziness)
+        return {"documents": docs}
+
+    @component.output_types(documents=list[Document])
+    async def run_async(self, query: str, filters: dict[str, Any] | None = None,
+                        top_k: int | None = None) -> dict[str, list[Document]]:
+        return self.run(query, filters=filters, top_k=top_k)  # the store's search is synchronous
 
 
 def _work_document(row: tuple) -> dict[str, Any]:

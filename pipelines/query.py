@@ -73,7 +73,7 @@ class Searcher:
         light = {"meta_fields": refs, "return_content": False} if refs else {}
         # for the lookups that read the text; they search each phrase / term and its glossary
         # twins one by one, so the retriever need not widen them again
-        texts = {"meta_fields": refs, "expand_query": False} if refs else {}
+        texts = {"meta_fields": refs, "expand_query": False} if refs else {"expand_query": False}
         if embedder_factory is None:
             from pipelines.embedder import CachedTextEmbedder as embedder_factory
 

@@ -20,6 +20,61 @@ def corpus_path(name: str) -> Path:
     raise FileNotFoundError(f"corpus file {name} not found in regulations/corpus or ../shared/corpus")
 
 
+# --- the live Elasticsearch node (marker `elasticsearch`) ------------------------------------
+
+_ES = {"reason": None, "version": None, "ran": 0, "skipped": 0}
+
+
+@pytest.fixture(scope="session")
+def es_node():
+    """One local Elasticsearch node for the whole session (pipelines.es_local: the minimal
+    distribution from Maven Central, 512m heap, a free loopback port), stopped at the end whatever
+    happened. JDIH_TEST_ES_URL uses a node that is already running instead. Where Java or Maven
+    Central is missing, every test that needs it is skipped with the reason (printed at the end)."""
+    from pipelines.es_local import LocalNode, Unavailable, node_version
+
+    url = os.environ.get("JDIH_TEST_ES_URL")
+    if url:
+        _ES["version"] = f"{node_version(url)} at JDIH_TEST_ES_URL={url}"
+        yield url
+        return
+    node = LocalNode()
+    try:
+        node.start()
+    except Unavailable as exc:
+        _ES["reason"] = str(exc)
+        pytest.skip(f"no live Elasticsearch node: {exc}")
+    _ES["version"] = node_version(node.url)
+    try:
+        yield node.url
+    finally:
+        node.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "es_node" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.elasticsearch)
+
+
+def pytest_runtest_logreport(report):
+    if "elasticsearch" in report.keywords:
+        if report.when == "call" and report.outcome != "skipped":
+            _ES["ran"] += 1
+        elif report.outcome == "skipped":
+            _ES["skipped"] += 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not (_ES["ran"] or _ES["skipped"]):
+        return
+    if _ES["reason"]:
+        terminalreporter.write_line(f"elasticsearch: {_ES['skipped']} tests skipped, no live node: {_ES['reason']}")
+    else:
+        terminalreporter.write_line(f"elasticsearch: {_ES['ran']} tests ran on a live node "
+                                    f"(Elasticsearch {_ES['version']}), {_ES['skipped']} skipped")
+
+
 @pytest.fixture
 def corpus():
     return corpus_path

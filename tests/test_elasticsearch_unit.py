@@ -18,7 +18,8 @@ from pipelines.es_store import (
     ReadOnlyReplicaError,
     all_definitions,
     es_filter,
-    glossary_synonyms,
+    analysed_text,
+    bm25_query_body,
     index_definition,
 )
 from pipelines.filters import filters_to_sql
@@ -54,36 +55,33 @@ def _searches(calls, index="jdih-chunks"):
 # --- the index definition ------------------------------------------------------------------
 
 
-def test_analyzer_chain_mirrors_the_embedded_analyser():
-    analysis = index_definition()["settings"]["analysis"]
-    filters, analyzers = analysis["filter"], analysis["analyzer"]
-    index_chain = analyzers["jdih_id"]["filter"]
-    search_chain = analyzers["jdih_id_search"]["filter"]
-    # protected terms are marked before anything can split or stem them; the stemmer comes last
-    assert index_chain.index("jdih_protected") < index_chain.index("jdih_split_hyphens") < index_chain.index("jdih_stemmer")
-    assert index_chain.index("jdih_stop") < index_chain.index("jdih_stemmer") == len(index_chain) - 1
-    assert filters["jdih_stemmer"] == {"type": "stemmer", "language": "indonesian"}
-    assert filters["jdih_split_hyphens"]["ignore_keywords"] is True
-    # the SAME word lists as pipelines/analyzer.py
-    assert set(filters["jdih_stop"]["stopwords"]) == set(analyzer.stopwords())
-    assert set(filters["jdih_stop_query"]["stopwords"]) == set(analyzer.stopwords()) | set(analyzer.english_stopwords())
-    assert filters["jdih_protected"]["type"] == "keyword_marker"
-    assert set(filters["jdih_protected"]["keywords"]) == set(analyzer.protected_terms())
-    assert {"pengadaan", "pemerintahan", "undang-undang"} <= set(filters["jdih_protected"]["keywords"])
-    # synonyms only at search time, right after case folding (before splitting, stopwords, stemming)
-    assert "jdih_glossary" not in index_chain
-    assert search_chain[:3] == ["lowercase", "asciifolding", "jdih_glossary"]
-    assert [f for f in search_chain if f != "jdih_glossary"] == analyzers["jdih_id_query"]["filter"]
-    assert filters["jdih_glossary"]["type"] == "synonym_graph"
+def test_chunks_are_indexed_with_the_embedded_stores_analysed_terms(tmp_path):
+    """One analyser for both stores: the terms Elasticsearch indexes are the very text FTS5 gets."""
+    from pipelines.sqlite_store import SQLiteDocumentStore
+
+    embedded = SQLiteDocumentStore(tmp_path / "s.sqlite3", text_meta_fields=["breadcrumb"])
+    docs = _docs(numbers=("6", "59"))
+    docs[0].meta["breadcrumb"] = "BAB II Penyelenggaraan Sistem Elektronik > Pasal 6"
+    for doc in docs:
+        assert analysed_text(doc) == embedded.analysed_text(doc) != ""
+    assert "peraturan" in analysed_text(docs[0]).split()  # a protected term, never stemmed
+    embedded.close()
+    # no analysis of its own: no plugin, no analysis-common (the minimal distribution has neither)
+    definition = index_definition()
+    assert "analysis" not in definition["settings"]
+    assert definition["mappings"]["properties"]["analysed_text"] == {"type": "text", "analyzer": "whitespace"}
+    assert definition["mappings"]["_source"] == {"excludes": ["analysed_text"]}  # derived, never returned
 
 
-def test_glossary_becomes_one_equivalence_rule_per_concept():
-    rules = glossary_synonyms()
-    assert index_definition()["settings"]["analysis"]["filter"]["jdih_glossary"]["synonyms"] == rules
-    assert len(rules) == sum(1 for c in analyzer.glossary() if len({analyzer.normalize(t) for t in c.terms}) > 1)
-    data_center = next(r for r in rules if "pusat data" in r.split(", "))
-    assert data_center.split(", ") == ["data center", "data centre", "data centers", "data centres", "pusat data"]
-    assert all("=>" not in r and r == r.casefold() for r in rules)
+def test_queries_send_the_analysed_glossary_expanded_terms():
+    body = bm25_query_body("data center security", top_k=3)
+    match = body["query"]["bool"]["must"][0]["match"]["analysed_text"]
+    assert match["query"].split() == analyzer.analyze_query("data center security")
+    assert {"pusat", "data"} <= set(match["query"].split())  # the glossary's Indonesian twin
+    assert match["analyzer"] == "whitespace" and match["operator"] == "or"
+    plain = bm25_query_body("data center", expand=False)["query"]["bool"]["must"][0]["match"]["analysed_text"]
+    assert plain["query"].split() == analyzer.analyze_query("data center", expand=False)
+    assert bm25_query_body("yang dan atau") is None  # only stopwords: nothing to search
 
 
 def test_mappings_vector_citation_fields_and_dates():
@@ -97,8 +95,7 @@ def test_mappings_vector_citation_fields_and_dates():
     for name in ("tanggal_penetapan", "tanggal_pengundangan", "ditetapkan"):
         assert props[name]["type"] == "date", name
     assert props["tahun"]["type"] == "integer"
-    assert props["content"]["analyzer"] == "jdih_id" and props["content"]["search_analyzer"] == "jdih_id_search"
-    assert props["breadcrumb"]["fields"]["text"]["analyzer"] == "jdih_id"  # BM25 on the breadcrumb, as embedded
+    assert props["content"]["type"] == "keyword" and props["content"]["doc_values"] is False  # displayed, not analysed
     assert index_definition(dims=768)["mappings"]["properties"]["embedding"]["dims"] == 768
 
 
@@ -107,10 +104,10 @@ def test_store_creates_every_index_with_settings_and_alias_before_use():
     store = ElasticsearchStore(hosts="http://es.invalid:9200", node_class=node, replicas=0)
     assert store.count_documents() == 0
     puts = {c["path"]: c["body"] for c in calls if c["method"] == "PUT"}
-    assert set(puts) == {"/jdih-chunks-v1", "/jdih-chunks-works-v1", "/jdih-chunks-state-v1"}
-    chunks = puts["/jdih-chunks-v1"]
+    assert set(puts) == {"/jdih-chunks-v2", "/jdih-chunks-works-v2", "/jdih-chunks-state-v2"}
+    chunks = puts["/jdih-chunks-v2"]
     assert chunks["aliases"] == {"jdih-chunks": {"is_write_index": True}}
-    assert chunks["settings"]["analysis"] == index_definition()["settings"]["analysis"]
+    assert not [c for c in calls if c["path"] == "/"]  # no GET /: the minimal distribution has none
     assert chunks["settings"]["index"]["number_of_replicas"] == 0
     assert chunks["mappings"] == index_definition()["mappings"]
     first_put = next(i for i, c in enumerate(calls) if c["method"] == "PUT")
@@ -124,8 +121,8 @@ def test_cli_dry_run_prints_the_definitions_without_a_server():
     out = subprocess.run([sys.executable, "-m", "jdih_cli.main", "es", "init", "--dry-run"], env=env,
                          capture_output=True, text=True, timeout=120, check=True).stdout
     printed = json.loads(out)
-    assert sorted(printed) == ["malang-chunks-state-v1", "malang-chunks-v1", "malang-chunks-works-v1"]
-    assert printed["malang-chunks-v1"]["mappings"] == all_definitions("malang-chunks")["malang-chunks"]["mappings"]
+    assert sorted(printed) == ["malang-chunks-state-v2", "malang-chunks-v2", "malang-chunks-works-v2"]
+    assert printed["malang-chunks-v2"]["mappings"] == all_definitions("malang-chunks")["malang-chunks"]["mappings"]
     failed = subprocess.run([sys.executable, "-m", "jdih_cli.main", "es", "init"], env=env,
                             capture_output=True, text=True, timeout=120)
     assert failed.returncode == 2 and "ELASTICSEARCH_URL" in failed.stderr
@@ -171,26 +168,20 @@ def test_bad_filters_raise_the_same_filter_error_as_the_embedded_store(bad):
 # --- query bodies --------------------------------------------------------------------------
 
 
-def test_bm25_body_filters_and_highlight():
+def test_bm25_body_and_filters():
     docs = _docs()
-    hit = _hit(docs[1], 7.5, highlight={"content": ["… wajib <mark>menempatkan</mark> …"]})
-    store, calls = _store({("POST", "/jdih-chunks/_search"): {"hits": {"hits": [hit]}}})
-    found = store.bm25_search("penempatan pusat data", top_k=5, highlight=True,
+    store, calls = _store({("POST", "/jdih-chunks/_search"): {"hits": {"hits": [_hit(docs[1], 7.5)]}}})
+    found = store.bm25_search("penempatan pusat data", top_k=5,
                               filters={"field": "meta.jenis", "operator": "==", "value": "pp"})
     (body,) = _searches(calls)
-    match = body["query"]["bool"]["must"][0]["multi_match"]
-    assert match["query"] == "penempatan pusat data"
-    assert match["fields"] == ["content", "breadcrumb.text"]
-    assert match["analyzer"] == "jdih_id_search" and "fuzziness" not in match
+    match = body["query"]["bool"]["must"][0]["match"]["analysed_text"]
+    assert match["query"].split() == analyzer.analyze_query("penempatan pusat data") and "fuzziness" not in match
     assert body["query"]["bool"]["filter"] == [{"term": {"jenis": "pp"}}]
     assert body["size"] == 5 and body["_source"] == {"excludes": ["embedding"]}
-    assert body["highlight"]["pre_tags"] == ["<mark>"] and body["highlight"]["encoder"] == "html"
     assert [d.id for d in found] == [docs[1].id]
     assert found[0].score == 7.5 and found[0].content == docs[1].content
-    assert found[0].meta["highlight"] == "… wajib <mark>menempatkan</mark> …"
     assert found[0].meta["pasal"] == "59" and found[0].meta["tahun"] == 2019
-    store.bm25_search("pusat data", expand=False)
-    assert _searches(calls)[-1]["query"]["bool"]["must"][0]["multi_match"]["analyzer"] == "jdih_id_query"
+    assert store.bm25_search("yang dan") == [] and len(_searches(calls)) == 1  # nothing sent for stopwords
 
 
 def test_knn_body_with_filter_and_cosine_scores():
@@ -234,11 +225,17 @@ def test_integration_retrievers_and_the_searcher_pipeline():
     bm25_cls, dense_cls = retrievers_for(store)
     retriever = bm25_cls(document_store=store, top_k=4)
     assert type(retriever).__name__ == "ElasticsearchBM25Retriever" and dense_cls.__name__ == "ElasticsearchEmbeddingRetriever"
-    retriever.run(query="data center")  # not expanded yet: the glossary synonyms of the cluster widen it
-    assert _searches(calls)[-1]["query"]["bool"]["must"][0]["multi_match"]["analyzer"] == "jdih_id_search"
+
+    def sent():
+        return _searches(calls)[-1]["query"]["bool"]["must"][0]["match"]["analysed_text"]["query"].split()
+
+    retriever.run(query="data center")  # widened with the glossary, as the embedded retriever does
+    assert sent() == analyzer.analyze_query("data center") and "pusat" in sent()
+    bm25_cls(document_store=store, top_k=4, expand_query=False).run(query="data center")
+    assert sent() == analyzer.analyze_query("data center", expand=False)
     expanded = QueryExpander().run(query="data center")["query"]
-    retriever.run(query=expanded)  # already expanded in Python (the Searcher does): no second expansion
-    assert _searches(calls)[-1]["query"]["bool"]["must"][0]["multi_match"]["analyzer"] == "jdih_id_query"
+    retriever.run(query=expanded)  # already expanded: the same terms
+    assert set(sent()) == set(analyzer.analyze_query("data center"))
 
     @component
     class NoEmbedder:  # the bm25 mode never embeds; the Searcher just needs a component
@@ -253,35 +250,44 @@ def test_integration_retrievers_and_the_searcher_pipeline():
     found = Searcher(store, embedder_factory=NoEmbedder).retrieve("pusat data", mode="bm25")
     assert [d.id for d in found] == [docs[0].id]
     assert found[0].meta["scores"]["bm25"] == 3.0
-    sent = [b["query"]["bool"]["must"][0]["multi_match"] for b in _searches(calls)[before:]]
-    assert sent and all("pusat data" in m["query"] for m in sent)
+    queries = [b["query"]["bool"]["must"][0]["match"]["analysed_text"]["query"] for b in _searches(calls)[before:]]
+    assert queries and all("pusat data" in q for q in queries)
 
 
 # --- writes --------------------------------------------------------------------------------
 
 
 def _bulk_ops(call):
-    return [(next(iter(a)), a[next(iter(a))].get("_id")) for a in call["body"][::2] if next(iter(a)) != "delete"] + \
-        [("delete", a["delete"]["_id"]) for a in call["body"] if "delete" in a]
+    body = call["body"] if isinstance(call["body"], list) else [call["body"]]
+    return [(next(iter(a)), a[next(iter(a))].get("_id")) for a in body[::2] if next(iter(a)) != "delete"] + \
+        [("delete", a["delete"]["_id"]) for a in body if "delete" in a]
 
 
 def test_transaction_writes_new_chunks_before_deleting_stale_ones():
     docs = _docs(numbers=("6", "59", "79"))
-    store, calls = _store()
+    stale = _docs(numbers=("99",))[0]
+
+    def handler(method, path, body):  # the work has one old chunk, pasal 99, and pasal 6 as before
+        if path == "/jdih-chunks/_search" and body.get("_source") is False:
+            hits = [{"_id": stale.id}, {"_id": docs[0].id}]
+            return 200, {"_scroll_id": "s1", "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+                         "hits": {"hits": hits}}
+        return None
+
+    store, calls = _store(handler=handler)
     work = {"field": "meta.regulation_id", "operator": "==", "value": "pp-71-2019"}
     with store.transaction():
         store.delete_by_filter(work)
         assert store.write_documents(docs) == 3
-        assert not [c for c in calls if c["path"].endswith(("/_bulk", "/_delete_by_query"))]  # nothing yet
-    paths = [c["path"] for c in calls if c["method"] != "GET" and not c["path"].endswith("/_count")]
-    assert paths == ["/jdih-chunks/_bulk", "/jdih-chunks/_delete_by_query", "/jdih-chunks,jdih-chunks-works/_refresh",
-                     "/jdih-chunks-state/_update/generation"]
-    bulk = next(c for c in calls if c["path"] == "/jdih-chunks/_bulk")
-    assert _bulk_ops(bulk) == [("index", d.id) for d in docs]  # replacing: overwrite, never "create"
-    assert bulk["params"].get("refresh") == "false"
-    stale = next(c for c in calls if c["path"].endswith("/_delete_by_query"))["body"]["query"]
-    assert stale == {"bool": {"filter": [{"term": {"regulation_id": "pp-71-2019"}}],
-                              "must_not": [{"ids": {"values": [d.id for d in docs]}}]}}
+        assert not [c for c in calls if c["path"].endswith("/_bulk")]  # nothing yet
+    writes = [c for c in calls if c["path"].endswith(("/_bulk", "/_refresh", "/_doc/generation"))]
+    assert [c["path"] for c in writes] == ["/jdih-chunks/_bulk", "/jdih-chunks/_bulk",
+                                           "/jdih-chunks,jdih-chunks-works/_refresh", "/jdih-chunks-state/_doc/generation"]
+    assert _bulk_ops(writes[0]) == [("index", d.id) for d in docs]  # replacing: overwrite, never "create"
+    assert all(a["analysed_text"] == analysed_text(d) for a, d in zip(writes[0]["body"][1::2], docs))
+    assert writes[0]["params"].get("refresh") == "false"
+    assert _bulk_ops(writes[1]) == [("delete", stale.id)]  # by id (no _delete_by_query), minus the new chunks
+    assert not [c for c in calls if "_delete_by_query" in c["path"] or "_update" in c["path"]]
 
 
 def test_an_exception_in_a_transaction_writes_nothing():

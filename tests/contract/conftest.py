@@ -1,6 +1,6 @@
 """The `store` fixture: every DocumentStore backend the project has, so the same contract tests
-run against each: the embedded SQLite store always, Elasticsearch when ELASTICSEARCH_URL is set
-(skipped with the reason otherwise)."""
+run against each: the embedded SQLite store always, Elasticsearch on the session's live node
+(tests/conftest.py `es_node`; skipped with the reason where none can be started)."""
 from __future__ import annotations
 
 import pytest
@@ -8,23 +8,20 @@ import pytest
 from pipelines.sqlite_store import SQLiteDocumentStore
 
 
-def _embedded(tmp_path):
+def _embedded(tmp_path, request):
     store = SQLiteDocumentStore(tmp_path / "store.sqlite3")
     return store, store.close
 
 
-def _elasticsearch(tmp_path):
-    """A fresh set of indices per test on the cluster at ELASTICSEARCH_URL (credentials from
-    ELASTICSEARCH_USERNAME/PASSWORD or ELASTICSEARCH_API_KEY), deleted afterwards."""
-    import os
+def _elasticsearch(tmp_path, request):
+    """A fresh set of indices per test on the session's live node, deleted afterwards."""
     import uuid
 
-    if not os.environ.get("ELASTICSEARCH_URL"):
-        pytest.skip("ELASTICSEARCH_URL is not set: the Elasticsearch backend needs a live cluster "
-                    "(see docs/deployment.md, 'Contract tests against a local cluster')")
+    url = request.getfixturevalue("es_node")
     from pipelines.es_store import SCHEMA_VERSION, ElasticsearchStore
 
-    store = ElasticsearchStore.from_env(index=f"jdih-test-{uuid.uuid4().hex[:10]}", replicas=0,
+    # embedding_dim=768: the dimension of Haystack's conformance fixtures (the embedded store takes any)
+    store = ElasticsearchStore.from_env(url, index=f"jdih-test-{uuid.uuid4().hex[:10]}", replicas=0, embedding_dim=768,
                                         control_db=tmp_path / "control.sqlite3")
 
     def close():
@@ -39,9 +36,10 @@ def _elasticsearch(tmp_path):
 BACKENDS = {"embedded": _embedded, "elasticsearch": _elasticsearch}
 
 
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=[pytest.param(name, marks=[pytest.mark.elasticsearch] if name == "elasticsearch" else [])
+                        for name in sorted(BACKENDS)])
 def store(request, tmp_path):
-    instance, close = BACKENDS[request.param](tmp_path)
+    instance, close = BACKENDS[request.param](tmp_path, request)
     yield instance
     close()
 
