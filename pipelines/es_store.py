@@ -305,12 +305,17 @@ def knn_query_body(query_embedding: list[float], *, top_k: int = 10, filters: di
 
 
 def matching_works_body(query: str, *, filters: dict[str, Any] | None = None, expand: bool = True,
-                        key: str = "regulation_id", size: int = 10_000) -> dict[str, Any]:
-    """The works a keyword query matches, each with its best score (``ElasticsearchDocumentStore.matching_works``)."""
+                        key: str = "regulation_id", size: int = 10_000) -> dict[str, Any] | None:
+    """The works a keyword query matches, each with its best score (``ElasticsearchStore.matching_works``):
+    a ``terms`` aggregation with the best chunk of each bucket (``top_hits``, size 1: its
+    ``max_score``), no script (the minimal distribution has none); the store orders the buckets.
+    None when the query has no term left."""
     body = bm25_query_body(query, top_k=0, filters=filters, expand=expand)
+    if body is None:
+        return None
     body.pop("_source", None)
-    body["aggs"] = {"works": {"terms": {"field": key, "size": size, "shard_size": size, "order": {"best": "desc"}},
-                              "aggs": {"best": {"max": {"script": {"source": "_score"}}}}}}
+    body["aggs"] = {"works": {"terms": {"field": key, "size": size, "shard_size": size},
+                              "aggs": {"best": {"top_hits": {"size": 1, "_source": False}}}}}
     return body
 
 
@@ -933,13 +938,15 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
                        key: str = "regulation_id", size: int = 10_000) -> list[tuple[str, float]]:
         """Every work (``meta[key]``) with a chunk the keyword query matches (the BM25 match set,
         as on the embedded store), with its best chunk's score, best first: one ``terms``
-        aggregation over ``regulation_id`` ordered by the ``max`` of ``_score``. Its buckets are
+        aggregation over ``regulation_id`` with each bucket's best hit (``top_hits``). Its buckets are
         exact (a ``cardinality`` aggregation would only estimate); ``size`` bounds the works."""
         if not query or not query.strip():
             return []
         body = matching_works_body(query, filters=filters, expand=expand, key=key, size=size)
+        if body is None:
+            return []
         aggs = self.client.search(index=self._index, **body)["aggregations"]
-        out = [(b["key"], float(b["best"]["value"] or 0.0)) for b in aggs["works"]["buckets"]]
+        out = [(b["key"], float(b["best"]["hits"]["max_score"] or 0.0)) for b in aggs["works"]["buckets"]]
         return sorted(out, key=lambda x: (-x[1], x[0]))
 
     def facets(self, query: str | None = None, *, filters: dict[str, Any] | None = None,
