@@ -325,7 +325,10 @@ EXAMPLE_QUESTIONS = ("Aturan apa tentang pusat data pemerintah?", "Siapa yang wa
 
 
 def confidence_level(c: float) -> str:
-    return "high" if c >= 0.7 else "medium" if c >= 0.4 else "low"
+    """The band of a calibrated confidence (search_api.calibration.BANDS, from the benchmark)."""
+    from search_api.calibration import band
+
+    return band(c)
 
 
 @router.get("/tanya", response_class=HTMLResponse)

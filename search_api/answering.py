@@ -179,6 +179,24 @@ def row_scores(units: list[Unit], section: dict[str, Any], rows: list[dict[str, 
     return out
 
 
+def _best_row_evidence(units: list[Unit], work: Work, art: dict[str, Any]) -> tuple[float, list[str]]:
+    """Coverage and specific terms of a Lampiran hit: of its best row, read with the two headings
+    nearest it and the work's title."""
+    from pipelines.analyzer import analyze
+
+    sec = work.lampiran_section(art["lampiran"])
+    if sec is None:
+        return 0.0, []
+    title = title_tokens(work)
+    near = Tokens(analyze(" ".join((sec.get("headings") or [])[-2:])))
+    best: tuple[float, list[str]] = (0.0, [])
+    for row in _section_rows(sec, art.get("rows")):
+        cov, dom = coverage(units, near | Tokens(analyze(row["line"])) | title)
+        if cov > best[0]:
+            best = (cov, dom)
+    return best
+
+
 def _article_text(work: Work, pasal: str | None) -> str:
     if pasal:
         a = work.article(pasal)
@@ -222,8 +240,11 @@ def coverage(units: list[Unit], tokens: "set[str] | Tokens") -> tuple[float, lis
 
 
 class Answerer:
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, *, calibrated: bool = True):
+        """``calibrated=False`` reports the raw evidence score as the confidence (what
+        benchmarks/ask_calibration.py fits the calibration on)."""
         self.kb = kb
+        self.calibrated = calibrated
 
     def ask(self, question: str) -> dict[str, Any]:
         question = " ".join(question.split())
@@ -232,8 +253,23 @@ class Answerer:
 
         dims = default_taxonomy().dimensions_named_in(question)
         if dims:
-            return self._from_dimensions(question, snap, dims)
-        return self._from_search(question, snap)
+            result = self._from_dimensions(question, snap, dims)
+        else:
+            result = self._from_search(question, snap)
+        return self._calibrate(result)
+
+    def _calibrate(self, result: dict[str, Any]) -> dict[str, Any]:
+        """The confidence shown: for a search answer or refusal, the share of results like it that
+        were right on the calibration set (search_api.calibration); its band is named after it."""
+        from search_api import calibration
+
+        raw = float(result["confidence"])
+        result["evidence"]["raw_confidence"] = round(raw, 3)
+        fitted = calibration.load() if self.calibrated and result.get("basis") == "search" else None
+        if fitted is not None:
+            result["confidence"] = fitted.apply(raw, refused=bool(result["refused"]))
+        result["band"] = calibration.band(result["confidence"])
+        return result
 
     # ---- dimension questions ----
 
@@ -297,9 +333,13 @@ class Answerer:
                     a.bm25 = max(a.bm25 or 0.0, float(scores["bm25"]))
                 if scores.get("dense") is not None:
                     a.dense = max(a.dense or -1.0, float(scores["dense"]))
-                text = art["text"] if art.get("consolidated") else _hit_text(work, art)
-                tokens = Tokens(analyze(text)) | title_tokens(work)
-                cov, dom = coverage(units, tokens)
+                if art.get("lampiran"):
+                    # a table is evidence row by row, as it is quoted: the best row with its
+                    # nearest headings (words scattered over a chunk of rows prove nothing)
+                    cov, dom = _best_row_evidence(units, work, art)
+                else:
+                    text = art["text"] if art.get("consolidated") else _hit_text(work, art)
+                    cov, dom = coverage(units, Tokens(analyze(text)) | title_tokens(work))
                 art["coverage"] = cov
                 art["domain_terms"] = dom
                 if art.get("pasal") and str(art["pasal"]).upper() in pinned:
@@ -372,10 +412,29 @@ class Answerer:
         kept = [g for g in groups if governs(g) and g.get("coverage", 0.0) >= RELATIVE_KEEP * best]
         if not kept:  # answered on a cited work the retrievers missed: the best evidence
             kept = sorted(groups, key=lambda g: -round(g.get("coverage", 0.0), 2))[:1]
+        # a regional rule governs its own region only: when the question names a region, a rule of
+        # another one is no answer ("suhu udara di Malang" is not answered by a Banjarnegara
+        # laboratory tariff for "Suhu"); when it names none, such a rule comes last, said to be
+        # another region's
+        elsewhere = sorted({self._region_of_work(snap, g) for g in kept} - {None, region})
+        if self.named_region(question, snap):
+            kept = [g for g in kept if self._region_of_work(snap, g) in (None, region)]
+        if not kept:
+            names = ", ".join(r.replace("-", " ").title() for r in elsewhere)
+            here = region.replace("-", " ").title()
+            return {
+                "question": question, "refused": True, "basis": "search", "region": region,
+                "reason": (f"Only rules of another region ({names}) cover this; none of {here} or of national law "
+                           f"does. Name the region in the question to see its rules."),
+                "reason_id": (f"Hanya aturan daerah lain ({names}) yang memuatnya; tidak ada aturan {here} atau "
+                              f"aturan nasional. Sebutkan daerahnya dalam pertanyaan untuk melihat aturannya."),
+                "answers": [], "dimensions": [], "confidence": round(1.0 - a.coverage * 0.5, 3), "evidence": evidence,
+            }
         # the local rule first: a regulation of the region the question names (or of this
         # deployment's region) that governs the matter comes before national law; then the
         # evidence orders them, retrieval rank breaking ties (sorted() is stable)
-        kept.sort(key=lambda g: (0 if self._is_local(snap, g, region) else 1, -round(g.get("coverage", 0.0), 2)))
+        kept.sort(key=lambda g: (0 if self._is_local(snap, g, region) else 2 if self._region_of_work(snap, g) else 1,
+                                 -round(g.get("coverage", 0.0), 2)))
         answers, involved = [], []
         for g in kept:
             if len(answers) >= MAX_REGULATIONS:
@@ -409,8 +468,10 @@ class Answerer:
             if work.has_text and not quoted:
                 continue  # none of its articles answers on its own evidence: not named at all
             involved += work.dimension_ids
+            other = work.region if work.region and work.region != region else None
             answers.append({"regulation": work.summary(), "articles": quoted, "strength": None,
-                            "note": _note(work), "local": self._is_local(snap, g, region),
+                            "note": "; ".join(x for x in (_note(work), _elsewhere(other, region)) if x) or None,
+                            "local": self._is_local(snap, g, region), "other_region": bool(other),
                             "metadata_only": not work.has_text, "known": _known(work)})
         return {"question": question, "refused": False, "basis": "search", "answers": answers,
                 "region": region, "dimensions": list(dict.fromkeys(involved)), "confidence": a.confidence,
@@ -419,13 +480,20 @@ class Answerer:
     def region_of(self, question: str, snap: Snapshot) -> str:
         """The region a question names ("... di puskesmas Banjarnegara") among the regions of the
         knowledge base, else this deployment's (``JDIH_HOME_REGION``, Malang by default)."""
+        return self.named_region(question, snap) or getattr(self.kb.settings, "home_region", None) or "malang"
+
+    @staticmethod
+    def named_region(question: str, snap: Snapshot) -> str | None:
         from pipelines.analyzer import normalize
 
         text = " " + " ".join(re.findall(r"[a-z0-9]+", normalize(question).lower())) + " "
         named = [r for r in sorted(snap.regions, key=len, reverse=True) if f" {r.replace('-', ' ')} " in text]
-        if named:
-            return named[0]
-        return getattr(self.kb.settings, "home_region", None) or "malang"
+        return named[0] if named else None
+
+    @staticmethod
+    def _region_of_work(snap: Snapshot, g: dict[str, Any]) -> str | None:
+        work = snap.get(g["regulation"]["id"] or "")
+        return work.region if work is not None and work.region else None
 
     @staticmethod
     def _is_local(snap: Snapshot, g: dict[str, Any], region: str) -> bool:
@@ -439,6 +507,13 @@ def _row_quote(section: dict[str, Any], row: dict[str, Any]) -> str:
         lines.append(f"Kolom: {section['header']}")
     lines.append(f"baris {row['number']}: {row['line']}")
     return "\n".join(x for x in lines if x)
+
+
+def _elsewhere(other: str | None, region: str) -> str | None:
+    if not other:
+        return None
+    o, h = other.replace("-", " ").title(), region.replace("-", " ").title()
+    return f"A rule of {o}, not of {h} / aturan daerah {o}, bukan {h}"
 
 
 def _known(work: Work) -> list[str]:

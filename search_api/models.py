@@ -262,6 +262,7 @@ class Answer(BaseModel):
     strength: Optional[float] = Field(None, description="dimension answers: link strength")
     note: Optional[str] = None
     local: bool = Field(False, description="a regulation of the region the question names (or of this deployment, JDIH_HOME_REGION): named first")
+    other_region: bool = Field(False, description="a regional rule of another region than the question's (named last, with a note)")
     metadata_only: bool = Field(False, description="a catalogue record whose text is not yet in the database: nothing is quoted")
     known: list[str] = Field([], description="for a metadata-only record: what the catalogue knows (title, facts, abstract)")
 
@@ -276,6 +277,7 @@ class AskEvidence(BaseModel):
     bm25: Optional[float] = None
     dense: Optional[float] = None
     dimension: Optional[str] = None
+    raw_confidence: Optional[float] = Field(None, description="the evidence score before calibration")
 
 
 class AskResponse(BaseModel):
@@ -287,7 +289,8 @@ class AskResponse(BaseModel):
     region: Optional[str] = Field(None, description="the region whose rules come first (named in the question, else this deployment's)")
     answers: list[Answer] = []
     dimensions: list[str] = []
-    confidence: float = Field(ge=0, le=1)
+    confidence: float = Field(ge=0, le=1, description="calibrated: the share of answers (or refusals) like this one that were right on the calibration set (docs/api.md)")
+    band: Optional[str] = Field(None, description="high | medium | low, read off the calibrated confidence")
     evidence: AskEvidence
 
 
