@@ -104,6 +104,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ask.governed_by": ("Diatur dalam", "Governed by"),
     "ask.confidence": ("Keyakinan", "Confidence"),
     "ask.confidence_value": ("{pct}% ({level})", "{pct}% ({level})"),
+    "ask.local": ("Aturan daerah {region}", "Rule of {region}"),
+    "ask.known": ("Teks belum ada di basis data; yang diketahui dari katalog:", "Text not yet in the database; what the catalogue knows:"),
     "ask.level.high": ("tinggi", "high"),
     "ask.level.medium": ("sedang", "medium"),
     "ask.level.low": ("rendah", "low"),

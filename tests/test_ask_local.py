@@ -66,3 +66,10 @@ def test_home_region_from_the_environment(monkeypatch):
         get_settings()
     monkeypatch.delenv("JDIH_HOME_REGION")
     assert get_settings().home_region == "malang"
+
+
+def test_the_ask_page_says_which_rule_is_local_and_what_is_known_of_a_catalogue_record(client):
+    page = client.get("/tanya", params={"q": MISSION, "lang": "en"}).text
+    assert "Rule of Malang" in page
+    assert "Text not yet in the database; what the catalogue knows:" in page
+    assert "Implementation and Operation of Data Centers" in page
