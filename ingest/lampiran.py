@@ -310,6 +310,11 @@ def parse_lampiran(text: str | None) -> list[Section]:
             lab = None  # "1 x pemeriksaan 45.000" ends the row above, it opens none
         if lab and buf:
             flush_group()
+        if len(buf) == 1 and _label(buf[0]) and not lab and _row_end(t) and i < len(lines) \
+                and not _label(lines[i]) and _row_end(lines[i]):
+            # "a. Kios Pasar Harian Kelas I" over unlabelled rows ("Ukuran < 5 m² 2.500/hari",
+            # "Ukuran 5 s.d 8,9 m² 3.000/hari"): the labelled line names them, it is no row's start
+            flush_group()
         buf.append(t)
         end = _row_end(" ".join(buf))
         if end:

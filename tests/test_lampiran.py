@@ -62,6 +62,10 @@ def test_lampiran_I_and_II_with_their_titles_and_lettered_headings():
      ["1. Tempat Rekreasi (Wisata) dan Olah Raga", "a. Jenis Kendaran roda dua (sepeda motor)"]),
     ("Lampiran II, F", 1, "1) Lahan Sawah Irigasi Teknis", None, ["11.000.000/ha/tahun"],
      ["1. Tanah", "a. Tanah untuk Budidaya Pertanian"]),
+    # a labelled line over unlabelled rows names them: it starts no row
+    ("Lampiran I, D", 2, "Ukuran 5 s.d 8,9 m²", None, ["3.000/hari"], ["1. Pelayanan Pasar", "a. Kios Pasar Harian Kelas I"]),
+    # an unlabelled group line between rows takes the place of the group above
+    ("Lampiran II, C", 5, "a. Hewan Besar (Sapi, Kerbau, Kuda)", None, ["5.000/ekor/hari"], ["Pemakaian Kandang Lebih Dari 1 Hari"]),
 ])
 def test_rows_read_from_the_document(citation, number, text, unit, amounts, groups):
     r = row(citation, number)
