@@ -66,6 +66,9 @@ from haystack.utils.filters import document_matches_filter
 from haystack_integrations.components.retrievers.elasticsearch import (
     ElasticsearchBM25Retriever as _IntegrationBM25Retriever,
 )
+from haystack_integrations.components.retrievers.elasticsearch import (
+    ElasticsearchEmbeddingRetriever as _IntegrationEmbeddingRetriever,
+)
 from haystack_integrations.document_stores.elasticsearch import ElasticsearchDocumentStore
 from haystack_integrations.document_stores.elasticsearch.filters import (
     _normalize_ranges,
@@ -259,6 +262,18 @@ def _translate(condition: dict[str, Any]) -> dict[str, Any]:
 # --- query bodies (pure functions: what the store sends) -------------------------------------
 
 
+def source_filter(*, return_embedding: bool = False, meta_fields: list[str] | None = None,
+                  return_content: bool = True) -> dict[str, Any]:
+    """``_source`` of a search: without the embedding by default; with ``meta_fields``, only the id,
+    those keys (and the content, unless ``return_content`` is False): the light references of the
+    ranking steps (pipelines.references), read as such from the cluster."""
+    if meta_fields is not None:
+        includes = ["id", *meta_fields] + (["content"] if return_content else [])
+        return {"includes": includes + (["embedding"] if return_embedding else [])}
+    excludes = ([] if return_embedding else ["embedding"]) + ([] if return_content else ["content"])
+    return {"excludes": excludes} if excludes else {}
+
+
 def terms_query(terms: list[str], fuzziness: str | int | None = None) -> dict[str, Any]:
     """A BM25 ``match`` of analysed terms on ``analysed_text``: each term one optional clause, as
     the embedded store ORs them; the ``whitespace`` analyzer leaves them as they are."""
@@ -269,7 +284,8 @@ def terms_query(terms: list[str], fuzziness: str | int | None = None) -> dict[st
 
 
 def bm25_query_body(query: str, *, top_k: int = 10, filters: dict[str, Any] | None = None, expand: bool = True,
-                    fuzziness: str = "0", return_embedding: bool = False) -> dict[str, Any] | None:
+                    fuzziness: str = "0", return_embedding: bool = False, meta_fields: list[str] | None = None,
+                    return_content: bool = True) -> dict[str, Any] | None:
     """BM25 over the analysed terms of breadcrumb + content (the embedded store's FTS5 text), for
     the query's analysed terms (glossary-expanded with ``expand``, in Python, by pipelines.analyzer).
     None when the query has no term left (only stopwords): nothing to search for."""
@@ -283,13 +299,15 @@ def bm25_query_body(query: str, *, top_k: int = 10, filters: dict[str, Any] | No
     }
     if filters:
         body["query"]["bool"]["filter"] = [es_filter(filters)]
-    if not return_embedding:
-        body["_source"] = {"excludes": ["embedding"]}
+    source = source_filter(return_embedding=return_embedding, meta_fields=meta_fields, return_content=return_content)
+    if source:
+        body["_source"] = source
     return body
 
 
 def knn_query_body(query_embedding: list[float], *, top_k: int = 10, filters: dict[str, Any] | None = None,
-                   num_candidates: int | None = None, return_embedding: bool = False) -> dict[str, Any]:
+                   num_candidates: int | None = None, return_embedding: bool = False,
+                   meta_fields: list[str] | None = None, return_content: bool = True) -> dict[str, Any]:
     """Approximate kNN (HNSW) on the cosine dense_vector, the filter applied inside the kNN search
     (so ``top_k`` hits come back even when the filter is selective)."""
     knn: dict[str, Any] = {
@@ -299,8 +317,9 @@ def knn_query_body(query_embedding: list[float], *, top_k: int = 10, filters: di
     if filters:
         knn["filter"] = es_filter(filters)
     body: dict[str, Any] = {"size": top_k, "knn": knn, "track_total_hits": False}
-    if not return_embedding:
-        body["_source"] = {"excludes": ["embedding"]}
+    source = source_filter(return_embedding=return_embedding, meta_fields=meta_fields, return_content=return_content)
+    if source:
+        body["_source"] = source
     return body
 
 
@@ -429,6 +448,7 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
     """
 
     backend = "elasticsearch"
+    partial_results = True  # bm25_search / embedding_search take meta_fields and return_content
 
     def __init__(
         self,
@@ -907,13 +927,16 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         return replace_score(doc, score)
 
     def bm25_search(self, query: str, top_k: int = 10, filters: dict[str, Any] | None = None, *, expand: bool = True,
-                    return_embedding: bool = False, fuzziness: str = "0") -> list[Document]:
+                    return_embedding: bool = False, fuzziness: str = "0", meta_fields: list[str] | None = None,
+                    return_content: bool = True) -> list[Document]:
         """Best ``top_k`` chunks by BM25 (``Document.score``, higher is better) for the query's
-        analysed terms, glossary-expanded with ``expand`` (as ``SQLiteDocumentStore.bm25_search``)."""
+        analysed terms, glossary-expanded with ``expand`` (as ``SQLiteDocumentStore.bm25_search``);
+        ``meta_fields`` and ``return_content=False`` give light references (pipelines.references)."""
         if not query or not query.strip() or top_k <= 0:
             return []
         body = bm25_query_body(query, top_k=top_k, filters=filters, expand=expand, fuzziness=fuzziness,
-                               return_embedding=return_embedding)
+                               return_embedding=return_embedding, meta_fields=meta_fields,
+                               return_content=return_content)
         if body is None:
             if filters:
                 es_filter(filters)  # a bad filter is an error even when there is nothing to search
@@ -921,7 +944,8 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         return [self._document(h, h.get("_score")) for h in self._hits(body)]
 
     def embedding_search(self, query_embedding: Any, top_k: int = 10, filters: dict[str, Any] | None = None, *,
-                         return_embedding: bool = False, num_candidates: int | None = None) -> list[Document]:
+                         return_embedding: bool = False, num_candidates: int | None = None,
+                         meta_fields: list[str] | None = None, return_content: bool = True) -> list[Document]:
         """Nearest ``top_k`` chunks; ``Document.score`` is the cosine similarity (Elasticsearch's
         ``(1 + cos) / 2`` score mapped back, so both backends report the same number)."""
         vector = [float(x) for x in (query_embedding.tolist() if hasattr(query_embedding, "tolist") else query_embedding)]
@@ -930,7 +954,8 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         if top_k <= 0:
             return []
         body = knn_query_body(vector, top_k=top_k, filters=filters, num_candidates=num_candidates,
-                              return_embedding=return_embedding)
+                              return_embedding=return_embedding, meta_fields=meta_fields,
+                              return_content=return_content)
         return [self._document(h, 2.0 * h["_score"] - 1.0 if h.get("_score") is not None else None)
                 for h in self._hits(body)]
 
@@ -994,31 +1019,67 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
 
 @component
 class ElasticsearchBM25Retriever(_IntegrationBM25Retriever):
-    """The integration's BM25 retriever with the embedded retriever's ``expand_query`` switch:
-    ``True`` widens the query with the glossary (in Python, pipelines.analyzer), ``False`` searches
-    its analysed terms as they are (the Searcher's lookups, which expand phrase by phrase)."""
+    """The integration's BM25 retriever with the embedded retriever's switches: ``expand_query``
+    (``True`` widens the query with the glossary, in Python, pipelines.analyzer; ``False`` searches
+    its analysed terms as they are: the Searcher's lookups, which expand phrase by phrase) and
+    ``meta_fields`` / ``return_content`` (light references, pipelines.references)."""
 
-    def __init__(self, *, document_store: ElasticsearchStore, expand_query: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *, document_store: ElasticsearchStore, expand_query: bool = True,
+                 meta_fields: list[str] | None = None, return_content: bool = True, **kwargs: Any) -> None:
         # explicit base calls: @component rebuilds the class, so zero-argument super() would fail
         _IntegrationBM25Retriever.__init__(self, document_store=document_store, **kwargs)
         self.expand_query = expand_query
+        self.meta_fields = list(meta_fields) if meta_fields is not None else None
+        self.return_content = return_content
 
     def to_dict(self) -> dict[str, Any]:
         data = _IntegrationBM25Retriever.to_dict(self)
-        data["init_parameters"]["expand_query"] = self.expand_query
+        data["init_parameters"].update(expand_query=self.expand_query, meta_fields=self.meta_fields,
+                                       return_content=self.return_content)
         return data
 
     @component.output_types(documents=list[Document])
     def run(self, query: str, filters: dict[str, Any] | None = None, top_k: int | None = None) -> dict[str, list[Document]]:
         filters = apply_filter_policy(self._filter_policy, self._filters, filters)
         docs = self._document_store.bm25_search(query, top_k=top_k or self._top_k, filters=filters,
-                                                expand=self.expand_query, fuzziness=self._fuzziness)
+                                                expand=self.expand_query, fuzziness=self._fuzziness,
+                                                meta_fields=self.meta_fields, return_content=self.return_content)
         return {"documents": docs}
 
     @component.output_types(documents=list[Document])
     async def run_async(self, query: str, filters: dict[str, Any] | None = None,
                         top_k: int | None = None) -> dict[str, list[Document]]:
         return self.run(query, filters=filters, top_k=top_k)  # the store's search is synchronous
+
+
+@component
+class ElasticsearchEmbeddingRetriever(_IntegrationEmbeddingRetriever):
+    """The integration's kNN retriever with ``meta_fields`` / ``return_content`` (light references)."""
+
+    def __init__(self, *, document_store: ElasticsearchStore, meta_fields: list[str] | None = None,
+                 return_content: bool = True, **kwargs: Any) -> None:
+        _IntegrationEmbeddingRetriever.__init__(self, document_store=document_store, **kwargs)
+        self.meta_fields = list(meta_fields) if meta_fields is not None else None
+        self.return_content = return_content
+
+    def to_dict(self) -> dict[str, Any]:
+        data = _IntegrationEmbeddingRetriever.to_dict(self)
+        data["init_parameters"].update(meta_fields=self.meta_fields, return_content=self.return_content)
+        return data
+
+    @component.output_types(documents=list[Document])
+    def run(self, query_embedding: list[float], filters: dict[str, Any] | None = None,
+            top_k: int | None = None) -> dict[str, list[Document]]:
+        filters = apply_filter_policy(self._filter_policy, self._filters, filters)
+        docs = self._document_store.embedding_search(query_embedding, top_k=top_k or self._top_k, filters=filters,
+                                                     num_candidates=self._num_candidates,
+                                                     meta_fields=self.meta_fields, return_content=self.return_content)
+        return {"documents": docs}
+
+    @component.output_types(documents=list[Document])
+    async def run_async(self, query_embedding: list[float], filters: dict[str, Any] | None = None,
+                        top_k: int | None = None) -> dict[str, list[Document]]:
+        return self.run(query_embedding, filters=filters, top_k=top_k)
 
 
 def _work_document(row: tuple) -> dict[str, Any]:

@@ -65,10 +65,11 @@ class Searcher:
         from pipelines.stores import retrievers_for
 
         BM25Retriever, EmbeddingRetriever = retrievers_for(document_store)
-        # On the embedded store the ranking steps pass light references (id, score, KEY_FIELDS)
+        # On both stores the ranking steps pass light references (id, score, KEY_FIELDS)
         # and the fused ranking is read back once (pipelines.references): Haystack deep-copies
         # every component's inputs and outputs, whole chunks cost ~135 us each to copy.
-        refs = list(KEY_FIELDS) if isinstance(document_store, SQLiteDocumentStore) else None
+        partial = isinstance(document_store, SQLiteDocumentStore) or getattr(document_store, "partial_results", False)
+        refs = list(KEY_FIELDS) if partial else None
         self._refs = refs is not None
         light = {"meta_fields": refs, "return_content": False} if refs else {}
         # for the lookups that read the text; they search each phrase / term and its glossary

@@ -28,15 +28,13 @@ def retrievers_for(store):
     """``(bm25_retriever_class, embedding_retriever_class)`` for ``store``; both are called as
     ``cls(document_store=store, top_k=k)`` and run like Haystack retrievers.
 
-    Elasticsearch: elasticsearch-haystack's retrievers (BM25 with the embedded retriever's
-    ``expand_query`` switch, pipelines.es_store), BM25 without fuzziness (the embedded store
+    Elasticsearch: elasticsearch-haystack's retrievers (with the embedded retrievers'
+    ``expand_query``, ``meta_fields`` and ``return_content``, pipelines.es_store), BM25 without fuzziness (the embedded store
     matches analysed terms exactly, and so does this backend)."""
     if getattr(store, "backend", "embedded") == "elasticsearch":
         from functools import partial
 
-        from haystack_integrations.components.retrievers.elasticsearch import ElasticsearchEmbeddingRetriever
-
-        from pipelines.es_store import ElasticsearchBM25Retriever
+        from pipelines.es_store import ElasticsearchBM25Retriever, ElasticsearchEmbeddingRetriever
 
         return partial(ElasticsearchBM25Retriever, fuzziness="0"), ElasticsearchEmbeddingRetriever
     from pipelines.retrievers import SQLiteBM25Retriever, SQLiteEmbeddingRetriever

@@ -99,3 +99,36 @@ def ingested_settings(tmp_path_factory):
 
         warnings.warn("some works of regulations/ failed to ingest:\n" + summary.describe(), stacklevel=1)
     return settings
+
+
+@pytest.fixture(scope="session")
+def es_ingested_settings(ingested_settings, es_node, tmp_path_factory):
+    """The same knowledge base on the live Elasticsearch node: the embedded one of
+    ``ingested_settings`` copied with ``pipelines.reindex`` (what `jdih reindex --to elasticsearch`
+    does: every work, its record, its chunks with their embeddings), the original files shared.
+    Settings with JDIH_STORE=elasticsearch and a control file of its own."""
+    import dataclasses
+
+    from pipelines.reindex import reindex
+    from pipelines.stores import open_store
+
+    data_dir = tmp_path_factory.mktemp("es-kb")
+    if ingested_settings.files_dir.exists():
+        (data_dir / "files").symlink_to(ingested_settings.files_dir.resolve(), target_is_directory=True)
+    settings = dataclasses.replace(ingested_settings, store="elasticsearch", elasticsearch_url=es_node,
+                                   data_dir=data_dir)
+    source, target = open_store(ingested_settings), open_store(settings)
+    try:
+        summary = reindex(source, target, replace=True, progress=False)
+        assert summary.ok, summary.describe()
+    finally:
+        source.close()
+        target.close()
+    return settings
+
+
+@pytest.fixture(scope="module", params=["embedded", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
+def kb_settings(request):
+    """The shipped corpus on each store in turn: the embedded one, then the live Elasticsearch node
+    (skipped with the reason where none runs). Tests that take it run on both."""
+    return request.getfixturevalue("ingested_settings" if request.param == "embedded" else "es_ingested_settings")

@@ -1,7 +1,7 @@
 """The HTTP API on the real corpus: every endpoint through FastAPI's TestClient.
 
-The knowledge base is the shipped corpus (regulations/), ingested once per session by the
-``ingested_settings`` fixture of conftest.py.
+The knowledge base is the shipped corpus (regulations/), ingested once per session, on each store in
+turn (the ``kb_settings`` fixture of conftest.py: embedded, then the live Elasticsearch node).
 """
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture(scope="module")
-def app(ingested_settings):
+def app(kb_settings):
     from search_api.app import create_app
 
-    return create_app(ingested_settings, rate_limit="0")
+    return create_app(kb_settings, rate_limit="0")
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +52,11 @@ def works_in_db(settings) -> set[str]:
 
 # ---- operations ---------------------------------------------------------------------------------
 
-def test_health_ready_metrics(client, ingested_settings):
+def test_health_ready_metrics(client, kb_settings):
     assert client.get("/healthz").status_code == 200
     r = client.get("/readyz")
     assert r.status_code == 200
-    assert r.json()["works"] == len(works_in_db(ingested_settings)) >= 20
+    assert r.json()["works"] == len(works_in_db(kb_settings)) >= 20
     client.get("/api/v1/regulations/pp-71-2019")
     text = client.get("/metrics").text
     assert 'jdih_http_requests_total{method="GET",route="/api/v1/regulations/{work_id}",status="200"}' in text
@@ -247,8 +247,8 @@ def test_ask_bad_input(client):
 
 # ---- regulations -------------------------------------------------------------------------------
 
-def test_regulation_list_filters_and_pages(client, ingested_settings):
-    all_ids = works_in_db(ingested_settings)
+def test_regulation_list_filters_and_pages(client, kb_settings):
+    all_ids = works_in_db(kb_settings)
     body = client.get("/api/v1/regulations", params={"limit": 100}).json()
     assert body["total"] == len(all_ids) and {r["id"] for r in body["results"]} == all_ids
     no_text = client.get("/api/v1/regulations", params={"has_text": False}).json()
@@ -377,11 +377,11 @@ def reference_jdihn_fields() -> list[str]:
     return re.findall(r"^\| (\w+) \|", text, flags=re.M)[1:]  # the first row is the header
 
 
-def test_jdihn_feed(client, ingested_settings):
+def test_jdihn_feed(client, kb_settings):
     fields = reference_jdihn_fields()
     assert len(fields) == 24 and fields[0] == "idData"
     feed = client.get("/api/jdihn").json()
-    assert isinstance(feed, list) and len(feed) == len(works_in_db(ingested_settings))
+    assert isinstance(feed, list) and len(feed) == len(works_in_db(kb_settings))
     for rec in feed:
         assert list(rec) == fields
         assert all(isinstance(v, str) for v in rec.values())
@@ -406,10 +406,10 @@ def test_jdihn_feed(client, ingested_settings):
 
 # ---- rate limit -------------------------------------------------------------------------------
 
-def test_rate_limit(ingested_settings):
+def test_rate_limit(kb_settings):
     from search_api.app import create_app
 
-    with TestClient(create_app(ingested_settings, rate_limit="2/minute")) as c:
+    with TestClient(create_app(kb_settings, rate_limit="2/minute")) as c:
         assert c.get("/api/v1/dimensions").status_code == 200
         assert c.get("/api/v1/regulations").status_code == 200
         r = c.get("/api/v1/regulations")

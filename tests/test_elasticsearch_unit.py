@@ -247,11 +247,14 @@ def test_integration_retrievers_and_the_searcher_pipeline():
             pass
 
     before = len(_searches(calls))
-    found = Searcher(store, embedder_factory=NoEmbedder).retrieve("pusat data", mode="bm25")
+    found = Searcher(store, embedder_factory=NoEmbedder).retrieve("pusat data", mode="bm25", hydrate=False)
     assert [d.id for d in found] == [docs[0].id]
     assert found[0].meta["scores"]["bm25"] == 3.0
-    queries = [b["query"]["bool"]["must"][0]["match"]["analysed_text"]["query"] for b in _searches(calls)[before:]]
+    sent_bodies = _searches(calls)[before:]
+    queries = [b["query"]["bool"]["must"][0]["match"]["analysed_text"]["query"] for b in sent_bodies]
     assert queries and all("pusat data" in q for q in queries)
+    # the ranking steps read light references from the cluster: id and the key fields only
+    assert all(b["_source"] == {"includes": ["id", "regulation_id", "pasal", "lampiran"]} for b in sent_bodies)
 
 
 # --- writes --------------------------------------------------------------------------------

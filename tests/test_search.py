@@ -1,4 +1,5 @@
-"""Hybrid search on the real ingested corpus: grouping, snippets, lookups and the dev-set quality
+"""Hybrid search on the real ingested corpus, on each store (``kb_settings``: embedded, then the live
+Elasticsearch node): grouping, snippets, lookups and the dev-set quality
 floor of issue 3 (hybrid Recall@5 >= 0.85, MRR@10 >= 0.70, at least as good as each single mode)."""
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def searcher(ingested_settings):
+def searcher(kb_settings):
     from pipelines.query import get_searcher
 
-    return get_searcher(ingested_settings)
+    return get_searcher(kb_settings)
 
 
 def test_results_are_grouped_by_regulation_with_escaped_marked_snippets(searcher):
@@ -60,12 +61,12 @@ def test_metadata_only_records_are_found_and_say_so(searcher):
     assert first["id"] == "perwal-malang-9-2022" and first["has_text"] is False
 
 
-def test_dev_set_quality_floor(ingested_settings):
+def test_dev_set_quality_floor(kb_settings):
     from pipelines.evaluation import evaluate, load_questions
     from pipelines.query import get_searcher
 
     report = evaluate(load_questions(ROOT / "eval" / "dev-questions.jsonl"),
-                      retrieve=get_searcher(ingested_settings).ranked_items)
+                      retrieve=get_searcher(kb_settings).ranked_items)
     modes = report["modes"]
     assert modes["hybrid"]["recall@5"] >= 0.85 and modes["hybrid"]["mrr@10"] >= 0.70, modes
     for single in ("bm25", "dense"):
@@ -73,8 +74,9 @@ def test_dev_set_quality_floor(ingested_settings):
             assert modes["hybrid"][metric] >= modes[single][metric], (single, metric, modes)
 
 
-def test_cli_search_and_eval_json(ingested_settings):
-    env = {**os.environ, "JDIH_DATA_DIR": str(ingested_settings.data_dir)}
+def test_cli_search_and_eval_json(kb_settings):
+    env = {**os.environ, "JDIH_DATA_DIR": str(kb_settings.data_dir), "JDIH_STORE": kb_settings.store,
+           "ELASTICSEARCH_URL": kb_settings.elasticsearch_url or ""}
     run = subprocess.run([sys.executable, "-m", "jdih_cli.main", "search", "retribusi daerah", "--json", "--limit", "3"],
                          env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert run.returncode == 0, run.stderr
