@@ -218,6 +218,10 @@ class Searcher:
 
     def _rest_of_matches(self, query: str, filters: dict | None, seen: set) -> list[Document]:
         """The best chunks of the matching regulations that ``seen`` lacks, best regulation first."""
+        best_chunks = getattr(self.store, "matching_work_chunks", None)
+        if best_chunks is not None:  # the embedded store: one chunk per work, in one pass
+            return [replace(d, meta={**d.meta, "scores": {"bm25": d.score}})
+                    for d in best_chunks(query.strip(), filters, exclude=seen)]
         rest = [w for w, _ in self.matching_regulations(query, filters) if w not in seen]
         order = {w: i for i, w in enumerate(rest)}
         found: dict[str, list[Document]] = {}

@@ -551,16 +551,39 @@ class SQLiteDocumentStore:
         the set BM25 ranks. Counted over the in-memory postings (``bm25_index="memory"``) or in
         SQL, ``SELECT work, max(-bm25()) ... WHERE documents_fts MATCH ? GROUP BY work``, for
         ``"fts5"``; both give the same works (tested against a full scan of the chunks)."""
+        return [(w, score) for w, score, _ in self._matching(query, filters, expand=expand, key=key)]
+
+    def matching_work_chunks(
+        self, query: str, filters: dict[str, Any] | None = None, *, expand: bool = True, key: str = "regulation_id",
+        exclude: Iterable[str] = (),
+    ) -> list[Document]:
+        """The best chunk (by BM25) of every matching work but those in ``exclude``, best first:
+        what the search lists after the ranked regulations, one pass over the postings and one
+        read of those chunks."""
+        skip = set(exclude)
+        picked = [(w, score, rid) for w, score, rid in self._matching(query, filters, expand=expand, key=key)
+                  if w not in skip]
+        if not picked:
+            return []
+        docs = self._documents_by_rid([rid for _, _, rid in picked], [score for _, score, _ in picked],
+                                      _Fields(embedding=False))
+        return docs
+
+    def _matching(self, query: str, filters: dict[str, Any] | None, *, expand: bool, key: str) -> list[tuple[str, float, int]]:
+        """(work, best BM25 score, rid of that chunk) of every matching work, best first."""
         terms = analyze_query(query, expand=expand)
         if not terms:
             return []
+        best: dict[str, tuple[float, int]] = {}
         if self.bm25_index != "memory":
             where, params = filters_to_sql(filters, "d")
             work = meta_expression(key, "d")
-            sql = (f"SELECT {work} AS w, MAX(-bm25(documents_fts)) FROM documents_fts "
+            sql = (f"SELECT {work} AS w, -bm25(documents_fts), d.rid FROM documents_fts "
                    f"JOIN documents d ON d.rid = documents_fts.rowid "
-                   f"WHERE documents_fts MATCH ? AND {where} AND w IS NOT NULL GROUP BY w")
-            best = dict(self._conn().execute(sql, [self.match_expression(terms), *params]).fetchall())
+                   f"WHERE documents_fts MATCH ? AND {where} AND w IS NOT NULL")
+            for w, score, rid in self._conn().execute(sql, [self.match_expression(terms), *params]):
+                if score > best.get(w, (0.0, 0))[0]:
+                    best[w] = (float(score), int(rid))
         else:
             index = self._bm25_postings()
             columns = [index.vocab[t] for t in dict.fromkeys(terms) if t in index.vocab]
@@ -574,13 +597,13 @@ class SQLiteDocumentStore:
             if filters:
                 positions = np.intersect1d(positions, self._candidate_rows(filters, index.rids, index.generation, "bm25"))
             keys = self._key_index((key,)).by_rid
-            best = {}
             for pos in positions.tolist():
-                entry = keys.get(int(index.rids[pos]))
+                rid = int(index.rids[pos])
+                entry = keys.get(rid)
                 w = entry[1].get(key) if entry else None
-                if w is not None and scores[pos] > best.get(w, 0.0):
-                    best[w] = float(scores[pos])
-        return sorted(best.items(), key=lambda x: (-x[1], x[0]))
+                if w is not None and scores[pos] > best.get(w, (0.0, 0))[0]:
+                    best[w] = (float(scores[pos]), rid)
+        return sorted(((w, s, r) for w, (s, r) in best.items()), key=lambda x: (-x[1], x[0]))
 
     def fts5_bm25_search(
         self,

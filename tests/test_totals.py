@@ -96,3 +96,16 @@ def test_filtered_totals_and_facets_count_the_filtered_matches(client, ingested_
     assert uu["facets"]["jenis"] == [{"value": "uu", "count": len(expected)}]
     by_jenis = {f["value"]: f["count"] for f in every["facets"]["jenis"]}
     assert by_jenis["uu"] == uu["total"]
+
+
+def test_the_embedded_store_gives_the_best_chunk_of_every_matching_work(ingested_settings):
+    from pipelines.query import get_searcher
+
+    store = get_searcher(ingested_settings).store
+    works = store.matching_works("retribusi parkir")
+    chunks = store.matching_work_chunks("retribusi parkir", exclude=[works[0][0]])
+    assert [d.meta["regulation_id"] for d in chunks] == [w for w, _ in works[1:]]
+    everything = store.bm25_search("retribusi parkir", top_k=100_000)
+    for d in chunks:  # the best-scoring chunk of its work, as a full scan of BM25 ranks them
+        best = max((x for x in everything if x.meta["regulation_id"] == d.meta["regulation_id"]), key=lambda x: x.score)
+        assert d.score == pytest.approx(best.score) and d.content
