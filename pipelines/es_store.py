@@ -974,6 +974,22 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         out = [(b["key"], float(b["best"]["hits"]["max_score"] or 0.0)) for b in aggs["works"]["buckets"]]
         return sorted(out, key=lambda x: (-x[1], x[0]))
 
+    def matching_work_chunks(self, query: str, filters: dict[str, Any] | None = None, *, expand: bool = True,
+                             key: str = "regulation_id", exclude=(), size: int = 10_000) -> list[Document]:
+        """The best chunk of every matching work but those in ``exclude``, best first (as on the
+        embedded store): the same aggregation, each bucket's ``top_hits`` returning its chunk."""
+        if not query or not query.strip():
+            return []
+        body = matching_works_body(query, filters=filters, expand=expand, key=key, size=size)
+        if body is None:
+            return []
+        body["aggs"]["works"]["aggs"]["best"]["top_hits"]["_source"] = {"excludes": ["embedding"]}
+        skip = set(exclude)
+        aggs = self.client.search(index=self._index, **body)["aggregations"]
+        docs = [self._document(b["best"]["hits"]["hits"][0], b["best"]["hits"]["hits"][0].get("_score"))
+                for b in aggs["works"]["buckets"] if b["key"] not in skip and b["best"]["hits"]["hits"]]
+        return sorted(docs, key=lambda d: (-(d.score or 0.0), str(d.meta.get(key))))
+
     def facets(self, query: str | None = None, *, filters: dict[str, Any] | None = None,
                fields: dict[str, str] | None = None, size: int = 50) -> dict[str, list[dict[str, Any]]]:
         """``{facet: [{"value", "count"}]}``: regulations per value, from terms aggregations."""

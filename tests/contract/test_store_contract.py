@@ -219,3 +219,14 @@ def test_matching_works_counts_what_a_full_scan_finds(loaded, query, filters):
     assert {w for w, _ in found} == scanned
     assert all(score > 0 for _, score in found)
     assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
+
+
+def test_matching_work_chunks_are_each_works_best_chunk(loaded):
+    store, docs = loaded
+    works = store.matching_works("data pribadi sistem elektronik", key="work_id")
+    chunks = store.matching_work_chunks("data pribadi sistem elektronik", key="work_id", exclude=[works[0][0]])
+    assert [d.meta["work_id"] for d in chunks] == [w for w, _ in works[1:]]
+    ranked = store.bm25_search("data pribadi sistem elektronik", top_k=100)
+    for d in chunks:
+        best = next(x for x in ranked if x.meta["work_id"] == d.meta["work_id"])
+        assert d.id == best.id and d.content == best.content and d.embedding is None
