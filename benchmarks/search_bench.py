@@ -13,8 +13,8 @@ same queries (the questions of eval/dev-questions.jsonl, cycled), IN THE SAME RU
   searched through the product's ``pipelines.query.Searcher`` exactly as the API does (bm25 =
   glossary-expanded BM25; dense = QueryExpander -> text embedder -> embedding retriever; hybrid =
   both plus the citation, work-scope, definition and phrase lookups, fused by weighted RRF), 50
-  candidates per retriever; its query encoder is the product's (``CachedTextEmbedder``: ONNX
-  Runtime int8 by default, ``JDIH_QUERY_ENCODER``) with the LRU cache off (``cache_size=0``), so
+  candidates per retriever; its query encoder is the product's (``CachedTextEmbedder``: the
+  model of ``JDIH_EMBEDDING_MODEL``) with the LRU cache off (``cache_size=0``), so
   every timed query pays its embedding even when the cycled questions repeat;
 - ``haystack_inmemory``: ``InMemoryDocumentStore`` with InMemoryBM25Retriever and
   InMemoryEmbeddingRetriever in pipelines of the same shape (QueryExpander -> BM25;
@@ -101,7 +101,10 @@ def base_chunks(kb: Path | None) -> list[dict[str, Any]]:
 
     if kb is None or not kb.exists():
         kb = _ingest_into(Path(tempfile.mkdtemp(prefix="search-bench-kb-")))["db"]
+    from pipelines.embedding.models import configured_model, ensure_compatible
+
     store = SQLiteDocumentStore(kb)
+    ensure_compatible(store, configured_model())  # its vectors are of the model queries are embedded with
     docs = [d for d in store.filter_documents() if d.embedding is not None and d.content]
     store.close()
     if not docs:
@@ -200,23 +203,19 @@ def _measure(write, runners: dict[str, Any], base, n: int, queries: list[str]) -
             "query_embedding_ms": _embedding_latency(queries)}
 
 
-def _embedding_latency(queries: list[str]) -> dict[str, float]:
+def _embedding_latency(queries: list[str]) -> dict[str, Any]:
     """The query embedder alone on the glossary-expanded questions (what dense and hybrid embed),
     so the store's share of the dense and hybrid latencies can be told apart."""
-    from pipelines.embedder import CachedTextEmbedder, query_dtype
+    from pipelines.embedder import CachedTextEmbedder
     from pipelines.query import QueryExpander
 
     expand = QueryExpander()
     texts = [expand.run(query=q)["query"] for q in queries]
-    out = {}
-    for name, embedder in (("onnx_int8", CachedTextEmbedder(cache_size=0, encoder="onnx")),
-                           ("torch", CachedTextEmbedder(cache_size=0, encoder="torch"))):
-        embedder.warm_up()
-        embedder.run(text=texts[0])
-        lat = _time_queries(lambda t: embedder.run(text=t), texts)
-        out[name] = {"p50": round(percentile(lat, 50), 2), "p95": round(percentile(lat, 95), 2)}
-    out["torch"]["dtype"] = query_dtype()
-    return out
+    embedder = CachedTextEmbedder(cache_size=0)
+    embedder.warm_up()
+    embedder.run(text=texts[0])
+    lat = _time_queries(lambda t: embedder.run(text=t), texts)
+    return {"model": embedder.model_name, "p50": round(percentile(lat, 50), 2), "p95": round(percentile(lat, 95), 2)}
 
 
 def worker_embedded(base, n: int, queries: list[str], workdir: Path) -> dict[str, Any]:
@@ -228,6 +227,7 @@ def worker_embedded(base, n: int, queries: list[str], workdir: Path) -> dict[str
     from pipelines.stores import open_store
 
     store = open_store(get_settings())
+    store.set_embedding_model(CachedTextEmbedder().model_name)  # the base KB's model (base_chunks checked it)
 
     def write(batch):
         with store.transaction():  # as the indexing pipeline writes a work: one transaction

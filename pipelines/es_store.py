@@ -441,7 +441,7 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
 
     :param hosts: node URLs; :param index: the chunk index alias (other indices derive from it);
     :param username/password/api_key/api_key_id: Secrets (environment variables by default), never
-        serialised as values; :param embedding_dim: 384 for all-MiniLM-L6-v2;
+        serialised as values; :param embedding_dim: 384 for multilingual-e5-small and all-MiniLM-L6-v2;
     :param shards/replicas: used when the indices are created; :param auto_create: create missing
         indices on first use (``jdih es init`` does it explicitly);
     :param kwargs: passed to the ``elasticsearch.Elasticsearch`` client (e.g. ``ca_certs``).
@@ -587,6 +587,21 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
             return int(self.client.get(index=self.index_name("state"), id="generation", source=False)["_version"])
         except NotFoundError:
             return 0
+
+    def embedding_model(self) -> str | None:
+        """The embedding model recorded for the chunks' vectors (the ``embedding_model`` document
+        of the state index; None: no record)."""
+        from elasticsearch import NotFoundError
+
+        try:
+            return self.client.get(index=self.index_name("state"), id="embedding_model")["_source"].get("value")
+        except NotFoundError:
+            return None
+
+    def set_embedding_model(self, name: str) -> None:
+        """Record the embedding model of this knowledge base (pipelines.embedding.models)."""
+        self.client.index(index=self.index_name("state"), id="embedding_model", refresh=True,
+                          document={"value": name})
 
     def _bump_generation(self) -> None:
         from datetime import datetime, timezone

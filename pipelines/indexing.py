@@ -154,7 +154,8 @@ def _work_dimensions(documents: list[Document], record: dict) -> dict:
     return work
 
 
-def build_indexing_pipeline(document_store, *, embedder=None, tagger=None) -> Pipeline:
+def build_indexing_pipeline(document_store, *, embedder=None, tagger=None, model=None) -> Pipeline:
+    """``model``: the EmbeddingModel when ``embedder`` is not given (default: the configured one)."""
     from pipelines.chunking import ArticleChunker
     from pipelines.embedder import document_embedder
 
@@ -166,7 +167,7 @@ def build_indexing_pipeline(document_store, *, embedder=None, tagger=None) -> Pi
 
         tagger = DimensionTagger()
     p.add_component("tag", tagger)
-    p.add_component("embed", embedder or document_embedder(meta_fields_to_embed=["breadcrumb"]))
+    p.add_component("embed", embedder or document_embedder(model, meta_fields_to_embed=["breadcrumb"]))
     p.add_component("write", WorkWriter(document_store))
     p.connect("parse.regulations", "chunk.regulations")
     p.connect("parse.records", "chunk.records")
@@ -246,6 +247,10 @@ def ingest_paths(paths: Iterable[Path], *, progress: bool = True, force: bool = 
 
     settings = settings or get_settings()
     store = store or open_store(settings)
+    from pipelines.embedding.models import resolve_model
+
+    model = resolve_model(settings.embedding_model)
+    _ensure_model(store, pipeline, model)
     works = plan_works(paths, catalogue)
     summary = IngestSummary()
     t0 = time.perf_counter()
@@ -269,7 +274,7 @@ def ingest_paths(paths: Iterable[Path], *, progress: bool = True, force: bool = 
     if not todo:
         summary.seconds = time.perf_counter() - t0
         return summary
-    pipeline = pipeline or build_indexing_pipeline(store)
+    pipeline = pipeline or build_indexing_pipeline(store, model=model)
     bar = _progress(len(todo), progress)
     for w, h in todo:
         name = w.work_id or w.files[0].name
@@ -289,6 +294,16 @@ def ingest_paths(paths: Iterable[Path], *, progress: bool = True, force: bool = 
     bar.close()
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _ensure_model(store, pipeline: Pipeline | None, model) -> None:
+    """The knowledge base must hold vectors of the model this ingest embeds with (or none yet):
+    checked before any work is skipped as unchanged, and recorded on the first write."""
+    from pipelines.embedding.models import EmbeddingModel, ensure_compatible
+
+    embed = pipeline.get_component("embed") if pipeline is not None and "embed" in pipeline.graph.nodes else None
+    name = getattr(embed, "model_name", None)
+    ensure_compatible(store, EmbeddingModel(name, "custom") if name and name != model.name else model, writing=True)
 
 
 def _progress(total: int, enabled: bool):

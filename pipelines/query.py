@@ -83,6 +83,7 @@ class Searcher:
         self._lock = threading.Lock()
         self._embedders = [embedder_factory(), embedder_factory()]
         self._warm = False
+        self._model_checked = float("-inf")
         self.prefetch_dense = True  # start the dense branch in the background (DenseRetrieval)
         self.pipelines: dict[str, Pipeline] = {}
 
@@ -120,8 +121,20 @@ class Searcher:
         # query. Outputs are not copied.
         self.fusion = RankFusion(weights=FUSION_WEIGHTS, k=FUSION_K, top_k=candidates)
 
+    MODEL_CHECK_S = 10.0  # how often a running searcher re-reads which model embedded the store
+
     def _warm_up(self) -> None:
+        import time
+
+        from pipelines.embedding.models import embedder_model, ensure_compatible
+
         with self._lock:
+            now = time.monotonic()
+            if now - self._model_checked > self.MODEL_CHECK_S:
+                # refuses (EmbeddingModelMismatch, saying to run `jdih reindex`) a knowledge base
+                # whose vectors another model made: their similarities to this query mean nothing
+                ensure_compatible(self.store, embedder_model(self._embedders[0]))
+                self._model_checked = now
             if not self._warm:
                 from pipelines.embedder import set_query_threads
 
@@ -295,8 +308,11 @@ def get_searcher(settings=None) -> Searcher:
     from ingest.config import get_settings
 
     settings = settings or get_settings()
-    key = f"{settings.store}:{settings.db_path}"
+    key = f"{settings.store}:{settings.db_path}:{settings.embedding_model}"
     with _searchers_lock:
         if key not in _searchers:
-            _searchers[key] = Searcher(open_store(settings))
+            from pipelines.embedder import CachedTextEmbedder
+
+            _searchers[key] = Searcher(open_store(settings),
+                                       embedder_factory=lambda: CachedTextEmbedder(model=settings.embedding_model))
         return _searchers[key]

@@ -81,6 +81,11 @@ def reindex(source, target, *, replace: bool = False, progress: bool = True) -> 
         _clear(target, dst_repo)
         dst_repo = WorkRepository.of(target)
     summary = ReindexSummary()
+    from pipelines.embedding.models import recorded_model
+
+    model = recorded_model(source)  # the vectors move as they are: the target records their model
+    if model:
+        target.set_embedding_model(model)
     works = [w["id"] for w in src_repo.all()]
     bar = _progress(len(works), progress)
     for work_id in works:

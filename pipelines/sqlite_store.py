@@ -300,12 +300,24 @@ class SQLiteDocumentStore:
             conn.execute("CREATE TABLE IF NOT EXISTS store_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
             conn.execute("INSERT OR IGNORE INTO store_state VALUES ('generation', 0)")
             conn.execute("INSERT OR IGNORE INTO store_state VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            # facts about the knowledge base as text (the embedding model that made its vectors)
+            conn.execute("CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             for key in self.indexed_meta_fields:
                 name = "ix_meta_" + "".join(c if c.isalnum() else "_" for c in key)
                 conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON documents({meta_expression(key)})")
         version = conn.execute("SELECT value FROM store_state WHERE key = 'schema_version'").fetchone()[0]
         if version != SCHEMA_VERSION:
             raise RuntimeError(f"{self.path}: schema version {version}, this code reads version {SCHEMA_VERSION}")
+
+    def embedding_model(self) -> str | None:
+        """The embedding model recorded for this knowledge base's vectors (None: no record)."""
+        row = self._conn().execute("SELECT value FROM store_info WHERE key = 'embedding_model'").fetchone()
+        return row[0] if row else None
+
+    def set_embedding_model(self, name: str) -> None:
+        """Record the embedding model of this knowledge base (pipelines.embedding.models)."""
+        with self.transaction():
+            self._conn().execute("INSERT OR REPLACE INTO store_info VALUES ('embedding_model', ?)", (name,))
 
     def generation(self) -> int:
         """A counter bumped by every committed write, in any process."""

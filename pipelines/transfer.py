@@ -201,6 +201,11 @@ def rebuild_index(settings=None, *, store=None, work_ids: list[str] | None = Non
     ids = work_ids or [r[0] for r in conn.execute("SELECT id FROM works ORDER BY id")]
     ingester = UploadIngester(store, settings, embedder=embedder, tagger=tagger)
     statuses = current_statuses(conn)
+    from pipelines.embedding.models import begin_reembedding, embedder_model, finish_reembedding
+
+    # the model of the new vectors; searches refuse a half re-embedded knowledge base
+    model = embedder_model(ingester.warm_up().get_component("embed"), settings)
+    begin_reembedding(store, model)
     for i, work_id in enumerate(ids, 1):
         row = conn.execute("SELECT record, regulation, dimensions FROM works WHERE id = ?", (work_id,)).fetchone()
         if row is None:
@@ -229,5 +234,7 @@ def rebuild_index(settings=None, *, store=None, work_ids: list[str] | None = Non
             print(f"\rreindex {i}/{len(ids)} {work_id:40.40}", end="", file=sys.stderr, flush=True)
     if progress and ids:
         print(file=sys.stderr)
+    if not summary.failed and (work_ids is None or store.embedding_model() == model.name):
+        finish_reembedding(store, model)
     summary.seconds = time.perf_counter() - t0
     return summary

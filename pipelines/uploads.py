@@ -331,8 +331,10 @@ class UploadIngester:
             embedder = self._embedder
             if embedder is None:
                 from pipelines.embedder import document_embedder
+                from pipelines.embedding.models import resolve_model
 
-                embedder = document_embedder(meta_fields_to_embed=["breadcrumb"])
+                model = resolve_model(self.settings.embedding_model) if self.settings is not None else None
+                embedder = document_embedder(model, meta_fields_to_embed=["breadcrumb"])
             p = Pipeline()
             p.add_component("chunk", ArticleChunker())
             p.add_component("tag", tagger)
@@ -400,6 +402,10 @@ class UploadIngester:
         conn = self.store._conn()  # noqa: SLF001
         plan = curation.plan_record(conn, work_id, metadata, actor=job.created_by)
         queue.progress(job.id, stage="embedding", articles=len(reg.articles), amendment_items=len(reg.amendments))
+        from pipelines.embedding.models import embedder_model, ensure_compatible
+
+        ensure_compatible(self.store, embedder_model(self.warm_up().get_component("embed"), self.settings),
+                          writing=True)
         documents = self.embed(reg, plan.record)
         queue.progress(job.id, stage="writing", chunks_embedded=len(documents))
         result = curation.write_upload(
