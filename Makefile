@@ -52,10 +52,10 @@ serve: setup
 run: setup ingest serve
 
 # The same product on a local Elasticsearch node (Elastic's minimal distribution from Maven Central,
-# needs Java 17+ and Maven; pipelines/es_local.py): the node's data and the control file in data-es/.
+# needs Java 17+ and Maven; pipelines/stores/es_local.py): the node's data and the control file in data-es/.
 ES_DATA ?= data-es
 run-es: setup
-	JDIH_DATA_DIR=$(ES_DATA) $(BIN)/python -m pipelines.es_local --data $(ES_DATA)/node -- \
+	JDIH_DATA_DIR=$(ES_DATA) $(BIN)/python -m pipelines.stores.es_local --data $(ES_DATA)/node -- \
 	  bash -c '$(BIN)/jdih ingest regulations/ && exec $(BIN)/jdih serve --host $(HOST) --port $(PORT)'
 
 test: test-system-deps setup

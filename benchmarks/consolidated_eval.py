@@ -29,7 +29,7 @@ def main() -> int:
     ap.add_argument("--questions", default=str(ROOT / "eval" / "dev-questions.jsonl"))
     args = ap.parse_args()
     from ingest.config import get_settings
-    from pipelines.evaluation import _matches, load_questions, metrics_for
+    from pipelines.search.evaluation import _matches, load_questions, metrics_for
     from search_api import answering
     from search_api.consolidated import in_force_groups
     from search_api.kb import KnowledgeBase

@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from typing import TYPE_CHECKING  # noqa: E402
 
 if TYPE_CHECKING:
-    from pipelines.dimensions import DimensionTagger
+    from pipelines.indexing.dimensions import DimensionTagger
 
 GOLD_PATH = ROOT / "tests" / "data" / "dimension-gold.yaml"
 _HEADING = re.compile(r"^\s*Pasal\s+(\d+[A-Z]?)\s*$")
@@ -170,7 +170,7 @@ class EvalReport:
 def evaluate(tagger: DimensionTagger | None = None, cases: list[GoldCase] | None = None) -> EvalReport:
     from haystack import Document
 
-    from pipelines.dimensions import DIMENSION_IDS, DimensionTagger
+    from pipelines.indexing.dimensions import DIMENSION_IDS, DimensionTagger
 
     tagger = tagger or DimensionTagger()
     tagger.warm_up()
@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threshold", type=float, default=None)
     ap.add_argument("--errors", action="store_true", help="list the gold cases the tagger gets wrong")
     args = ap.parse_args(argv)
-    from pipelines.dimensions import DimensionTagger
+    from pipelines.indexing.dimensions import DimensionTagger
 
     tagger = DimensionTagger() if args.threshold is None else DimensionTagger(threshold=args.threshold)
     report = evaluate(tagger)

@@ -9,8 +9,8 @@ text is invented and no hour of embedding is needed.
 Each store runs in its own subprocess (so peak RSS is per store) over the same corpus and the
 same queries (the questions of eval/dev-questions.jsonl, cycled), IN THE SAME RUN:
 
-- ``embedded``: ``SQLiteDocumentStore`` configured as ``pipelines.stores.open_store`` does,
-  searched through the product's ``pipelines.query.Searcher`` exactly as the API does (bm25 =
+- ``embedded``: ``SQLiteDocumentStore`` configured as ``pipelines.stores.factory.open_store`` does,
+  searched through the product's ``pipelines.search.query.Searcher`` exactly as the API does (bm25 =
   glossary-expanded BM25; dense = QueryExpander -> text embedder -> embedding retriever; hybrid =
   both plus the citation, work-scope, definition and phrase lookups, fused by weighted RRF), 50
   candidates per retriever; its query encoder is the product's (``CachedTextEmbedder``: the
@@ -72,7 +72,7 @@ METRICS = ("write_s", "bm25_p50_ms", "bm25_p95_ms", "dense_p50_ms", "dense_p95_m
            "hybrid_p50_ms", "hybrid_p95_ms", "rss_mb")
 STORES = ("embedded", "haystack_inmemory")
 MODES = ("bm25", "dense", "hybrid")
-CANDIDATES = 50  # per retriever, as pipelines.query.CANDIDATES
+CANDIDATES = 50  # per retriever, as pipelines.search.query.CANDIDATES
 WRITE_BATCH = 1000
 WORD_NOISE = 0.15  # share of words replaced in each copy
 EMBEDDING_NOISE = 0.02  # per-dimension sigma of the Gaussian noise added to each copy's embedding
@@ -97,7 +97,7 @@ def cycled(items: list[str], n: int) -> list[str]:
 def base_chunks(kb: Path | None) -> list[dict[str, Any]]:
     """The real chunks (content, meta, embedding) of an ingested knowledge base; regulations/ is
     ingested into a temporary directory when ``kb`` holds none."""
-    from pipelines.sqlite_store import SQLiteDocumentStore
+    from pipelines.stores.sqlite import SQLiteDocumentStore
 
     if kb is None or not kb.exists():
         kb = _ingest_into(Path(tempfile.mkdtemp(prefix="search-bench-kb-")))["db"]
@@ -206,8 +206,8 @@ def _measure(write, runners: dict[str, Any], base, n: int, queries: list[str]) -
 def _embedding_latency(queries: list[str]) -> dict[str, Any]:
     """The query embedder alone on the glossary-expanded questions (what dense and hybrid embed),
     so the store's share of the dense and hybrid latencies can be told apart."""
-    from pipelines.embedder import CachedTextEmbedder
-    from pipelines.query import QueryExpander
+    from pipelines.embedding.embedder import CachedTextEmbedder
+    from pipelines.search.query import QueryExpander
 
     expand = QueryExpander()
     texts = [expand.run(query=q)["query"] for q in queries]
@@ -222,9 +222,9 @@ def worker_embedded(base, n: int, queries: list[str], workdir: Path) -> dict[str
     os.environ["JDIH_DATA_DIR"] = str(workdir)
     os.environ["JDIH_STORE"] = "embedded"
     from ingest.config import get_settings
-    from pipelines.embedder import CachedTextEmbedder
-    from pipelines.query import Searcher
-    from pipelines.stores import open_store
+    from pipelines.embedding.embedder import CachedTextEmbedder
+    from pipelines.search.query import Searcher
+    from pipelines.stores.factory import open_store
 
     store = open_store(get_settings())
     store.set_embedding_model(CachedTextEmbedder().model_name)  # the base KB's model (base_chunks checked it)
@@ -247,8 +247,8 @@ def worker_inmemory(base, n: int, queries: list[str], workdir: Path) -> dict[str
     from haystack.components.retrievers.in_memory import InMemoryBM25Retriever, InMemoryEmbeddingRetriever
     from haystack.document_stores.in_memory import InMemoryDocumentStore
 
-    from pipelines.embedder import CachedTextEmbedder
-    from pipelines.query import QueryExpander
+    from pipelines.embedding.embedder import CachedTextEmbedder
+    from pipelines.search.query import QueryExpander
 
     def text_embedder():  # the embedded worker's query encoder, uncached
         return CachedTextEmbedder(cache_size=0)
@@ -319,7 +319,7 @@ def _ingest_into(data_dir: Path) -> dict[str, Any]:
     import dataclasses
 
     from ingest.config import get_settings
-    from pipelines.indexing import ingest_paths
+    from pipelines.indexing.pipeline import ingest_paths
 
     settings = dataclasses.replace(get_settings(), data_dir=data_dir, store="embedded")
     summary = ingest_paths([ROOT / "regulations"], settings=settings, progress=False)
@@ -341,7 +341,7 @@ def embedding_throughput(kb: Path | None) -> dict[str, Any]:
     with the text, batch 32) over the real chunks of ``kb``."""
     from haystack import Document
 
-    from pipelines.embedder import document_embedder
+    from pipelines.embedding.embedder import document_embedder
 
     docs = [Document(content=b["content"], meta=b["meta"]) for b in base_chunks(kb)]
     embedder = document_embedder(meta_fields_to_embed=["breadcrumb"])

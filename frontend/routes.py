@@ -137,7 +137,7 @@ def error_page(request: Request, status_code: int, message: str | None = None) -
 
 @lru_cache(maxsize=None)
 def _taxonomy():
-    from pipelines.dimensions import default_taxonomy
+    from pipelines.indexing.dimensions import default_taxonomy
 
     return default_taxonomy()
 
@@ -248,7 +248,7 @@ def spelling_suggestions(snap: Snapshot, q: str) -> list[str]:
 
 def language_hints(q: str) -> list[str]:
     """Glossary equivalents of the query's terms in the other language (``data centre`` -> ``pusat data``)."""
-    from pipelines.analyzer import expansions
+    from pipelines.analysis.analyzer import expansions
 
     return expansions(q)[:6]
 
@@ -385,7 +385,7 @@ def _changed_by(snap: Snapshot, work: Work) -> dict[str, list[dict[str, Any]]]:
 def _versions(kb: KnowledgeBase, work_id: str) -> list[dict[str, Any]]:
     """The staff side's versions of a work (oldest first); none when the store keeps no versions."""
     try:
-        from pipelines import versions
+        from pipelines.staff import versions
 
         return versions.list_versions(kb.store._conn(), work_id)  # noqa: SLF001 - read-only use of the store's connection
     except Exception:  # noqa: BLE001 - a store without the staff tables (e.g. Elasticsearch): no history to show
@@ -399,7 +399,7 @@ def _has_original(settings, source: dict[str, Any]) -> bool:
     if not re.fullmatch(r"[0-9a-f]{64}", sha):
         return False
     try:
-        from pipelines.files import FileStore
+        from pipelines.staff.files import FileStore
 
         if FileStore(settings.files_dir).exists(sha):
             return True

@@ -87,7 +87,7 @@ def _parse_report(directory: str) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from pipelines.indexing import ingest_paths
+    from pipelines.indexing.pipeline import ingest_paths
 
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
@@ -99,7 +99,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from pipelines.query import get_searcher
+    from pipelines.search.query import get_searcher
 
     result = get_searcher().search(args.query, mode=args.mode, limit=args.limit)
     if args.json:
@@ -118,7 +118,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from pipelines.evaluation import evaluate, format_report, load_questions
+    from pipelines.search.evaluation import evaluate, format_report, load_questions
 
     questions = load_questions(args.questions)
     report = evaluate(questions, modes=args.modes.split(","))
@@ -135,7 +135,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from ingest.config import get_settings
     from pipelines.embedding.models import EmbeddingModelMismatch, configured_model, ensure_compatible
-    from pipelines.stores import open_store
+    from pipelines.stores.factory import open_store
 
     model = configured_model()
     try:  # a knowledge base another model embedded is refused now, not at the first query
@@ -154,7 +154,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_es_init(args: argparse.Namespace) -> int:
-    from pipelines.es_store import ElasticsearchStore, dry_run_definitions
+    from pipelines.stores.elasticsearch import ElasticsearchStore, dry_run_definitions
 
     if args.dry_run:
         json.dump(dry_run_definitions(), sys.stdout, ensure_ascii=False, indent=2)
@@ -179,12 +179,12 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     import dataclasses
 
     from ingest.config import get_settings
-    from pipelines.reindex import ReindexError, reindex
-    from pipelines.stores import open_store
+    from pipelines.indexing.reindex import ReindexError, reindex
+    from pipelines.stores.factory import open_store
 
     settings = get_settings()
     if args.to is None:  # rebuild the configured store's search index from its stored records
-        from pipelines.transfer import rebuild_index
+        from pipelines.staff.transfer import rebuild_index
 
         rebuilt = rebuild_index(settings, progress=not args.quiet)
         print(rebuilt.describe())

@@ -28,8 +28,8 @@ def _actor() -> str:
 
 def cmd_token(args: argparse.Namespace) -> int:
     from ingest.config import get_settings
-    from pipelines import accounts, audit
-    from pipelines.curation import open_kb
+    from pipelines.staff import accounts, audit
+    from pipelines.staff.curation import open_kb
 
     store = open_kb(get_settings())
     conn = store._conn()  # noqa: SLF001
@@ -72,7 +72,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ingest.config import get_settings
-    from pipelines.transfer import TransferError, export_kb
+    from pipelines.staff.transfer import TransferError, export_kb
 
     try:
         manifest = export_kb(get_settings(), args.dir)
@@ -85,7 +85,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from ingest.config import get_settings
-    from pipelines.transfer import TransferError, import_kb
+    from pipelines.staff.transfer import TransferError, import_kb
 
     try:
         out = import_kb(args.dir, get_settings(), reindex=not args.no_reindex, actor=_actor(), progress=not args.quiet)
@@ -100,7 +100,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def add_parsers(sub) -> None:
     from pathlib import Path
 
-    from pipelines.accounts import DEFAULT_EXPIRY_DAYS
+    from pipelines.staff.accounts import DEFAULT_EXPIRY_DAYS
 
     sp = sub.add_parser("token", help="create, list or revoke API tokens (staff, admin)")
     tsub = sp.add_subparsers(dest="action", required=True)

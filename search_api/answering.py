@@ -6,7 +6,7 @@ stored, with permalinks, the dimensions involved and a confidence.
 Two kinds of answer:
 
 1. A question that names a Smart City dimension ("regulasi apa yang mendukung smart
-   environment?") is answered from the dimension links (pipelines.dimensions), strongest first,
+   environment?") is answered from the dimension links (pipelines.indexing.dimensions), strongest first,
    with the evidence articles quoted; a region the question names ("Malang") narrows the list
    when the knowledge base holds works of that region.
 2. Any other question runs the hybrid search, then the evidence decides whether the best
@@ -87,7 +87,7 @@ class Tokens:
 
 def question_units(question: str) -> list[Unit]:
     """Glossary concepts first, then every other content word of the question."""
-    from pipelines.analyzer import GLOSSARY_WORD_RE, analyze, analyze_query, glossary_matches, normalize
+    from pipelines.analysis.analyzer import GLOSSARY_WORD_RE, analyze, analyze_query, glossary_matches, normalize
 
     words = GLOSSARY_WORD_RE.findall(normalize(question))
     spans: dict[tuple[int, int], Unit] = {}
@@ -163,7 +163,7 @@ def row_scores(units: list[Unit], section: dict[str, Any], rows: list[dict[str, 
     distant one: under "Pelayanan Kesehatan di Puskesmas, ..., Rumah Sakit Umum Daerah" both the
     Puskesmas table and the hospital's "Pelayanan Rawat Jalan" sit, and the first is the one
     about puskesmas."""
-    from pipelines.analyzer import analyze
+    from pipelines.analysis.analyzer import analyze
 
     headings = section.get("headings") or []
     near = Tokens(analyze(" ".join(headings[-2:])))
@@ -182,7 +182,7 @@ def row_scores(units: list[Unit], section: dict[str, Any], rows: list[dict[str, 
 def _best_row_evidence(units: list[Unit], work: Work, art: dict[str, Any]) -> tuple[float, list[str]]:
     """Coverage and specific terms of a Lampiran hit: of its best row, read with the two headings
     nearest it and the work's title."""
-    from pipelines.analyzer import analyze
+    from pipelines.analysis.analyzer import analyze
 
     sec = work.lampiran_section(art["lampiran"])
     if sec is None:
@@ -207,7 +207,7 @@ def _article_text(work: Work, pasal: str | None) -> str:
 
 def title_tokens(work: Work) -> Tokens:
     """A question may name the regulation ("menurut UU ITE", "PP 71 tahun 2019"): its title counts."""
-    from pipelines.analyzer import analyze
+    from pipelines.analysis.analyzer import analyze
 
     parts = [work.field("judul"), work.record.get("judul_en"),
              " ".join(str(x) for x in (work.singkatan, work.jenis, work.nomor, work.tahun, work.region) if x),
@@ -249,7 +249,7 @@ class Answerer:
     def ask(self, question: str) -> dict[str, Any]:
         question = " ".join(question.split())
         snap = self.kb.snapshot()
-        from pipelines.dimensions import default_taxonomy
+        from pipelines.indexing.dimensions import default_taxonomy
 
         dims = default_taxonomy().dimensions_named_in(question)
         if dims:
@@ -274,7 +274,7 @@ class Answerer:
     # ---- dimension questions ----
 
     def _from_dimensions(self, question: str, snap: Snapshot, dims: list[str]) -> dict[str, Any]:
-        from pipelines.analyzer import normalize
+        from pipelines.analysis.analyzer import normalize
         from search_api.dimensions import linked
 
         words = set(normalize(question).replace("'", " ").split())
@@ -312,7 +312,7 @@ class Answerer:
     # ---- search questions ----
 
     def assess(self, question: str, snap: Snapshot, groups: list[dict[str, Any]]) -> Assessment:
-        from pipelines.analyzer import analyze
+        from pipelines.analysis.analyzer import analyze
 
         stats = snap.term_stats()
         units = question_units(question)
@@ -484,7 +484,7 @@ class Answerer:
 
     @staticmethod
     def named_region(question: str, snap: Snapshot) -> str | None:
-        from pipelines.analyzer import normalize
+        from pipelines.analysis.analyzer import normalize
 
         text = " " + " ".join(re.findall(r"[a-z0-9]+", normalize(question).lower())) + " "
         named = [r for r in sorted(snap.regions, key=len, reverse=True) if f" {r.replace('-', ' ')} " in text]

@@ -33,7 +33,7 @@ def create_app(settings=None, *, rate_limit: str | None = None, searcher=None) -
 
     :param settings: ``ingest.config.Settings`` (default: from the JDIH_* environment).
     :param rate_limit: e.g. ``"60/minute"``; ``"0"`` disables; default ``JDIH_RATE_LIMIT`` or 120/minute.
-    :param searcher: a ready ``pipelines.query.Searcher`` (tests); built lazily otherwise.
+    :param searcher: a ready ``pipelines.search.query.Searcher`` (tests); built lazily otherwise.
     """
     from ingest.config import get_settings
 

@@ -7,7 +7,7 @@
   (429 with Retry-After) for the rest of the window, valid token or not: guessing a token is
   hopeless anyway (256 random bits), this keeps a guesser from loading the server.
 
-Tokens are checked by :func:`pipelines.accounts.authenticate` (SHA-256 lookup, constant-time
+Tokens are checked by :func:`pipelines.staff.accounts.authenticate` (SHA-256 lookup, constant-time
 compare). Use the dependencies in a router::
 
     @router.patch("/regulations/{work_id}")
@@ -24,7 +24,7 @@ from collections import deque
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from pipelines.accounts import Account, authenticate
+from pipelines.staff.accounts import Account, authenticate
 from search_api import errors
 from search_api.errors import ApiProblem
 

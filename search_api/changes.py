@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 from fastapi import APIRouter, Query, Request
 
-from pipelines import changes
+from pipelines.staff import changes
 from search_api.errors import ApiProblem
 
 router = APIRouter(tags=["changes"])

@@ -488,9 +488,9 @@ def _date_of(work) -> str | None:
 
 def snippet_maker(query: str):
     """Snippets, marked like the search's, for a consolidated text the retrieval did not see."""
-    from pipelines.analyzer import analyze
-    from pipelines.highlight import make_snippet
-    from pipelines.query import _analyze_word, _expanded
+    from pipelines.analysis.analyzer import analyze
+    from pipelines.search.highlight import make_snippet
+    from pipelines.search.query import _analyze_word, _expanded
 
     terms = set(analyze(query)) | set(analyze(_expanded(query)))
     return lambda text: make_snippet(text or "", terms, analyze_word=_analyze_word)

@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["dimensions"])
 
 
 def taxonomy():
-    from pipelines.dimensions import default_taxonomy
+    from pipelines.indexing.dimensions import default_taxonomy
 
     return default_taxonomy()
 

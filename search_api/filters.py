@@ -8,7 +8,7 @@ from search_api.errors import ApiProblem
 
 
 def dimension_ids() -> tuple[str, ...]:
-    from pipelines.dimensions import DIMENSION_IDS
+    from pipelines.indexing.dimensions import DIMENSION_IDS
 
     return DIMENSION_IDS
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from pipelines.relations import JDIHN_STATUS
+from regulations.relations import JDIHN_STATUS
 from search_api.deps import get_snapshot
 from search_api.kb import Snapshot, Work
 from search_api.models import JdihnRecord, NoParams
@@ -74,7 +74,7 @@ def jdihn_record(work: Work, base_url: str, in_force_uri: str | None = None) -> 
     }
     out = {}
     for name in FIELDS:
-        if name == "status":  # derived from the relations among the works (pipelines.relations)
+        if name == "status":  # derived from the relations among the works (regulations.relations)
             out[name] = JDIHN_STATUS.get(work.status, "")
         elif name in ("idData", "urlDetailPeraturan", "operasi", "display"):
             out[name] = derived[name]

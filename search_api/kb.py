@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Any, Iterable
 
 from ingest.ids import JENIS, RegulationId
-from pipelines.relations import STATUSES, RelationGraph
+from regulations.relations import STATUSES, RelationGraph
 
 RECHECK_S = 1.0  # how often the store's generation counter is read at most
 
@@ -266,7 +266,7 @@ class TermStats:
 
     @classmethod
     def from_works(cls, works: Iterable[Work]) -> "TermStats":
-        from pipelines.analyzer import analyze
+        from pipelines.analysis.analyzer import analyze
 
         df: Counter = Counter()
         n = 0
@@ -306,7 +306,7 @@ def read_snapshot(db_path, generation: int | None, rows: list[tuple] | None = No
     for row in rows:
         works[row[0]] = Work(row[0], json.loads(row[1] or "{}"), json.loads(row[2]) if row[2] else None,
                              json.loads(row[3] or "{}"), row[4] or 0, bool(row[5]), row[6])
-    from pipelines.relation_edits import effective_graph  # the parsed relations with staff corrections
+    from pipelines.staff.relation_edits import effective_graph  # the parsed relations with staff corrections
 
     graph = effective_graph(db_path, {w.id: w.regulation for w in works.values()})
     for w in works.values():
@@ -333,7 +333,7 @@ class KnowledgeBase:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    from pipelines.stores import open_store
+                    from pipelines.stores.factory import open_store
 
                     self._store = open_store(self.settings)
         return self._store
@@ -341,7 +341,7 @@ class KnowledgeBase:
     @property
     def searcher(self):
         if self._searcher is None:
-            from pipelines.query import get_searcher
+            from pipelines.search.query import get_searcher
 
             with self._lock:
                 if self._searcher is None:  # one per knowledge base in the process: the model loads once

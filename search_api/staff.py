@@ -27,11 +27,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipelines import accounts as acc
-from pipelines import audit, curation, relation_edits, versions
-from pipelines.accounts import Account
-from pipelines.files import safe_filename
-from pipelines.uploads import UploadRejected
+from pipelines.staff import accounts as acc
+from pipelines.staff import audit, curation, relation_edits, versions
+from pipelines.staff.accounts import Account
+from pipelines.staff.files import safe_filename
+from pipelines.staff.uploads import UploadRejected
 from search_api.auth import AUTH_RESPONSES, FailureLimiter, require_admin, require_staff
 from search_api.errors import ApiProblem, not_found
 from search_api.uploads import rejected
@@ -61,7 +61,7 @@ class StaffService:
         if self._queue is None:
             with self._lock:
                 if self._queue is None:
-                    from pipelines.jobs import JobQueue
+                    from pipelines.staff.jobs import JobQueue
 
                     store = self.store
                     with store.transaction():
@@ -79,8 +79,8 @@ class StaffService:
         with self._lock:
             if self._worker is not None and self._worker.is_alive():
                 return
-            from pipelines.jobs import Worker
-            from pipelines.uploads import UploadIngester
+            from pipelines.staff.jobs import Worker
+            from pipelines.staff.uploads import UploadIngester
 
             self.ingester = self.ingester or UploadIngester(self.store, self.settings)
             self._worker = Worker(queue, {"upload": self.ingester}, on_change=self.invalidate)

@@ -2,7 +2,7 @@
 
 The multipart body is read only after the token is checked and its Content-Length is within the
 limit; a body without Content-Length is counted as it arrives (:class:`BodyLimitMiddleware`).
-Checks before storing and the job itself are in :mod:`pipelines.uploads`.
+Checks before storing and the job itself are in :mod:`pipelines.staff.uploads`.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from ingest.ids import RegulationId
-from pipelines.accounts import Account
-from pipelines.uploads import EDITABLE_FIELDS, UploadRejected, check_upload, clean_metadata, find_duplicate
+from pipelines.staff.accounts import Account
+from pipelines.staff.uploads import EDITABLE_FIELDS, UploadRejected, check_upload, clean_metadata, find_duplicate
 from search_api.auth import AUTH_RESPONSES, require_staff
 from search_api.errors import ApiProblem, not_found
 
@@ -174,8 +174,8 @@ def list_jobs(request: Request, state: str | None = None, account: Account = Dep
 
 def accept(svc, upload_file, *, work_id, metadata, metadata_only, account) -> dict[str, Any]:
     """Spool, check, deduplicate, store and enqueue (runs in a worker thread of the server)."""
-    from pipelines import curation
-    from pipelines.files import FileStore, safe_filename
+    from pipelines.staff import curation
+    from pipelines.staff.files import FileStore, safe_filename
 
     fs = FileStore(svc.settings.files_dir)
     name = safe_filename(upload_file.filename)

@@ -27,11 +27,11 @@ _ES = {"reason": None, "version": None, "ran": 0, "skipped": 0}
 
 @pytest.fixture(scope="session")
 def es_node():
-    """One local Elasticsearch node for the whole session (pipelines.es_local: the minimal
+    """One local Elasticsearch node for the whole session (pipelines.stores.es_local: the minimal
     distribution from Maven Central, 512m heap, a free loopback port), stopped at the end whatever
     happened. JDIH_TEST_ES_URL uses a node that is already running instead. Where Java or Maven
     Central is missing, every test that needs it is skipped with the reason (printed at the end)."""
-    from pipelines.es_local import LocalNode, Unavailable, node_version
+    from pipelines.stores.es_local import LocalNode, Unavailable, node_version
 
     url = os.environ.get("JDIH_TEST_ES_URL")
     if url:
@@ -88,7 +88,7 @@ def ingested_settings(tmp_path_factory):
     import dataclasses
 
     from ingest.config import get_settings
-    from pipelines.indexing import ingest_paths
+    from pipelines.indexing.pipeline import ingest_paths
 
     data_dir = os.environ.get("JDIH_TEST_DATA_DIR")
     data_dir = Path(data_dir) if data_dir else tmp_path_factory.mktemp("kb")
@@ -104,13 +104,13 @@ def ingested_settings(tmp_path_factory):
 @pytest.fixture(scope="session")
 def es_ingested_settings(ingested_settings, es_node, tmp_path_factory):
     """The same knowledge base on the live Elasticsearch node: the embedded one of
-    ``ingested_settings`` copied with ``pipelines.reindex`` (what `jdih reindex --to elasticsearch`
+    ``ingested_settings`` copied with ``pipelines.indexing.reindex`` (what `jdih reindex --to elasticsearch`
     does: every work, its record, its chunks with their embeddings), the original files shared.
     Settings with JDIH_STORE=elasticsearch and a control file of its own."""
     import dataclasses
 
-    from pipelines.reindex import reindex
-    from pipelines.stores import open_store
+    from pipelines.indexing.reindex import reindex
+    from pipelines.stores.factory import open_store
 
     data_dir = tmp_path_factory.mktemp("es-kb")
     if ingested_settings.files_dir.exists():

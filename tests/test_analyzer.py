@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines import analyzer
-from pipelines.analyzer import (
+from pipelines.analysis import analyzer
+from pipelines.analysis.analyzer import (
     analyze,
     analyze_query,
     expand_query,

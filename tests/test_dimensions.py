@@ -12,8 +12,8 @@ import yaml
 from haystack import Document, Pipeline
 
 from benchmarks.dimension_eval import article_text, evaluate, load_gold
-from pipelines.analyzer import analyze
-from pipelines.dimensions import (
+from pipelines.analysis.analyzer import analyze
+from pipelines.indexing.dimensions import (
     DIMENSION_IDS,
     DimensionTagger,
     TaxonomyError,
@@ -166,7 +166,7 @@ def test_component_serialises_and_runs_in_a_pipeline():
     assert again.threshold == 0.7
     p = Pipeline()
     p.add_component("tag", again)
-    p2 = Pipeline.loads(p.dumps(), allowed_modules=["pipelines.dimensions"])
+    p2 = Pipeline.loads(p.dumps(), allowed_modules=["pipelines.indexing.dimensions"])
     out = p2.run({"tag": {"documents": [Document(content=article_text(UU28, "121"),
                                                          meta={"regulation_id": "uu-28-2009", "pasal": "121"})]}})
     assert "smart-environment" in out["tag"]["documents"][0].meta["dimensions"]

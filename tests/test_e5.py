@@ -16,8 +16,8 @@ CORPUS = ROOT / "regulations" / "corpus"
 def _chunk_texts(name: str) -> list[str]:
     """What the document embedder embeds for each chunk of a corpus file (breadcrumb, content)."""
     from ingest.parser import parse_file
-    from pipelines.chunking import ArticleChunker
-    from pipelines.embedder import _texts
+    from pipelines.indexing.chunking import ArticleChunker
+    from pipelines.embedding.embedder import _texts
 
     reg = parse_file(CORPUS / name)
     docs = ArticleChunker().run(regulations=[reg], records=[{}])["documents"]
@@ -107,8 +107,8 @@ def test_an_english_question_finds_the_indonesian_article(onnx_engine):
     """The point of the model: the English question lands on PP 71/2019's article on keeping
     public electronic data in Indonesia among the regulation's 100-odd chunks."""
     from ingest.parser import parse_file
-    from pipelines.chunking import ArticleChunker
-    from pipelines.embedder import _texts
+    from pipelines.indexing.chunking import ArticleChunker
+    from pipelines.embedding.embedder import _texts
 
     reg = parse_file(CORPUS / "pp-71-2019-pste.md")
     docs = ArticleChunker().run(regulations=[reg], records=[{}])["documents"]

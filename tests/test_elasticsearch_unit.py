@@ -12,8 +12,8 @@ import pytest
 from haystack import Document
 from haystack.errors import FilterError
 
-from pipelines import analyzer
-from pipelines.es_store import (
+from pipelines.analysis import analyzer
+from pipelines.stores.elasticsearch import (
     ElasticsearchStore,
     ReadOnlyReplicaError,
     all_definitions,
@@ -22,7 +22,7 @@ from pipelines.es_store import (
     bm25_query_body,
     index_definition,
 )
-from pipelines.filters import filters_to_sql
+from pipelines.stores.filters import filters_to_sql
 from tests.contract.articles import real_articles
 from tests.es_fake import recording_node
 
@@ -57,7 +57,7 @@ def _searches(calls, index="jdih-chunks"):
 
 def test_chunks_are_indexed_with_the_embedded_stores_analysed_terms(tmp_path):
     """One analyser for both stores: the terms Elasticsearch indexes are the very text FTS5 gets."""
-    from pipelines.sqlite_store import SQLiteDocumentStore
+    from pipelines.stores.sqlite import SQLiteDocumentStore
 
     embedded = SQLiteDocumentStore(tmp_path / "s.sqlite3", text_meta_fields=["breadcrumb"])
     docs = _docs(numbers=("6", "59"))
@@ -217,8 +217,8 @@ def test_facets_are_terms_aggregations_counting_regulations():
 def test_integration_retrievers_and_the_searcher_pipeline():
     from haystack import component
 
-    from pipelines.query import QueryExpander, Searcher
-    from pipelines.stores import retrievers_for
+    from pipelines.search.query import QueryExpander, Searcher
+    from pipelines.stores.factory import retrievers_for
 
     docs = _docs()
     store, calls = _store({("POST", "/jdih-chunks/_search"): {"hits": {"hits": [_hit(docs[0], 3.0)]}}})
@@ -304,7 +304,7 @@ def test_an_exception_in_a_transaction_writes_nothing():
 
 def test_control_file_commits_after_the_cluster_and_publishes_changed_works(tmp_path):
     from ingest.parser import parse_file
-    from pipelines.works import WorkRepository
+    from pipelines.stores.works import WorkRepository
     from tests.conftest import corpus_path
 
     reg = parse_file(corpus_path("pp-71-2019-pste.md"))

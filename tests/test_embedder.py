@@ -33,7 +33,7 @@ def test_the_model_setting(monkeypatch, tmp_path):
 def test_components_serialise_and_embed():
     from haystack import Document
 
-    from pipelines.embedder import E5DocumentEmbedder, E5TextEmbedder, document_embedder, text_embedder
+    from pipelines.embedding.embedder import E5DocumentEmbedder, E5TextEmbedder, document_embedder, text_embedder
 
     docs = document_embedder(meta_fields_to_embed=["breadcrumb"])
     assert isinstance(docs, E5DocumentEmbedder)
@@ -51,7 +51,7 @@ def test_components_serialise_and_embed():
 
 
 def test_cached_embedder_returns_the_model_embedding_and_evicts():
-    from pipelines.embedder import CachedTextEmbedder, text_embedder
+    from pipelines.embedding.embedder import CachedTextEmbedder, text_embedder
 
     cached, plain = CachedTextEmbedder(cache_size=2), text_embedder()
     first = cached.run(text="pusat data pemerintah")["embedding"]
@@ -71,8 +71,8 @@ def minilm_kb(tmp_path_factory):
     """A knowledge base of PP 71/2019 built by the old default (all-MiniLM-L6-v2), as it was
     before the model record existed: no record, chunks present."""
     from ingest.config import get_settings
-    from pipelines.indexing import ingest_paths
-    from pipelines.stores import open_store
+    from pipelines.indexing.pipeline import ingest_paths
+    from pipelines.stores.factory import open_store
 
     data = tmp_path_factory.mktemp("minilm-kb")
     old = dataclasses.replace(get_settings(), data_dir=data, store="embedded", embedding_model="all-MiniLM-L6-v2")
@@ -86,10 +86,10 @@ def minilm_kb(tmp_path_factory):
 
 def test_an_old_minilm_knowledge_base_is_refused_then_reindexed(minilm_kb):
     from pipelines.embedding.models import EmbeddingModelMismatch, recorded_model
-    from pipelines.indexing import ingest_paths
-    from pipelines.query import Searcher
-    from pipelines.stores import open_store
-    from pipelines.transfer import rebuild_index
+    from pipelines.indexing.pipeline import ingest_paths
+    from pipelines.search.query import Searcher
+    from pipelines.stores.factory import open_store
+    from pipelines.staff.transfer import rebuild_index
 
     store = open_store(minilm_kb)
     assert recorded_model(store) == "all-MiniLM-L6-v2"  # chunks, no record: the only model there was
@@ -114,7 +114,7 @@ def test_an_old_minilm_knowledge_base_is_refused_then_reindexed(minilm_kb):
 
 
 def _minilm_query():
-    from pipelines.embedder import CachedTextEmbedder
+    from pipelines.embedding.embedder import CachedTextEmbedder
 
     return CachedTextEmbedder(model="all-MiniLM-L6-v2")
 
@@ -125,7 +125,7 @@ def test_the_cli_says_what_to_do(minilm_kb, tmp_path):
     import shutil
 
     shutil.copytree(minilm_kb.data_dir, kb)
-    from pipelines.stores import open_store
+    from pipelines.stores.factory import open_store
 
     open_store(dataclasses.replace(minilm_kb, data_dir=kb)).set_embedding_model("all-MiniLM-L6-v2")
     env = {**os.environ, "JDIH_DATA_DIR": str(kb), "JDIH_STORE": "embedded", "PYTHONPATH": str(ROOT)}

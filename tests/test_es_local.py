@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.es_local import Unavailable, find_java, required_java
+from pipelines.stores.es_local import Unavailable, find_java, required_java
 
 ROOT = Path(__file__).resolve().parents[1]
 

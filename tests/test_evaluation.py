@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from pipelines.evaluation import evaluate, load_questions, metrics_for
+from pipelines.search.evaluation import evaluate, load_questions, metrics_for
 
 Q = {"id": "q", "lang": "id", "kind": "natural",
      "relevant": [{"regulation": "pp-71-2019", "pasal": "6"}, {"regulation": "pp-71-2019", "pasal": "2"}]}

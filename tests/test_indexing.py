@@ -25,7 +25,7 @@ def uu_19_2016():
 
 
 def test_amendment_chunks_carry_the_amended_work_and_article(uu_19_2016):
-    from pipelines.chunking import ArticleChunker
+    from pipelines.indexing.chunking import ArticleChunker
 
     docs = ArticleChunker().chunk(uu_19_2016, None)
     by_pasal = {(d.meta["kind"], d.meta["pasal"]) for d in docs}
@@ -44,7 +44,7 @@ def test_amendment_chunks_carry_the_amended_work_and_article(uu_19_2016):
 
 def test_long_articles_split_at_ayat_and_keep_the_range():
     from ingest.parser import parse_file
-    from pipelines.chunking import ArticleChunker
+    from pipelines.indexing.chunking import ArticleChunker
 
     reg = parse_file(corpus_path("pp-71-2019-pste.md"))
     docs = ArticleChunker(max_chars=600).chunk(reg, None)
@@ -59,9 +59,9 @@ def test_long_articles_split_at_ayat_and_keep_the_range():
 
 
 def test_metadata_only_record_is_one_catalogue_chunk():
-    from pipelines.chunking import ArticleChunker
+    from pipelines.indexing.chunking import ArticleChunker
     from regulations.catalogue import load_catalogue
-    from pipelines.indexing import _as_dict
+    from pipelines.indexing.pipeline import _as_dict
 
     rec = next(_as_dict(r) for r in load_catalogue() if _as_dict(r)["id"] == "perwal-malang-9-2022")
     (doc,) = ArticleChunker().chunk(None, rec)
@@ -131,7 +131,7 @@ def test_ingest_is_idempotent_and_survives_kill_9(tmp_path):
 
 def test_a_broken_file_fails_alone_and_loses_nothing(tmp_path):
     from ingest.config import get_settings
-    from pipelines.indexing import ingest_paths
+    from pipelines.indexing.pipeline import ingest_paths
 
     settings = dataclasses.replace(get_settings(), data_dir=tmp_path)
     junk = tmp_path / "synthetic-junk.pdf"
@@ -146,7 +146,7 @@ def test_a_broken_file_fails_alone_and_loses_nothing(tmp_path):
 def test_work_dimensions_take_evidence_from_articles_only():
     from haystack import Document
 
-    from pipelines.indexing import _work_dimensions
+    from pipelines.indexing.pipeline import _work_dimensions
 
     catalogue = Document(id="perwal-malang-9-2022#catalogue", content="x",
                          meta={"pasal": None, "dimensions": {"smart-governance": 0.9},

@@ -112,7 +112,7 @@ def test_the_amendment_says_which_lampiran_it_replaces():
 
 
 def test_chunks_cite_lampiran_sections_and_keep_rows_whole():
-    from pipelines.chunking import ArticleChunker
+    from pipelines.indexing.chunking import ArticleChunker
 
     docs = ArticleChunker().chunk(regulation(), None)
     lamp = [d for d in docs if d.meta["kind"] == "lampiran"]

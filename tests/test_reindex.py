@@ -7,9 +7,9 @@ import pytest
 from haystack import Document
 
 from ingest.parser import parse_file
-from pipelines.reindex import ReindexError, reindex
-from pipelines.sqlite_store import SQLiteDocumentStore
-from pipelines.works import WorkRepository
+from pipelines.indexing.reindex import ReindexError, reindex
+from pipelines.stores.sqlite import SQLiteDocumentStore
+from pipelines.stores.works import WorkRepository
 from tests.conftest import corpus_path
 from tests.contract.articles import real_articles
 

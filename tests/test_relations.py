@@ -1,5 +1,5 @@
 """Status is derived from relations stored once, in the active voice."""
-from pipelines.relations import JDIHN_STATUS, STATUSES, Relation, derive_status
+from regulations.relations import JDIHN_STATUS, STATUSES, Relation, derive_status
 
 
 def rel(type_, source, target):

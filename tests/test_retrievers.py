@@ -8,9 +8,9 @@ import pytest
 from haystack import Document, Pipeline
 from haystack.components.joiners import DocumentJoiner
 
-from pipelines.embedder import EMBEDDING_DIM, document_embedder, text_embedder
-from pipelines.retrievers import SQLiteBM25Retriever, SQLiteEmbeddingRetriever
-from pipelines.sqlite_store import SQLiteDocumentStore
+from pipelines.embedding.embedder import EMBEDDING_DIM, document_embedder, text_embedder
+from pipelines.stores.retrievers import SQLiteBM25Retriever, SQLiteEmbeddingRetriever
+from pipelines.stores.sqlite import SQLiteDocumentStore
 from tests.contract.articles import real_articles
 
 ARTICLES = [("pp-71-2019", "pp-71-2019-pste.md", n) for n in ("2", "6", "59", "60", "79", "83", "99")] + [

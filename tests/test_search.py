@@ -15,7 +15,7 @@ from tests.conftest import ROOT
 
 @pytest.fixture(scope="module")
 def searcher(kb_settings):
-    from pipelines.query import get_searcher
+    from pipelines.search.query import get_searcher
 
     return get_searcher(kb_settings)
 
@@ -48,7 +48,7 @@ def test_a_cited_article_comes_first(searcher):
 
 
 def test_definition_questions_reach_the_defining_article(searcher):
-    from pipelines.components.lookups import definition_term
+    from pipelines.search.lookups import definition_term
 
     assert definition_term("apa yang dimaksud dengan Naskah Akademik") == "Naskah Akademik"
     top = searcher.ranked_items("apa yang dimaksud dengan Naskah Akademik", "hybrid", 3)
@@ -62,8 +62,8 @@ def test_metadata_only_records_are_found_and_say_so(searcher):
 
 
 def test_dev_set_quality_floor(kb_settings):
-    from pipelines.evaluation import evaluate, load_questions
-    from pipelines.query import get_searcher
+    from pipelines.search.evaluation import evaluate, load_questions
+    from pipelines.search.query import get_searcher
 
     report = evaluate(load_questions(ROOT / "eval" / "dev-questions.jsonl"),
                       retrieve=get_searcher(kb_settings).ranked_items)
@@ -118,7 +118,7 @@ def test_dense_branch_prefetched_in_the_background_gives_the_same_ranking(search
 
 
 def test_a_failed_prefetch_surfaces_at_run():
-    from pipelines.components.dense import DenseRetrieval
+    from pipelines.search.dense import DenseRetrieval
 
     class Broken:
         def run(self, text):

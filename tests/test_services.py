@@ -43,7 +43,7 @@ def test_every_service_names_its_source_and_the_source_is_the_paper(register):
 
 
 def test_functions_are_bilingual_and_dimensions_are_of_the_taxonomy(register):
-    from pipelines.dimensions import default_taxonomy
+    from pipelines.indexing.dimensions import default_taxonomy
 
     tax = default_taxonomy()
     for s in register.services:

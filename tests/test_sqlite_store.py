@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from haystack import Document
 
-from pipelines.sqlite_store import SQLiteDocumentStore
+from pipelines.stores.sqlite import SQLiteDocumentStore
 from tests.contract.articles import real_articles
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,7 +128,7 @@ CHILD = textwrap.dedent(
     import sys, time
     sys.path.insert(0, {root!r})
     from haystack import Document
-    from pipelines.sqlite_store import SQLiteDocumentStore
+    from pipelines.stores.sqlite import SQLiteDocumentStore
     from tests.contract.articles import real_articles
     texts = list(real_articles("pp-71-2019-pste.md").items())
     store = SQLiteDocumentStore({path!r})
@@ -387,7 +387,7 @@ def test_unknown_bm25_index_is_refused(path):
 
 
 def test_top_positions_orders_by_score_then_insertion():
-    from pipelines.sqlite_store import top_positions
+    from pipelines.stores.sqlite import top_positions
 
     scores = np.array([0.0, 2.0, 1.0, 2.0, 0.5, 0.0])
     assert top_positions(scores, 3).tolist() == [1, 3, 2]
@@ -434,7 +434,7 @@ def test_in_under_not_matches_documents_without_the_field(path):
 
 
 def test_work_family_filter_uses_the_expression_indexes(path):
-    from pipelines.filters import filters_to_sql
+    from pipelines.stores.filters import filters_to_sql
 
     store = SQLiteDocumentStore(path, indexed_meta_fields=["regulation_id", "amends"])
     family = {"operator": "OR", "conditions": [
@@ -447,7 +447,7 @@ def test_work_family_filter_uses_the_expression_indexes(path):
     store.close()
 
 
-# --- partial documents for ranking steps (pipelines.references) -----------------------------
+# --- partial documents for ranking steps (pipelines.stores.references) -----------------------------
 
 
 def test_partial_documents_carry_the_same_ranking_and_only_what_was_asked(pp71):

@@ -42,8 +42,8 @@ def _settings(data_dir: Path, **kw):
 
 
 def _token(settings, role: str, name: str) -> str:
-    from pipelines import accounts
-    from pipelines.curation import open_kb
+    from pipelines.staff import accounts
+    from pipelines.staff.curation import open_kb
 
     store = open_kb(settings)
     with store.transaction():
@@ -174,7 +174,7 @@ def test_tokens_expire(kb):
 def test_accounts_made_before_tokens_expired_keep_working(tmp_path):
     import sqlite3 as sq
 
-    from pipelines import accounts
+    from pipelines.staff import accounts
 
     conn = sq.connect(tmp_path / "old.sqlite3")
     conn.execute("""CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
@@ -352,9 +352,9 @@ def test_metadata_with_markup_is_escaped_in_pages(kb):
 def test_metadata_only_record_is_upgraded_in_place_when_its_pdf_arrives(kb):
     from regulations.catalogue import get as catalogue_get
 
-    from pipelines.curation import open_kb
-    from pipelines.indexing import WorkWriter
-    from pipelines.uploads import UploadIngester
+    from pipelines.staff.curation import open_kb
+    from pipelines.indexing.pipeline import WorkWriter
+    from pipelines.staff.uploads import UploadIngester
 
     c, settings = kb["client"], kb["settings"]
     record = dict(catalogue_get("tap-mpr-15-1998"))
@@ -419,7 +419,7 @@ def test_change_feed_follows_with_a_cursor(kb):
 
 
 def test_export_import_round_trip(kb, tmp_path):
-    from pipelines.transfer import export_kb, import_kb
+    from pipelines.staff.transfer import export_kb, import_kb
 
     settings = kb["settings"]
     first = export_kb(settings, tmp_path / "a")
@@ -485,7 +485,7 @@ def test_oversized_upload_is_413_before_reading_or_while_streaming(small_app):
 
 
 def test_file_over_the_limit_inside_a_small_body_is_too_large(tmp_path):
-    from pipelines.uploads import UploadRejected, check_upload
+    from pipelines.staff.uploads import UploadRejected, check_upload
 
     path = tmp_path / "x.pdf"
     path.write_bytes(corpus_path(TAP_MPR).read_bytes())
@@ -495,7 +495,7 @@ def test_file_over_the_limit_inside_a_small_body_is_too_large(tmp_path):
 
 
 def test_stray_leading_byte_of_the_banjarnegara_pdf_is_tolerated(tmp_path):
-    from pipelines.uploads import check_upload
+    from pipelines.staff.uploads import check_upload
 
     path = corpus_path("perda-banjarnegara-8-2025-perubahan-pdrd.pdf")
     assert not path.read_bytes().startswith(b"%PDF-")
@@ -522,7 +522,7 @@ def test_token_guessing_is_rate_limited(tmp_path):
 def test_reingesting_the_corpus_keeps_the_staff_version_and_their_corrections(kb):
     """`jdih ingest regulations/` after staff work: a work whose current version staff uploaded is
     kept (and said so); forced, the files replace its text but the fields staff corrected stay."""
-    from pipelines.indexing import ingest_paths
+    from pipelines.indexing.pipeline import ingest_paths
 
     c, settings = kb["client"], kb["settings"]
     work = "perbup-kotabaru-18-2019"
@@ -558,7 +558,7 @@ def test_reingesting_the_corpus_keeps_the_staff_version_and_their_corrections(kb
 @pytest.fixture(scope="module")
 def ite_kb(tmp_path_factory):
     """uu-11-2008 ingested from the corpus, as `jdih ingest` does; uu-19-2016 will be uploaded."""
-    from pipelines.indexing import ingest_paths
+    from pipelines.indexing.pipeline import ingest_paths
     from search_api.app import create_app
 
     settings = _settings(tmp_path_factory.mktemp("itekb"))

@@ -22,7 +22,7 @@ def full_scan(settings, query: str, *, as_shown: bool = False) -> set[str]:
     (search_api.consolidated), so such a chunk counts for that work when the knowledge base holds it."""
     import json
 
-    from pipelines.analyzer import analyze, analyze_query
+    from pipelines.analysis.analyzer import analyze, analyze_query
 
     terms = set(analyze_query(query, expand=True))
     found = set()
@@ -61,7 +61,7 @@ def test_paging_through_gives_every_match_once_with_the_same_total_and_facets(cl
 
 
 def test_total_is_the_number_of_regulations_a_full_scan_finds(client, ingested_settings):
-    from pipelines.query import get_searcher
+    from pipelines.search.query import get_searcher
     from search_api.kb import KnowledgeBase
 
     searcher = get_searcher(ingested_settings)
@@ -99,7 +99,7 @@ def test_filtered_totals_and_facets_count_the_filtered_matches(client, ingested_
 
 
 def test_the_embedded_store_gives_the_best_chunk_of_every_matching_work(ingested_settings):
-    from pipelines.query import get_searcher
+    from pipelines.search.query import get_searcher
 
     store = get_searcher(ingested_settings).store
     works = store.matching_works("retribusi parkir")

@@ -50,13 +50,13 @@ class EmbeddingModel:
 
     def document_embedder(self, **kw):
         """A Haystack document embedder on this model (``meta_fields_to_embed`` etc. as keywords)."""
-        from pipelines import embedder
+        from pipelines.embedding import embedder
 
         return embedder.document_embedder(model=self, **kw)
 
     def text_embedder(self, **kw):
         """A Haystack text (query) embedder on this model."""
-        from pipelines import embedder
+        from pipelines.embedding import embedder
 
         return embedder.text_embedder(model=self, **kw)
 

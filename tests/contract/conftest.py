@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.sqlite_store import SQLiteDocumentStore
+from pipelines.stores.sqlite import SQLiteDocumentStore
 
 
 def _embedded(tmp_path, request):
@@ -18,7 +18,7 @@ def _elasticsearch(tmp_path, request):
     import uuid
 
     url = request.getfixturevalue("es_node")
-    from pipelines.es_store import SCHEMA_VERSION, ElasticsearchStore
+    from pipelines.stores.elasticsearch import SCHEMA_VERSION, ElasticsearchStore
 
     # embedding_dim=768: the dimension of Haystack's conformance fixtures (the embedded store takes any)
     store = ElasticsearchStore.from_env(url, index=f"jdih-test-{uuid.uuid4().hex[:10]}", replicas=0, embedding_dim=768,

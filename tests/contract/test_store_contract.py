@@ -209,7 +209,7 @@ def test_to_dict_from_dict_round_trip(loaded):
 def test_matching_works_counts_what_a_full_scan_finds(loaded, query, filters):
     """``matching_works``: every work with a chunk holding an analysed query term (what the
     search API's total counts), the same on each backend as a scan over the chunks."""
-    from pipelines.analyzer import analyze, analyze_query
+    from pipelines.analysis.analyzer import analyze, analyze_query
 
     store, docs = loaded
     terms = set(analyze_query(query, expand=True))

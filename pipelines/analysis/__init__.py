@@ -1,0 +1,1 @@
+"""Text analysis for both stores: casefold, stopwords, Indonesian stemming, query expansion."""

@@ -1,1 +1,0 @@
-"""Query-side Haystack components that are not retrievers: lookups and rank fusion."""

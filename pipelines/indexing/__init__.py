@@ -1,0 +1,1 @@
+"""Indexing: parse -> chunk by article -> tag dimensions -> embed -> write; and re-indexing."""

@@ -1,0 +1,1 @@
+"""Search: the query pipeline, its lookup and fusion components, highlighting and evaluation."""

@@ -1,0 +1,470 @@
+"""What staff do to the knowledge base, each change one SQLite transaction with its audit entry.
+
+- :func:`write_upload` — a new work, a new version of a work, or a metadata-only work upgraded in
+  place when its file arrives (called by the upload job);
+- :func:`patch_metadata` — edit validated catalogue fields; status only where no relation explains it;
+- :func:`withdraw` / :func:`restore` — soft removal: the work row and its chunks (embeddings
+  included) move to ``withdrawn_works`` and back, so search and listings stop showing it and a
+  restore needs no re-indexing;
+- :func:`edit_relation` — add or remove a relation by hand (stored once, active voice);
+- after every change, :func:`sync_status` recomputes the derived status of every work, updates
+  the chunks' ``meta.status`` of those that changed, and records them in the audit log and the
+  change feed: status follows relations, in the same transaction.
+
+Every write bumps the store's ``generation`` so the API's snapshot is re-read.
+
+    store = open_kb(settings)
+    with store.transaction():
+        patch_metadata(store, "perwal-malang-9-2022", {"judul_en": "..."}, actor="staff-1 (ab12)")
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from pipelines.staff import audit, changes, files, relation_edits, versions
+from pipelines.staff.accounts import ensure_schema as ensure_accounts
+from pipelines.staff.accounts import now
+from pipelines.staff.uploads import UploadRejected, clean_metadata
+from regulations.relations import STATUSES
+
+WITHDRAWN_SCHEMA = """
+CREATE TABLE IF NOT EXISTS withdrawn_works (
+    work_id TEXT PRIMARY KEY,
+    row TEXT NOT NULL,             -- the works row as JSON
+    documents TEXT NOT NULL,       -- its chunks (Document.to_dict(), embeddings included) as JSON
+    withdrawn_at TEXT NOT NULL,
+    withdrawn_by TEXT NOT NULL,
+    reason TEXT
+)
+"""
+
+
+def _set_field(record: dict[str, Any], provenance: dict[str, str], key: str, value: Any, note: str) -> None:
+    """Set (or, with None, clear) one catalogue field together with where its value came from."""
+    if value is None:
+        record.pop(key, None)
+        provenance.pop(key, None)
+    else:
+        record[key] = value
+        provenance[key] = note
+
+STAFF_NOTES = ("edited by ", "entered by ")  # how _set_field's notes for staff-given values begin
+
+
+def keep_staff_fields(current: dict[str, Any] | None, incoming: dict[str, Any]) -> dict[str, Any]:
+    """``incoming`` (a catalogue record being re-ingested) with the fields staff set on the
+    ``current`` record kept, values and provenance: a corrected title survives a new release of
+    the corpus. Returns a new dict; ``incoming`` is not changed."""
+    provenance = dict((current or {}).get("provenance") or {})
+    staff = {k: note for k, note in provenance.items()
+             if isinstance(note, str) and note.startswith(STAFF_NOTES) and k in (current or {})}
+    if not staff:
+        return incoming
+    merged = dict(incoming)
+    merged_provenance = dict(incoming.get("provenance") or {})
+    for key, note in staff.items():
+        merged[key] = current[key]
+        merged_provenance[key] = note
+    merged["provenance"] = merged_provenance
+    return merged
+
+
+def ensure_all(conn: sqlite3.Connection) -> None:
+    """Create every table of the staff side that is missing (idempotent, cheap)."""
+    from pipelines.staff import jobs
+    from pipelines.stores.works import ensure_schema as ensure_works
+
+    ensure_works(conn)
+    ensure_accounts(conn)
+    files.ensure_schema(conn)
+    audit.ensure_schema(conn)
+    versions.ensure_schema(conn)
+    relation_edits.ensure_schema(conn)
+    changes.ensure_schema(conn)
+    jobs.ensure_schema(conn)
+    conn.execute(WITHDRAWN_SCHEMA)
+
+
+def open_kb(settings=None):
+    """The configured store with every staff table present."""
+    from pipelines.stores.factory import open_store
+
+    store = open_store(settings)
+    with store.transaction():
+        ensure_all(store._conn())  # noqa: SLF001
+    return store
+
+
+def _conn(store) -> sqlite3.Connection:
+    return store._conn()  # noqa: SLF001 - same layer
+
+
+def bump_generation(conn: sqlite3.Connection) -> None:
+    conn.execute("UPDATE store_state SET value = value + 1 WHERE key = 'generation'")
+
+
+def is_withdrawn(conn: sqlite3.Connection, work_id: str) -> bool:
+    conn.execute(WITHDRAWN_SCHEMA)
+    return conn.execute("SELECT 1 FROM withdrawn_works WHERE work_id = ?", (work_id,)).fetchone() is not None
+
+
+def work_row(conn: sqlite3.Connection, work_id: str) -> dict[str, Any] | None:
+    from pipelines.stores.works import WorkRepository
+
+    return WorkRepository(conn).get(work_id)
+
+
+def summary(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The part of a works row an audit entry keeps (the record, not the whole text)."""
+    if row is None:
+        return None
+    reg = row.get("regulation") or {}
+    return {"record": {k: v for k, v in (row.get("record") or {}).items() if k != "provenance"},
+            "has_text": row.get("has_text"), "chunks": row.get("chunks"),
+            "articles": len(reg.get("articles") or []), "amendment_items": len(reg.get("amendments") or []),
+            "sources": [{k: s.get(k) for k in ("path", "sha256", "method", "pages")} for s in reg.get("sources") or []]}
+
+
+# --- status follows relations -----------------------------------------------------------------
+
+def current_statuses(conn: sqlite3.Connection) -> dict[str, str]:
+    graph = relation_edits.graph_from(conn)
+    ids = [r[0] for r in conn.execute("SELECT id FROM works")]
+    return {w: graph.status(w) for w in ids}
+
+
+def sync_status(conn: sqlite3.Connection, before: dict[str, str], *, actor: str, because: str) -> dict[str, dict]:
+    """After a change: every work whose derived status moved gets its chunks' meta.status updated,
+    an audit entry and a ``status`` event in the change feed. Returns ``{work_id: {before, after}}``."""
+    after = current_statuses(conn)
+    moved = {}
+    for work_id, status in after.items():
+        old = before.get(work_id)
+        if old is not None and old != status:
+            moved[work_id] = {"before": old, "after": status}
+            audit.record(conn, actor=actor, action="status", work_id=work_id, before={"status": old},
+                         after={"status": status}, detail=because)
+            changes.note(conn, work_id, "status")
+    for work_id, status in after.items():  # chunks carry the status for the store's own filters
+        conn.execute("UPDATE documents SET meta = json_set(meta, '$.status', ?) WHERE "
+                     "json_extract(meta, '$.regulation_id') = ? AND coalesce(json_extract(meta, '$.status'), '') != ?",
+                     (status, work_id, status))
+    return moved
+
+
+# --- uploads --------------------------------------------------------------------------------------
+
+@dataclass
+class RecordPlan:
+    record: dict[str, Any]
+    existing: dict[str, Any] | None
+
+
+def plan_record(conn: sqlite3.Connection, work_id: str, metadata: dict[str, Any], *, actor: str) -> RecordPlan:
+    """The catalogue record an upload will write: the work's current record (or the shipped
+    catalogue's, for a work of the corpus) with the metadata given on top, each given field
+    naming its provenance."""
+    existing = work_row(conn, work_id)
+    if existing is not None:
+        record = dict(existing["record"])
+    else:
+        record = {}
+        try:
+            from regulations.catalogue import get as catalogue_get
+
+            rec = catalogue_get(work_id)
+            record = dict(rec) if rec is not None else {}
+        except Exception:  # noqa: BLE001 - not in the shipped catalogue
+            record = {}
+    record["id"] = work_id
+    provenance = dict(record.get("provenance") or {})
+    for key, value in metadata.items():
+        _set_field(record, provenance, key, value, f"entered by {actor} at upload, {now()[:10]}")
+    if provenance:
+        record["provenance"] = provenance
+    return RecordPlan(record, existing)
+
+
+def write_upload(store, *, job, queue, work_id: str, reg, record: dict[str, Any], documents: list,
+                 file_sha256: str, file_name: str, media_type: str, size: int | None, actor: str,
+                 warnings: list[dict]) -> dict[str, Any]:
+    """Write an uploaded work in one transaction (see the module docstring); marks the job done."""
+    from pipelines.indexing.pipeline import PIPELINE_VERSION, UPLOAD_HASH_PREFIX, WorkWriter
+
+    conn = _conn(store)
+    content_hash = f"{UPLOAD_HASH_PREFIX}{PIPELINE_VERSION}:{file_sha256}"
+    with store.transaction():
+        ensure_all(conn)
+        if versions.by_job(conn, job.id):  # this job's effect is already stored (a re-run after a crash)
+            current = queue.get(job.id)
+            return current.result or {"work_id": work_id}
+        if is_withdrawn(conn, work_id):
+            from pipelines.staff.jobs import JobFailed
+
+            raise JobFailed("withdrawn", f"{work_id} is withdrawn; restore it before uploading a new version.",
+                            f"{work_id} telah ditarik; pulihkan dulu sebelum mengunggah versi baru.")
+        before_status = current_statuses(conn)
+        existing = work_row(conn, work_id)
+        if existing is None:
+            action = "upload"
+        elif not existing["has_text"]:
+            action = "upgrade"  # a metadata-only record upgraded in place
+        else:
+            action = "new_version"
+            old = (existing.get("regulation") or {}).get("sources") or [{}]
+            old_sha = old[0].get("sha256")
+            held = old_sha if old_sha and files.FileStore(store_settings(store).files_dir).exists(old_sha) else None
+            if held is None and old_sha:
+                held = _adopt_corpus_file(store, conn, old[0])
+            versions.ensure_baseline(conn, existing, file_sha256=held, file_name=old[0].get("path"),
+                                     media_type=old[0].get("media_type"))
+        files.register(conn, file_sha256, size=size or 0, media_type=media_type, original_name=file_name, created_at=now())
+        WorkWriter(store).run(documents=documents, regulations=[reg], records=[record], content_hash=content_hash)
+        n = versions.add_version(conn, work_id, file_sha256=file_sha256, file_name=file_name, media_type=media_type,
+                                 record=record, regulation=reg.to_dict(), created_by=actor, job_id=job.id)
+        after = work_row(conn, work_id)
+        audit.record(conn, actor=actor, action=action, work_id=work_id, before=summary(existing), after=summary(after),
+                     detail=f"job {job.id}, version {n}, file {file_sha256}")
+        moved = sync_status(conn, before_status, actor=actor, because=f"relations stated by {work_id} (version {n})")
+        bump_generation(conn)
+        result = {
+            "work_id": work_id, "action": action, "version": n, "chunks": len(documents),
+            "has_text": after["has_text"], "warnings": warnings, "status_changes": moved,
+            "links": {"regulation": f"/api/v1/regulations/{work_id}", "file": f"/api/v1/regulations/{work_id}/file",
+                      "version": f"/api/v1/regulations/{work_id}/versions/{n}"},
+        }
+        queue.finish(job.id, result, work_id=work_id)
+    return result
+
+
+def store_settings(store):
+    """Settings whose data_dir holds this store's file (files live next to the database)."""
+    import dataclasses
+
+    from ingest.config import get_settings
+
+    s = get_settings()
+    return dataclasses.replace(s, data_dir=store.path.parent)
+
+
+def _adopt_corpus_file(store, conn, source: dict[str, Any]) -> str | None:
+    """The shipped corpus file a work was ingested from, copied into the file store when its
+    bytes are the ones recorded (so its baseline version keeps a download link)."""
+    from pathlib import Path
+
+    from ingest.loader import sha256_file
+
+    name, sha = source.get("path"), source.get("sha256")
+    if not name or not sha or "/" in name or "\\" in name:
+        return None
+    for base in (Path(__file__).resolve().parents[2] / "regulations" / "corpus",):
+        candidate = base / name
+        if candidate.is_file() and sha256_file(candidate) == sha:
+            fs = files.FileStore(store_settings(store).files_dir)
+            fs.put_path(candidate)
+            files.register(conn, sha, size=candidate.stat().st_size, media_type=source.get("media_type") or "application/octet-stream",
+                           original_name=name, created_at=now())
+            return sha
+    return None
+
+
+def current_file(store, work_id: str) -> dict[str, Any] | None:
+    """The newest file of a work: ``{sha256, file_name, media_type, path}`` or None."""
+    conn = _conn(store)
+    fs = files.FileStore(store_settings(store).files_dir)
+    n = versions.latest(conn, work_id)
+    if n:
+        v = versions.get_version(conn, work_id, n)
+        if v and v["file_sha256"] and fs.exists(v["file_sha256"]):
+            return {"sha256": v["file_sha256"], "file_name": v["file_name"], "media_type": v["media_type"],
+                    "path": fs.path(v["file_sha256"])}
+    row = work_row(conn, work_id)
+    for src in ((row or {}).get("regulation") or {}).get("sources") or []:
+        sha = src.get("sha256")
+        if sha and not fs.exists(sha):
+            with store.transaction():
+                sha = _adopt_corpus_file(store, conn, src)
+        if sha and fs.exists(sha):
+            return {"sha256": sha, "file_name": src.get("path"), "media_type": src.get("media_type"), "path": fs.path(sha)}
+    return None
+
+
+def version_file(store, work_id: str, n: int) -> dict[str, Any] | None:
+    conn = _conn(store)
+    v = versions.get_version(conn, work_id, n)
+    fs = files.FileStore(store_settings(store).files_dir)
+    if v is None or not v["file_sha256"] or not fs.exists(v["file_sha256"]):
+        return None
+    return {"sha256": v["file_sha256"], "file_name": v["file_name"], "media_type": v["media_type"],
+            "path": fs.path(v["file_sha256"])}
+
+
+# --- metadata edits -------------------------------------------------------------------------------
+
+def patch_metadata(store, work_id: str, fields: dict[str, Any], *, actor: str) -> dict[str, Any]:
+    """Edit catalogue fields of a work; returns the new record. Raises :class:`UploadRejected`."""
+    clean = clean_metadata(fields)
+    if not clean:
+        raise UploadRejected("invalid_metadata", "Nothing to change: give at least one field.",
+                             "Tidak ada yang diubah: berikan setidaknya satu kolom.")
+    conn = _conn(store)
+    with store.transaction():
+        ensure_all(conn)
+        row = work_row(conn, work_id)
+        if row is None:
+            raise UploadRejected("not_found", f"Regulation {work_id!r} was not found.",
+                                 f"Peraturan {work_id!r} tidak ditemukan.", status=404)
+        before_status = current_statuses(conn)
+        if "status" in clean:
+            derived = relation_edits.graph_from(conn).status(work_id)
+            if clean["status"] is not None and clean["status"] not in STATUSES:
+                raise UploadRejected("invalid_metadata", "'status' must be berlaku, diubah or dicabut.",
+                                     "'status' harus berlaku, diubah atau dicabut.")
+            if derived != "berlaku":
+                raise UploadRejected(
+                    "status_from_relations",
+                    f"The status of {work_id} is {derived!r} because of its relations; change the relations "
+                    f"(POST/DELETE /api/v1/regulations/{{id}}/relations) instead of typing the status.",
+                    f"Status {work_id} adalah {derived!r} karena relasinya; ubah relasinya "
+                    f"(POST/DELETE /api/v1/regulations/{{id}}/relations), bukan mengetik statusnya.", status=409)
+        record = dict(row["record"])
+        provenance = dict(record.get("provenance") or {})
+        changed_before, changed_after = {}, {}
+        for key, value in clean.items():
+            old = record.get(key)
+            if old == value:
+                continue
+            changed_before[key], changed_after[key] = old, value
+            _set_field(record, provenance, key, value, f"edited by {actor}, {now()[:10]}")
+        if not changed_after:
+            return record
+        if provenance:
+            record["provenance"] = provenance
+        conn.execute("UPDATE works SET record = ?, updated_at = ? WHERE id = ?",
+                     (json.dumps(record, ensure_ascii=False, default=str), now(), work_id))
+        # the chunks repeat the title fields for display and filters
+        for key, meta_key in (("judul", "judul"), ("jenis", "jenis"), ("tahun", "tahun"), ("noPeraturan", "nomor")):
+            if key in changed_after and changed_after[key] is not None:
+                conn.execute("UPDATE documents SET meta = json_set(meta, ?, ?) WHERE json_extract(meta, '$.regulation_id') = ?",
+                             (f"$.{meta_key}", changed_after[key], work_id))
+        audit.record(conn, actor=actor, action="patch", work_id=work_id, before=changed_before, after=changed_after)
+        sync_status(conn, before_status, actor=actor, because=f"metadata of {work_id} edited")
+        bump_generation(conn)
+    return record
+
+
+# --- withdraw / restore ---------------------------------------------------------------------------
+
+def withdraw(store, work_id: str, *, actor: str, reason: str | None = None) -> dict[str, Any]:
+    conn = _conn(store)
+    with store.transaction():
+        ensure_all(conn)
+        row = work_row(conn, work_id)
+        if row is None:
+            gone = is_withdrawn(conn, work_id)
+            raise UploadRejected("already_withdrawn" if gone else "not_found",
+                                 f"Regulation {work_id!r} is already withdrawn." if gone else f"Regulation {work_id!r} was not found.",
+                                 f"Peraturan {work_id!r} sudah ditarik." if gone else f"Peraturan {work_id!r} tidak ditemukan.",
+                                 status=409 if gone else 404)
+        before_status = current_statuses(conn)
+        raw = conn.execute("SELECT content_hash FROM works WHERE id = ?", (work_id,)).fetchone()
+        row["content_hash"] = raw[0] if raw else None
+        flt = {"field": "meta.regulation_id", "operator": "==", "value": work_id}
+        docs = store.filter_documents(flt, return_embedding=True)
+        conn.execute("INSERT INTO withdrawn_works (work_id, row, documents, withdrawn_at, withdrawn_by, reason) VALUES (?, ?, ?, ?, ?, ?)",
+                     (work_id, json.dumps(row, ensure_ascii=False, default=str),
+                      json.dumps([_doc_dict(d) for d in docs], ensure_ascii=False), now(), actor, reason))
+        store.delete_by_filter(flt)
+        conn.execute("DELETE FROM works WHERE id = ?", (work_id,))
+        changes.note(conn, work_id, "withdrawn")
+        audit.record(conn, actor=actor, action="withdraw", work_id=work_id, before=summary(row), after=None, detail=reason)
+        sync_status(conn, before_status, actor=actor, because=f"{work_id} withdrawn")
+        bump_generation(conn)
+    return {"work_id": work_id, "withdrawn": True, "chunks": len(docs)}
+
+
+def _doc_dict(doc) -> dict[str, Any]:
+    d = doc.to_dict(flatten=False)
+    if d.get("embedding") is not None:
+        d["embedding"] = [float(x) for x in d["embedding"]]
+    d.pop("score", None)
+    return d
+
+
+def restore(store, work_id: str, *, actor: str) -> dict[str, Any]:
+    from haystack import Document
+
+    conn = _conn(store)
+    with store.transaction():
+        ensure_all(conn)
+        got = conn.execute("SELECT row, documents FROM withdrawn_works WHERE work_id = ?", (work_id,)).fetchone()
+        if got is None:
+            raise UploadRejected("not_withdrawn", f"Regulation {work_id!r} is not withdrawn.",
+                                 f"Peraturan {work_id!r} tidak dalam keadaan ditarik.", status=409 if work_row(conn, work_id) else 404)
+        before_status = current_statuses(conn)
+        row = json.loads(got[0])
+        docs = [Document.from_dict(d) for d in json.loads(got[1])]
+        conn.execute(
+            "INSERT INTO works (id, record, regulation, dimensions, content_hash, chunks, has_text, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (work_id, json.dumps(row["record"], ensure_ascii=False, default=str),
+             json.dumps(row["regulation"], ensure_ascii=False) if row.get("regulation") else None,
+             json.dumps(row.get("dimensions") or {}, ensure_ascii=False), row.get("content_hash"), row.get("chunks") or 0,
+             int(bool(row.get("has_text"))), now()))
+        changes.note(conn, work_id, "restored", replace_last=True)
+        if docs:
+            store.write_documents(docs)
+        conn.execute("DELETE FROM withdrawn_works WHERE work_id = ?", (work_id,))
+        audit.record(conn, actor=actor, action="restore", work_id=work_id, before=None, after=summary(row))
+        sync_status(conn, before_status, actor=actor, because=f"{work_id} restored")
+        bump_generation(conn)
+    return {"work_id": work_id, "withdrawn": False, "chunks": len(docs)}
+
+
+def withdrawn_list(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    conn.execute(WITHDRAWN_SCHEMA)
+    return [{"work_id": r[0], "withdrawn_at": r[1], "withdrawn_by": r[2], "reason": r[3]}
+            for r in conn.execute("SELECT work_id, withdrawn_at, withdrawn_by, reason FROM withdrawn_works ORDER BY withdrawn_at")]
+
+
+# --- relations by hand ----------------------------------------------------------------------------
+
+def edit_relation(store, action: str, *, source: str, type: str, target: str, actor: str,
+                  citation: str = "", article: str | None = None, note: str | None = None) -> dict[str, Any]:
+    """Add or remove the relation ``source`` <type> ``target`` (active voice); the status of the
+    target follows in the same transaction. Returns the effective relations of ``source``."""
+    if type not in relation_edits.ACTIVE_TYPES:
+        raise UploadRejected("invalid_relation", f"'type' must be one of {', '.join(relation_edits.ACTIVE_TYPES)} (active voice).",
+                             f"'type' harus salah satu dari {', '.join(relation_edits.ACTIVE_TYPES)} (bentuk aktif).")
+    if source == target:
+        raise UploadRejected("invalid_relation", "A regulation cannot state a relation to itself.",
+                             "Peraturan tidak dapat berelasi dengan dirinya sendiri.")
+    conn = _conn(store)
+    with store.transaction():
+        ensure_all(conn)
+        if work_row(conn, source) is None:
+            raise UploadRejected("not_found", f"Regulation {source!r} was not found.", f"Peraturan {source!r} tidak ditemukan.", status=404)
+        graph = relation_edits.graph_from(conn)
+        exists = any(r.type == type and r.other == target for r in graph.outgoing(source))
+        if action == "add" and exists:
+            raise UploadRejected("relation_exists", f"{source} already states {type} {target}.",
+                                 f"{source} sudah menyatakan {type} {target}.", status=409)
+        if action == "remove" and not exists:
+            raise UploadRejected("not_found", f"{source} states no {type} relation to {target}.",
+                                 f"{source} tidak menyatakan relasi {type} terhadap {target}.", status=404)
+        before_status = current_statuses(conn)
+        relation_edits.add_edit(conn, action, type, source=source, target=target, created_by=actor,
+                                citation=citation, article=article, note=note)
+        audit.record(conn, actor=actor, action=f"relation_{action}", work_id=source,
+                     before=None if action == "add" else {"type": type, "target": target},
+                     after={"type": type, "target": target, "citation": citation, "article": article} if action == "add" else None,
+                     detail=note)
+        moved = sync_status(conn, before_status, actor=actor, because=f"relation {source} {type} {target} {action}ed by hand")
+        conn.execute("UPDATE works SET updated_at = ? WHERE id = ?", (now(), source))
+        bump_generation(conn)
+        graph = relation_edits.graph_from(conn)
+    return {"work_id": source, "status_changes": moved,
+            "relations": [r.__dict__ for r in graph.outgoing(source)] + [r.__dict__ for r in graph.incoming(source)]}

@@ -1,0 +1,434 @@
+"""Uploads by staff: checks before anything is stored, and the ingest job that follows.
+
+Checks made while the request waits (:func:`check_upload`), each failure an
+:class:`UploadRejected` with a code, an HTTP status and messages in English and Indonesian:
+
+- size: over ``settings.max_file_bytes`` -> ``too_large`` (the API also refuses early on the
+  Content-Length header, before the body is read);
+- type by magic bytes, never by name: ``%PDF-`` within the first 1024 bytes (so the stray
+  leading byte of the Banjarnegara file passes); a file named .pdf without it is ``corrupt_pdf``
+  and says what it looks like (PNG, ZIP...); other binary data is ``unsupported_type``;
+- a PDF is opened in a child process (:func:`probe_pdf`: RLIMIT_AS, timeout) for ``encrypted_pdf``,
+  ``corrupt_pdf`` and ``empty_pdf`` (zero pages); reading every page (and OCR) is left to the job;
+- a plain text is parsed at once: no article -> ``no_articles`` unless ``metadata_only``;
+- metadata fields are validated (:func:`clean_metadata`); unknown fields are refused.
+
+The job (:class:`UploadIngester`) reads the stored file (OCR where needed, reporting pages),
+parses it, compares the document's own heading with the metadata given (``metadata_mismatch``
+warnings in the result: staff decide), chunks, tags and embeds, then in ONE transaction writes
+the work (via :class:`pipelines.indexing.WorkWriter`), its version, the file record, the audit
+entry, the status of every work whose relations changed, and marks the job done.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+PROBE_TIMEOUT_S = 60
+PROBE_MEMORY_BYTES = 2 * 1024**3
+
+# Metadata staff may give (JDIHN names; docs/jdihn-fields) -> max length; dates and years checked apart.
+TEXT_FIELDS: dict[str, int] = {
+    "judul": 2000, "judul_en": 2000, "jenis": 120, "singkatanJenis": 40, "noPeraturan": 60,
+    "tempatTerbit": 120, "penerbit": 200, "deskripsiFisik": 200, "sumber": 300, "tambahan": 300,
+    "subjek": 300, "bahasa": 60, "bidangHukum": 200, "teuBadan": 200, "abstrak": 20000,
+}
+DATE_FIELDS = ("tanggal_penetapan", "tanggal_pengundangan")
+YEAR_FIELDS = ("tahun", "tahun_pengundangan")
+EDITABLE_FIELDS = frozenset(TEXT_FIELDS) | frozenset(DATE_FIELDS) | frozenset(YEAR_FIELDS) | {"status"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class UploadRejected(Exception):
+    """An upload or edit refused, with ``code``, HTTP ``status`` and both messages."""
+
+    def __init__(self, code: str, message: str, message_id: str, *, status: int = 422, **extra: Any):
+        super().__init__(message)
+        self.code, self.message, self.message_id, self.status, self.extra = code, message, message_id, status, extra
+
+    @classmethod
+    def from_ingest(cls, err) -> "UploadRejected":
+        status = {"too_large": 413, "unsupported_type": 415}.get(err.code, 422)
+        return cls(err.code, str(err), err.message_id, status=status)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "message_id": self.message_id, **self.extra}
+
+
+def clean_metadata(fields: dict[str, Any], *, allowed: frozenset[str] = EDITABLE_FIELDS) -> dict[str, Any]:
+    """Validated metadata: known fields only, control characters refused, dates ISO, years numeric.
+
+    Values are kept as text (HTML is escaped where pages show it, never stripped here: a title may
+    hold "<" legitimately). Empty strings mean "no value" and become None.
+    """
+    out: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for key, value in fields.items():
+        if key not in allowed:
+            problems.append((f"unknown field '{key}'", f"kolom '{key}' tidak dikenal"))
+            continue
+        if value is None or (isinstance(value, str) and not value.strip()):
+            out[key] = None
+            continue
+        if key in YEAR_FIELDS:
+            try:
+                year = int(str(value).strip())
+            except ValueError:
+                problems.append((f"'{key}' must be a year", f"'{key}' harus berupa tahun"))
+                continue
+            if not 1900 <= year <= 2100:
+                problems.append((f"'{key}' must be between 1900 and 2100", f"'{key}' harus antara 1900 dan 2100"))
+                continue
+            out[key] = year
+            continue
+        if not isinstance(value, str):
+            value = str(value)
+        value = value.strip()
+        if _CONTROL.search(value):
+            problems.append((f"'{key}' holds control characters", f"'{key}' berisi karakter kontrol"))
+            continue
+        if key in DATE_FIELDS:
+            try:
+                out[key] = date.fromisoformat(value).isoformat()
+            except ValueError:
+                problems.append((f"'{key}' must be a date YYYY-MM-DD", f"'{key}' harus tanggal YYYY-MM-DD"))
+            continue
+        if key == "status":
+            out[key] = value.lower()
+            continue
+        limit = TEXT_FIELDS[key]
+        if len(value) > limit:
+            problems.append((f"'{key}' is longer than {limit} characters", f"'{key}' lebih dari {limit} karakter"))
+            continue
+        out[key] = value
+    if problems:
+        raise UploadRejected("invalid_metadata", "Invalid metadata: " + "; ".join(p[0] for p in problems) + ".",
+                             "Metadata tidak valid: " + "; ".join(p[1] for p in problems) + ".",
+                             errors=[p[0] for p in problems])
+    return out
+
+
+# --- checks before storing --------------------------------------------------------------------
+
+@dataclass
+class UploadCheck:
+    media_type: str  # application/pdf | text/plain
+    pages: int | None
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def check_upload(path: Path, *, settings, metadata_only: bool = False) -> UploadCheck:
+    """Validate a spooled upload (its suffix is the one the client claimed, cleaned). Raises
+    :class:`UploadRejected`; reads a PDF's pages only as far as opening it (a child process)."""
+    from ingest.errors import IngestError
+    from ingest.pdf import HEADER_WINDOW, PDF_MAGIC, find_header
+
+    size = path.stat().st_size
+    if size > settings.max_file_bytes:
+        raise UploadRejected.from_ingest(IngestError.of(
+            "too_large", detail=f"{size:,} bytes; the limit is {settings.max_file_bytes:,}",
+            detail_id=f"{size:,} bita; batasnya {settings.max_file_bytes:,}"))
+    with open(path, "rb") as fh:
+        head = fh.read(HEADER_WINDOW + len(PDF_MAGIC))
+    offset = find_header(head)
+    if offset >= 0:
+        pages = probe_pdf(path, settings=settings)
+        warnings = [{"code": "pdf_header_offset", "message": f"{offset} stray byte(s) before the %PDF- header ignored"}] if offset else []
+        return UploadCheck("application/pdf", pages, warnings)
+    from ingest.loader import load_document
+    from ingest.parser import parse_text
+
+    try:  # text, or junk: the loader names what it is (its suffix check covers "named .pdf")
+        doc = load_document(path, settings)
+    except IngestError as err:
+        raise UploadRejected.from_ingest(err) from None
+    reg = parse_text("\n".join(doc.pages), page_texts=doc.pages)
+    if not (reg.articles or reg.amendments) and not metadata_only:
+        raise no_articles_error()
+    return UploadCheck("text/plain", len(doc.pages), [{"code": w.code, "message": w.message} for w in doc.warnings])
+
+
+def no_articles_error() -> UploadRejected:
+    return UploadRejected(
+        "no_articles",
+        "No article (Pasal) was found in the text: it may not be a regulation. To keep it as a "
+        "metadata-only record, upload it again with metadata_only=true.",
+        "Tidak ada pasal yang ditemukan dalam teks: mungkin ini bukan peraturan. Untuk menyimpannya "
+        "sebagai rekaman metadata saja, unggah lagi dengan metadata_only=true.")
+
+
+def probe_pdf(path: Path, *, settings=None, timeout_s: float = PROBE_TIMEOUT_S,
+              memory_limit: int = PROBE_MEMORY_BYTES) -> int:
+    """Open a PDF in a child process (address-space limit, timeout, own process group) and count
+    its pages; an IngestError (encrypted_pdf, corrupt_pdf, empty_pdf, timeout) becomes
+    :class:`UploadRejected`."""
+    from ingest.errors import IngestError
+
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    proc = subprocess.Popen([sys.executable, "-m", "pipelines.staff.uploads", "probe", str(path), str(memory_limit)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            proc.kill()
+        proc.communicate()
+        raise UploadRejected.from_ingest(IngestError.of("timeout", detail=f"opening the PDF took over {timeout_s:g} s",
+                                                        detail_id=f"membuka PDF lebih dari {timeout_s:g} detik")) from None
+    try:
+        answer = json.loads(out.decode().strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        why = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit code {proc.returncode}"
+        raise UploadRejected.from_ingest(IngestError.of(
+            "corrupt_pdf", detail=f"the PDF reader stopped unexpectedly ({why})")) from None
+    if "error" in answer:
+        raise UploadRejected.from_ingest(IngestError.of_dict(answer["error"]))
+    return int(answer["pages"])
+
+
+def _probe_main(path: str, memory_limit: int) -> int:
+    """Child side of :func:`probe_pdf`: prints ``{"pages": n}`` or ``{"error": {...}}``."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    except (ImportError, ValueError, OSError):
+        pass
+    from ingest.errors import IngestError
+    from ingest.pdf import open_pdf
+
+    def answer(obj) -> int:
+        print(json.dumps(obj, ensure_ascii=False))
+        return 0
+
+    try:
+        try:
+            doc = open_pdf(path)
+        except IngestError as exc:
+            if exc.code != "corrupt_pdf":
+                raise
+            # as the reader does: pypdf's lenient parser tells "no pages" from "damaged"
+            import logging as _logging
+
+            import pypdf
+
+            _logging.getLogger("pypdf").setLevel(_logging.ERROR)
+            try:
+                n = len(pypdf.PdfReader(path, strict=False).pages)
+            except Exception:  # noqa: BLE001
+                raise exc from None
+            if n == 0:
+                raise IngestError.of("empty_pdf") from None
+            return answer({"pages": n, "repaired": True})
+        n = len(doc)
+        doc.close()
+        if n == 0:
+            raise IngestError.of("empty_pdf")
+        return answer({"pages": n})
+    except IngestError as exc:
+        return answer({"error": exc.to_dict()})
+    except MemoryError:
+        return answer({"error": IngestError.of("too_large", detail="opening it needs more memory than allowed").to_dict()})
+    except Exception as exc:  # noqa: BLE001
+        return answer({"error": IngestError.of("corrupt_pdf", detail=f"{type(exc).__name__}: {exc}").to_dict()})
+
+
+# --- duplicates ---------------------------------------------------------------------------------
+
+def find_duplicate(conn: sqlite3.Connection, sha256: str) -> dict[str, Any] | None:
+    """Where these exact bytes already are: a work (current or older version), a withdrawn work,
+    or a job still running on them."""
+    from pipelines.staff import curation, versions
+
+    curation.ensure_all(conn)
+    for work_id, n in versions.works_with_file(conn, sha256):
+        return {"work_id": work_id, "version": n, "withdrawn": curation.is_withdrawn(conn, work_id)}
+    row = conn.execute(
+        "SELECT w.id FROM works w, json_each(w.regulation, '$.sources') s "
+        "WHERE w.regulation IS NOT NULL AND json_extract(s.value, '$.sha256') = ? LIMIT 1", (sha256,)).fetchone()
+    if row:
+        return {"work_id": row[0], "version": None, "withdrawn": False}
+    for work_id, row_json in conn.execute("SELECT work_id, row FROM withdrawn_works"):
+        reg = json.loads(row_json).get("regulation") or {}
+        if any(s.get("sha256") == sha256 for s in reg.get("sources") or []):
+            return {"work_id": work_id, "version": None, "withdrawn": True}
+    row = conn.execute("SELECT id FROM jobs WHERE file_sha256 = ? AND state IN ('queued', 'running') LIMIT 1",
+                       (sha256,)).fetchone() if conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='jobs'").fetchone() else None
+    if row:
+        return {"job_id": row[0]}
+    return None
+
+
+# --- the ingest job -----------------------------------------------------------------------------
+
+def _norm(s: Any) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(s or "").lower()).strip()
+
+
+def heading_mismatches(reg, metadata: dict[str, Any], work_id: str | None) -> list[dict[str, str]]:
+    """Where the metadata given contradicts the document's own heading (staff decide)."""
+    out = []
+    if work_id and reg.id and work_id != reg.id:
+        out.append({"field": "work_id", "given": work_id, "document": reg.id})
+    pairs = (("noPeraturan", reg.nomor), ("tahun", reg.tahun), ("judul", reg.judul), ("jenis", reg.jenis))
+    for key, read in pairs:
+        given = metadata.get(key)
+        if given in (None, "") or read in (None, ""):
+            continue
+        if _norm(given) != _norm(read):
+            out.append({"field": key, "given": str(given), "document": str(read)})
+    return [dict(m, code="metadata_mismatch",
+                 message=f"{m['field']}: the metadata says {m['given']!r}, the document's heading reads {m['document']!r}")
+            for m in out]
+
+
+class UploadIngester:
+    """The handler of ``upload`` jobs. Heavy parts (the embedder, the dimension tagger) load once,
+    on the first job, in the worker thread.
+
+    Usage::
+
+        ingester = UploadIngester(store, settings)
+        Worker(queue, {"upload": ingester}).start()
+    """
+
+    def __init__(self, store, settings, *, embedder=None, tagger=None):
+        self.store = store
+        self.settings = settings
+        self._embedder = embedder
+        self._tagger = tagger
+        self._pipeline = None
+
+    def warm_up(self):
+        if self._pipeline is None:
+            from haystack import Pipeline
+
+            from pipelines.indexing.chunking import ArticleChunker
+
+            tagger = self._tagger
+            if tagger is None:
+                from pipelines.indexing.dimensions import DimensionTagger
+
+                tagger = DimensionTagger()
+            embedder = self._embedder
+            if embedder is None:
+                from pipelines.embedding.embedder import document_embedder
+                from pipelines.embedding.models import resolve_model
+
+                model = resolve_model(self.settings.embedding_model) if self.settings is not None else None
+                embedder = document_embedder(model, meta_fields_to_embed=["breadcrumb"])
+            p = Pipeline()
+            p.add_component("chunk", ArticleChunker())
+            p.add_component("tag", tagger)
+            p.add_component("embed", embedder)
+            p.connect("chunk.documents", "tag.documents")
+            p.connect("tag.documents", "embed.documents")
+            self._pipeline = p
+        return self._pipeline
+
+    def embed(self, reg, record) -> list:
+        out = self.warm_up().run({"chunk": {"regulations": [reg], "records": [record]}})
+        return out["embed"]["documents"]
+
+    def __call__(self, job, queue) -> dict[str, Any]:
+        from ingest.errors import IngestError
+        from ingest.loader import load_document
+        from ingest.parser import parse_text
+        from pipelines.staff import curation
+        from pipelines.staff.files import FileStore
+        from pipelines.staff.jobs import JobFailed
+
+        p = job.params
+        files = FileStore(self.settings.files_dir)
+        path = files.path(p["sha256"])
+        if not path.exists():
+            raise JobFailed("file_missing", "The uploaded file is no longer in the file store; upload it again.",
+                            "Berkas yang diunggah tidak ada lagi di penyimpanan berkas; unggah lagi.")
+        queue.progress(job.id, stage="reading", pages_total=p.get("pages"))
+
+        def ocr_progress(done: int, total: int) -> None:
+            queue.progress(job.id, ocr_pages_done=done, ocr_pages_total=total)
+
+        # the loader decides PDF or text by magic bytes; give it a name with the claimed suffix
+        link = files.root / "tmp" / f"job-{job.id}{'.pdf' if p['media_type'] == 'application/pdf' else '.txt'}"
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.unlink(missing_ok=True)
+        os.symlink(path, link)
+        try:
+            doc = load_document(link, self.settings, progress=ocr_progress)
+        except IngestError as err:
+            self._discard(p["sha256"])
+            raise JobFailed(err.code, str(err), err.message_id) from None
+        finally:
+            link.unlink(missing_ok=True)
+        doc.source.path = p["file_name"]
+        ocr_pages = sum(1 for w in doc.warnings if w.code in ("ocr_used",)) + sum(
+            1 for w in doc.warnings if w.code == "text_layer_garbage" and "OCR used" in w.message)
+        queue.progress(job.id, stage="parsing", pages_read=len(doc.pages), ocr_pages=ocr_pages, method=doc.source.method)
+        reg = parse_text("\n".join(doc.pages), page_texts=doc.pages, source=doc.source)
+        reg.warnings = list(doc.warnings) + reg.warnings
+        if not (reg.articles or reg.amendments) and not p.get("metadata_only"):
+            self._discard(p["sha256"])
+            err = no_articles_error()
+            raise JobFailed(err.code, err.message, err.message_id)
+        metadata = p.get("metadata") or {}
+        work_id = p.get("work_id") or reg.id
+        if not work_id:
+            self._discard(p["sha256"])
+            raise JobFailed("no_id", "The document's heading gives no type, number and year, and no work_id was given.",
+                            "Kepala dokumen tidak menyebut jenis, nomor dan tahun, dan work_id tidak diberikan.")
+        warnings = heading_mismatches(reg, metadata, p.get("work_id"))
+        if reg.id and reg.id != work_id:
+            pass  # kept under the id staff gave; the mismatch is in the warnings
+        reg.id = work_id
+        conn = self.store._conn()  # noqa: SLF001
+        plan = curation.plan_record(conn, work_id, metadata, actor=job.created_by)
+        queue.progress(job.id, stage="embedding", articles=len(reg.articles), amendment_items=len(reg.amendments))
+        from pipelines.embedding.models import embedder_model, ensure_compatible
+
+        ensure_compatible(self.store, embedder_model(self.warm_up().get_component("embed"), self.settings),
+                          writing=True)
+        documents = self.embed(reg, plan.record)
+        queue.progress(job.id, stage="writing", chunks_embedded=len(documents))
+        result = curation.write_upload(
+            self.store, job=job, queue=queue, work_id=work_id, reg=reg, record=plan.record, documents=documents,
+            file_sha256=p["sha256"], file_name=p["file_name"], media_type=p["media_type"], size=p.get("size"),
+            actor=job.created_by, warnings=warnings)
+        result["progress"] = {"pages_read": len(doc.pages), "ocr_pages": ocr_pages, "chunks_embedded": len(documents)}
+        result["parse_warnings"] = [{"code": w.code, "message": w.message, "page": w.page} for w in reg.warnings][:200]
+        return result
+
+    def _discard(self, sha256: str) -> None:
+        """A failed upload leaves nothing behind: its file goes unless something else holds it."""
+        from pipelines.staff.files import FileStore
+
+        conn = self.store._conn()  # noqa: SLF001
+        held = find_duplicate(conn, sha256)
+        if held and not held.get("job_id"):
+            return
+        others = conn.execute("SELECT count(*) FROM jobs WHERE file_sha256 = ? AND state IN ('queued', 'running')",
+                              (sha256,)).fetchone()[0]
+        if others <= 1:
+            FileStore(self.settings.files_dir).remove(sha256)
+
+
+if __name__ == "__main__" and len(sys.argv) >= 3 and sys.argv[1] == "probe":
+    sys.exit(_probe_main(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else PROBE_MEMORY_BYTES))
