@@ -30,6 +30,7 @@ COPY pipelines pipelines
 COPY search_api search_api
 COPY frontend frontend
 COPY jdih_cli jdih_cli
+COPY jdih_server jdih_server
 COPY regulations regulations
 # the int8 ONNX encoder is made from the packaged weights at build time, not at first use
 RUN pip install . \

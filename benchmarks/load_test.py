@@ -1,6 +1,6 @@
 """Load test of GET /api/v1/search against a live server on 127.0.0.1, bounded in time.
 
-Starts ``uvicorn --factory search_api.app:create_app`` on a free port over an ingested knowledge
+Starts ``uvicorn --factory jdih_server.app:create_app`` on a free port over an ingested knowledge
 base (rate limit off), warms it up, then drives it at increasing concurrency with the 36
 development questions (eval/dev-questions.jsonl) in rotation, so no two consecutive
 requests repeat a query. Uses ``wrk`` when installed (a C load generator: little CPU taken from
@@ -52,7 +52,7 @@ def free_port() -> int:
 def start_server(port: int) -> subprocess.Popen:
     env = dict(os.environ, JDIH_RATE_LIMIT="0", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
                HAYSTACK_TELEMETRY_ENABLED="False")
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "search_api.app:create_app", "--host", "127.0.0.1",
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "jdih_server.app:create_app", "--host", "127.0.0.1",
            "--port", str(port), "--log-level", "warning", "--no-access-log"]
     # the app's JSON access log is written (it is part of the cost) but discarded; never a PIPE
     # nobody reads: a full pipe would block the server

@@ -148,7 +148,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if e5_engine() == "onnx":  # made once from the packaged weights (~30 s), then reused
             print(f"embedding model: {model.name}, ONNX encoder {onnx_model_path()}", file=sys.stderr)
 
-    uvicorn.run("search_api.app:create_app", factory=True, host=args.host, port=args.port,
+    uvicorn.run("jdih_server.app:create_app", factory=True, host=args.host, port=args.port,
                 log_level="info", access_log=False)
     return 0
 

@@ -24,7 +24,7 @@ from regulations.relations import STATUSES, RelationGraph
 RECHECK_S = 1.0  # how often the store's generation counter is read at most
 
 
-def _pasal_key(pasal: str) -> str:
+def pasal_key(pasal: str) -> str:
     return str(pasal).strip().upper()
 
 
@@ -128,9 +128,9 @@ class Work:
         return out
 
     def article(self, pasal: str) -> dict[str, Any] | None:
-        key = _pasal_key(pasal)
+        key = pasal_key(pasal)
         for a in self.articles():
-            if _pasal_key(a.get("number", "")) == key:
+            if pasal_key(a.get("number", "")) == key:
                 return a
         return None
 
@@ -146,7 +146,7 @@ class Work:
         for dim in self.dimension_ids:
             for ev in (self.dimensions.get(dim) or {}).get("evidence") or []:
                 if ev.get("pasal") is not None:
-                    out.setdefault(_pasal_key(ev["pasal"]), []).append(dim)
+                    out.setdefault(pasal_key(ev["pasal"]), []).append(dim)
         return out
 
     def matches(self, *, jenis: str | None = None, tahun: int | None = None, status: str | None = None,

@@ -5,7 +5,7 @@ from functools import lru_cache
 from typing import Any
 
 from ingest.ids import RegulationId
-from search_api.kb import Snapshot, Work, _pasal_key
+from search_api.kb import Snapshot, Work, pasal_key
 
 
 def article_uri(work_id: str, pasal: str | None) -> str | None:
@@ -33,7 +33,7 @@ def article_view(work: Work, a: dict[str, Any], dims: dict[str, list[str]] | Non
         "amendment_item": a.get("amendment_item"),
         "regulation_id": work.id,
         "uri": article_uri(work.id, pasal),
-        "dimensions": [] if a.get("amends") else dims.get(_pasal_key(pasal), []),
+        "dimensions": [] if a.get("amends") else dims.get(pasal_key(pasal), []),
     }
 
 

@@ -22,7 +22,7 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture(scope="module")
 def app(kb_settings):
-    from search_api.app import create_app
+    from jdih_server.app import create_app
 
     return create_app(kb_settings, rate_limit="0")
 
@@ -67,7 +67,7 @@ def test_readyz_is_503_without_works(tmp_path):
     import dataclasses
 
     from ingest.config import get_settings
-    from search_api.app import create_app
+    from jdih_server.app import create_app
 
     empty = create_app(dataclasses.replace(get_settings(), data_dir=tmp_path), rate_limit="0")
     with TestClient(empty) as c:
@@ -407,7 +407,7 @@ def test_jdihn_feed(client, kb_settings):
 # ---- rate limit -------------------------------------------------------------------------------
 
 def test_rate_limit(kb_settings):
-    from search_api.app import create_app
+    from jdih_server.app import create_app
 
     with TestClient(create_app(kb_settings, rate_limit="2/minute")) as c:
         assert c.get("/api/v1/dimensions").status_code == 200

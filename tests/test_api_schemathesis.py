@@ -23,13 +23,13 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 
 
-# Staff operations (tag "staff", search_api/staff.py) answer 401/403/404 that their schema does
+# Staff operations (tag "staff", search_api/staff/) answer 401/403/404 that their schema does
 # not declare yet: for them only "no 5xx" is checked until they document those responses.
 STAFF_TAG = "staff"
 
 
 def _operations() -> list[tuple[str, bool]]:
-    from search_api.app import create_app
+    from jdih_server.app import create_app
 
     spec = create_app(rate_limit="0").openapi()  # the schema needs no knowledge base
     return [(f"{method.upper()} {path}", STAFF_TAG in (op.get("tags") or []))
@@ -38,7 +38,7 @@ def _operations() -> list[tuple[str, bool]]:
 
 @pytest.fixture(scope="module")
 def api_schema(ingested_settings):
-    from search_api.app import create_app
+    from jdih_server.app import create_app
 
     return schemathesis.openapi.from_asgi("/openapi.json", create_app(ingested_settings, rate_limit="0"))
 

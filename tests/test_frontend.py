@@ -19,7 +19,7 @@ PAGES = ["/", "/?q=pusat+data", "/?q=pusat+data&jenis=pp", "/?semua=1&status=diu
 
 @pytest.fixture(scope="module")
 def client(ingested_settings):
-    from search_api.app import create_app
+    from jdih_server.app import create_app
 
     with TestClient(create_app(ingested_settings, rate_limit="0")) as c:
         yield c
@@ -60,7 +60,7 @@ def test_synthetic_hostile_title_is_escaped_and_only_snippets_keep_mark():
     """A hostile title (as a staff edit could store) is escaped; the API's snippet keeps <mark>."""
     from starlette.requests import Request
 
-    from frontend.routes import render
+    from frontend.rendering import render
 
     request = Request({"type": "http", "method": "GET", "path": "/", "query_string": b"", "headers": []})
     reg = {"id": "x", "judul": "<script>alert(1)</script>", "status": "berlaku", "has_text": True,

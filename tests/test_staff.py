@@ -89,7 +89,7 @@ def consistent(settings) -> None:
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory):
-    from search_api.app import create_app
+    from jdih_server.app import create_app
 
     settings = _settings(tmp_path_factory.mktemp("staffkb"))
     tokens = {"admin": _token(settings, "admin", "admin-1"), "staff": _token(settings, "staff", "staff-1")}
@@ -442,7 +442,7 @@ def test_export_import_round_trip(kb, tmp_path):
     a.close()
     b.close()
     # the imported tokens work (hashes travel, secrets never do)
-    from search_api.app import create_app
+    from jdih_server.app import create_app
 
     with TestClient(create_app(target, rate_limit="0")) as c2:
         assert c2.get("/api/v1/audit", headers=kb["admin"]).status_code == 200
@@ -453,7 +453,7 @@ def test_export_import_round_trip(kb, tmp_path):
 
 @pytest.fixture(scope="module")
 def small_app(tmp_path_factory):
-    from search_api.app import create_app
+    from jdih_server.app import create_app
 
     settings = _settings(tmp_path_factory.mktemp("smallkb"), max_file_bytes=20_000)
     token = _token(settings, "staff", "staff-small")
@@ -505,7 +505,7 @@ def test_stray_leading_byte_of_the_banjarnegara_pdf_is_tolerated(tmp_path):
 
 
 def test_token_guessing_is_rate_limited(tmp_path):
-    from search_api.app import create_app
+    from jdih_server.app import create_app
     from search_api.auth import MAX_FAILURES
 
     settings = _settings(tmp_path / "bf")
@@ -559,7 +559,7 @@ def test_reingesting_the_corpus_keeps_the_staff_version_and_their_corrections(kb
 def ite_kb(tmp_path_factory):
     """uu-11-2008 ingested from the corpus, as `jdih ingest` does; uu-19-2016 will be uploaded."""
     from pipelines.indexing.pipeline import ingest_paths
-    from search_api.app import create_app
+    from jdih_server.app import create_app
 
     settings = _settings(tmp_path_factory.mktemp("itekb"))
     summary = ingest_paths([corpus_path("uu-11-2008-ite.pdf")], settings=settings, progress=False)
@@ -634,7 +634,7 @@ def test_staff_correct_relations_by_hand_and_status_follows(ite_kb):
 
 @pytest.mark.slow
 def test_scanned_pdf_goes_through_ocr_and_becomes_searchable(tmp_path):
-    from search_api.app import create_app
+    from jdih_server.app import create_app
 
     settings = _settings(tmp_path / "ocrkb")  # a fresh KB: no text-layer copy of this Perpres in it
     token = _auth(_token(settings, "staff", "staff-ocr"))
@@ -659,7 +659,7 @@ def _free_port() -> int:
 
 def _serve(data_dir: Path, port: int, log) -> subprocess.Popen:
     env = {**os.environ, "JDIH_DATA_DIR": str(data_dir), "JDIH_RATE_LIMIT": "0", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "search_api.app:create_app",
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "jdih_server.app:create_app",
                              "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     import httpx

@@ -43,7 +43,7 @@ class LiveServer:
     def __init__(self, settings):
         import uvicorn
 
-        from search_api.app import create_app
+        from jdih_server.app import create_app
 
         self.settings = settings
         self.port = _free_port()

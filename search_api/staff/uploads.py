@@ -143,7 +143,7 @@ async def upload(request: Request, account: Account = Depends(require_staff)):
         metadata = clean_metadata({k: v for k, v in form.items() if k in EDITABLE_FIELDS and k != "status"},
                                   allowed=EDITABLE_FIELDS - {"status"})
         metadata_only = _truthy(form.get("metadata_only"))
-        result = await run_in_threadpool(svc.accept_upload, upload_file, work_id=work_id, metadata=metadata,
+        result = await run_in_threadpool(accept, svc, upload_file, work_id=work_id, metadata=metadata,
                                          metadata_only=metadata_only, account=account)
     except UploadRejected as exc:
         raise rejected(exc) from None

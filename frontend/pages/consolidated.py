@@ -17,20 +17,20 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from frontend.i18n import translator
+from frontend.rendering import cite_label, error_page, full_title, page_context, render
 from ingest.ids import FrbrUri
+from regulations.consolidation import word_diff
 from search_api.consolidated import article_view, expression_summary, expression_uri, work_label
 from search_api.deps import get_kb
 from search_api.kb import KnowledgeBase, Snapshot
-from regulations.consolidation import word_diff
 
 router = APIRouter(include_in_schema=False)
 
 
 def consolidated_page(request: Request, snap: Snapshot, work_id: str, day: str | None, *, exact: bool = False,
                       target: str | None = None):
-    from frontend.routes import cite_label, error_page, full_title, render, translator, _page_context
-
-    lang = _page_context(request)["lang"]
+    lang = page_context(request)["lang"]
     t = translator(lang)
     work = snap.get(work_id)
     cons = snap.consolidation(work_id) if work else None
@@ -114,9 +114,7 @@ def consolidated_route(request: Request, work_id: str, kb: KnowledgeBase = Depen
         try:
             day = dt.date.fromisoformat(day[:10]).isoformat()
         except ValueError:
-            from frontend.routes import error_page, translator, _page_context
-
-            return error_page(request, 422, translator(_page_context(request)["lang"])("cons.bad_date", date=day[:20]))
+            return error_page(request, 422, translator(page_context(request)["lang"])("cons.bad_date", date=day[:20]))
     return consolidated_page(request, kb.snapshot(), work_id, day)
 
 
@@ -128,13 +126,9 @@ def expression_page(request: Request, snap: Snapshot, frbr: FrbrUri):
         expr = cons.at(frbr.date) if frbr.date else cons.current
         if expr is not None and expr.date != frbr.date:
             if not expr.date:  # the day it took effect is unknown: no dated permalink to go to
-                from frontend.routes import error_page
-
                 return error_page(request, 404)
             return RedirectResponse(str(frbr.at(expr.date)), status_code=307)
     if frbr.pasal and cons is not None and cons.expression(frbr.date or "") is not None \
             and cons.expression(frbr.date).article(frbr.pasal) is None:
-        from frontend.routes import error_page
-
         return error_page(request, 404)
     return consolidated_page(request, snap, str(frbr.work), frbr.date, exact=True, target=frbr.pasal)

@@ -4,7 +4,10 @@ Routers (one per resource): search, ask, regulations, resolve, dimensions (all u
 the JDIHN feed (/api/jdihn), permalinks (/akn/...), health (/healthz, /readyz, /metrics).
 Middleware, outermost first: access log + Prometheus metrics, per-client rate limit.
 
-Run: ``jdih serve`` or ``uvicorn --factory search_api.app:create_app``.
+The web pages (frontend.pages) are installed before the JSON permalinks, the staff side
+(search_api.staff) after the public routers.
+
+Run: ``jdih serve`` or ``uvicorn --factory jdih_server.app:create_app``.
 """
 from __future__ import annotations
 
@@ -14,8 +17,23 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from search_api import errors
+from frontend.pages import install as install_pages
+from ingest.config import get_settings
+from search_api import (
+    ask,
+    consolidated,
+    dimensions,
+    errors,
+    health,
+    jdihn,
+    permalinks,
+    regulations,
+    resolve,
+    search,
+    staff,
+)
 from search_api.kb import KnowledgeBase
+from search_api.models import Problem
 from search_api.observability import Metrics, ObservabilityMiddleware, setup_access_log
 from search_api.ratelimit import DEFAULT, RateLimit, RateLimitMiddleware
 
@@ -35,8 +53,6 @@ def create_app(settings=None, *, rate_limit: str | None = None, searcher=None) -
     :param rate_limit: e.g. ``"60/minute"``; ``"0"`` disables; default ``JDIH_RATE_LIMIT`` or 120/minute.
     :param searcher: a ready ``pipelines.search.query.Searcher`` (tests); built lazily otherwise.
     """
-    from ingest.config import get_settings
-
     settings = settings or get_settings()
     limit = RateLimit.parse(rate_limit if rate_limit is not None else os.environ.get("JDIH_RATE_LIMIT", DEFAULT))
 
@@ -47,20 +63,14 @@ def create_app(settings=None, *, rate_limit: str | None = None, searcher=None) -
     app.state.metrics = Metrics()
     app.state.rate_limit = limit
 
-    from search_api import ask, consolidated, dimensions, health, jdihn, permalinks, regulations, resolve, search
-
     for module in (search, ask, regulations, consolidated, resolve, dimensions):
         app.include_router(module.router)  # each router carries the /api/v1 prefix in its routes' paths
     app.include_router(jdihn.router)
-    from frontend.routes import install as install_pages  # the web pages; /akn/ HTML before the JSON permalinks
-
-    install_pages(app)
+    install_pages(app)  # the web pages; /akn/ HTML before the JSON permalinks
     app.include_router(permalinks.router)
     app.include_router(health.router)
     errors.install(app)
-    from search_api import staff  # the staff side: uploads, jobs, edits, versions, files, audit, change feed
-
-    staff.install(app)
+    staff.install(app)  # the staff side: uploads, jobs, edits, versions, files, audit, change feed
 
     if limit is not None:
         app.add_middleware(RateLimitMiddleware, limit=limit)
@@ -96,8 +106,6 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     comps.pop("HTTPValidationError", None)
     comps.pop("ValidationError", None)
     if "Problem" not in comps:
-        from search_api.models import Problem
-
         comps["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     app.openapi_schema = schema
     return schema

@@ -1,0 +1,25 @@
+"""The staff screens ``/staf``: upload and edit; all the work is done by the staff API from the browser."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from frontend.rendering import render
+from ingest.ids import JENIS
+
+router = APIRouter(include_in_schema=False)
+
+def _staff_api(app) -> bool:
+    """Whether the staff side (uploads, jobs, edits: search_api.staff) is installed in this app."""
+    return getattr(app.state, "staff", None) is not None
+
+
+@router.get("/staf", response_class=HTMLResponse)
+def staff_page(request: Request):
+    settings = request.app.state.settings
+    size_mb = f"{settings.max_file_bytes / (1024 * 1024):.0f} MB"
+    relation_types = ("mengubah", "mencabut", "mencabut_sebagian")
+    return render(request, "staff.html", section="staff", json_url=None, max_bytes=settings.max_file_bytes, max_size=size_mb,
+                  api=_staff_api(request.app), relation_types=relation_types,
+                  jenis_options=sorted(JENIS.items(), key=lambda kv: kv[1][0]))
+

@@ -1,0 +1,106 @@
+"""The legal staff's side of the API: edits, withdrawal, relations, versions, files, audit, accounts.
+
+Routes (all under /api/v1; writes need a staff token, the audit log and accounts an admin token):
+
+- PATCH  /regulations/{id}                  edit catalogue fields (validated; status only where no relation explains it)
+- DELETE /regulations/{id}                  withdraw (soft); POST /regulations/{id}/restore brings it back
+- GET    /regulations/{id}/relations        effective relations both ways and the derived status
+- POST   /regulations/{id}/relations        add a relation by hand (active voice); DELETE ...?type=&target= removes one
+- GET    /regulations/{id}/versions         versions; /versions/{n} one version; /versions/{n}/file its file
+- GET    /regulations/{id}/file             the newest original file (Content-Type, Content-Disposition, ETag)
+- GET    /withdrawn                         withdrawn works (staff)
+- GET    /audit                             the audit log (admin)
+- GET/POST /accounts, DELETE /accounts/{id} tokens (admin)
+
+:func:`search_api.staff.install` wires all of it (these routers, uploads, jobs, the change feed, the body-size
+limit and the job worker) into the app made by ``jdih_server.app.create_app``.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from typing import Annotated
+
+from fastapi import Path, Request
+
+from pipelines.staff import curation
+from pipelines.staff.jobs import JobQueue, Worker
+from pipelines.staff.uploads import UploadIngester, UploadRejected
+from search_api.errors import ApiProblem, not_found
+from search_api.staff.uploads import rejected
+
+WorkId = Annotated[str, Path(max_length=120, pattern=r"^[a-z0-9-]+$", description="canonical id")]
+
+
+class StaffService:
+    """The store, job queue and worker of one app (``app.state.staff``)."""
+
+    def __init__(self, settings, kb):
+        self.settings = settings
+        self.kb = kb
+        self._queue = None
+        self._worker = None
+        self._lock = threading.Lock()
+        self.ingester = None
+
+    @property
+    def store(self):
+        return self.kb.store
+
+    @property
+    def queue(self):
+        if self._queue is None:
+            with self._lock:
+                if self._queue is None:
+                    store = self.store
+                    with store.transaction():
+                        curation.ensure_all(store._conn())  # noqa: SLF001
+                    self._queue = JobQueue(store)
+        return self._queue
+
+    def ensure_worker(self) -> None:
+        if os.environ.get("JDIH_JOB_WORKER", "1").strip().lower() in ("0", "off", "false", "no"):
+            return
+        with self._lock:
+            if self._worker is not None and self._worker.is_alive():
+                return
+        queue = self.queue
+        with self._lock:
+            if self._worker is not None and self._worker.is_alive():
+                return
+            self.ingester = self.ingester or UploadIngester(self.store, self.settings)
+            self._worker = Worker(queue, {"upload": self.ingester}, on_change=self.invalidate)
+            self._worker.start()
+
+    def stop(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+
+    def invalidate(self) -> None:
+        """Read-your-writes: after a change made in this process, the next request re-reads the
+        snapshot instead of waiting for the knowledge base's periodic generation check."""
+        if hasattr(self.kb, "_checked"):
+            self.kb._checked = 0.0  # noqa: SLF001 - KnowledgeBase has no public invalidate() yet
+
+
+def svc(request: Request) -> StaffService:
+    return request.app.state.staff
+
+
+def call(request: Request, fn, *args, **kw):
+    """Run a curation function; the app's readers see its effect at once."""
+    try:
+        return fn(svc(request).store, *args, **kw)
+    except UploadRejected as exc:
+        raise rejected(exc) from None
+    finally:
+        svc(request).invalidate()
+
+
+def gone_or_missing(request: Request, work_id: str):
+    conn = svc(request).store._conn()  # noqa: SLF001
+    if curation.is_withdrawn(conn, work_id):
+        raise ApiProblem("gone", f"Regulation {work_id!r} was withdrawn.", f"Peraturan {work_id!r} telah ditarik.",
+                         links={"restore": f"/api/v1/regulations/{work_id}/restore"})
+    raise not_found(f"Regulation {work_id!r}", f"Peraturan {work_id!r}")
+
