@@ -118,7 +118,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ask.quote": ("Kutipan pasal", "Quoted article"),
     "ask.examples": ("Contoh pertanyaan", "Example questions"),
     "ask.strength": ("Kekuatan tautan", "Link strength"),
-    # consolidated text (frontend/consolidated.py)
+    # consolidated text (frontend/pages/consolidated.py)
     "cons.title": ("Teks konsolidasi", "Consolidated text"),
     "cons.in_force_original": ("Teks asli, berlaku sejak {date}.", "Original text, in force from {date}."),
     "cons.in_force_amended": ("Sebagaimana diubah oleh {by}, berlaku sejak {date}.",

@@ -37,6 +37,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest.citations import find_citations
+from pipelines.analysis.analyzer import GLOSSARY_WORD_RE, analyze, analyze_query, glossary_matches, normalize
+from pipelines.indexing.dimensions import default_taxonomy
+from search_api import calibration
+from search_api.consolidated import in_force_groups
+from search_api.dimensions import linked
 from search_api.kb import KnowledgeBase, Snapshot, Work, work_text_units
 
 COVERAGE_MIN = 0.4  # idf-weighted share of the question found in the best article (+ its work's title)
@@ -87,8 +93,6 @@ class Tokens:
 
 def question_units(question: str) -> list[Unit]:
     """Glossary concepts first, then every other content word of the question."""
-    from pipelines.analysis.analyzer import GLOSSARY_WORD_RE, analyze, analyze_query, glossary_matches, normalize
-
     words = GLOSSARY_WORD_RE.findall(normalize(question))
     spans: dict[tuple[int, int], Unit] = {}
     used: set[int] = set()
@@ -163,8 +167,6 @@ def row_scores(units: list[Unit], section: dict[str, Any], rows: list[dict[str, 
     distant one: under "Pelayanan Kesehatan di Puskesmas, ..., Rumah Sakit Umum Daerah" both the
     Puskesmas table and the hospital's "Pelayanan Rawat Jalan" sit, and the first is the one
     about puskesmas."""
-    from pipelines.analysis.analyzer import analyze
-
     headings = section.get("headings") or []
     near = Tokens(analyze(" ".join(headings[-2:])))
     far = Tokens(analyze(_section_head(section)))
@@ -182,8 +184,6 @@ def row_scores(units: list[Unit], section: dict[str, Any], rows: list[dict[str, 
 def _best_row_evidence(units: list[Unit], work: Work, art: dict[str, Any]) -> tuple[float, list[str]]:
     """Coverage and specific terms of a Lampiran hit: of its best row, read with the two headings
     nearest it and the work's title."""
-    from pipelines.analysis.analyzer import analyze
-
     sec = work.lampiran_section(art["lampiran"])
     if sec is None:
         return 0.0, []
@@ -207,8 +207,6 @@ def _article_text(work: Work, pasal: str | None) -> str:
 
 def title_tokens(work: Work) -> Tokens:
     """A question may name the regulation ("menurut UU ITE", "PP 71 tahun 2019"): its title counts."""
-    from pipelines.analysis.analyzer import analyze
-
     parts = [work.field("judul"), work.record.get("judul_en"),
              " ".join(str(x) for x in (work.singkatan, work.jenis, work.nomor, work.tahun, work.region) if x),
              title_acronym(work.field("judul"))]
@@ -249,7 +247,6 @@ class Answerer:
     def ask(self, question: str) -> dict[str, Any]:
         question = " ".join(question.split())
         snap = self.kb.snapshot()
-        from pipelines.indexing.dimensions import default_taxonomy
 
         dims = default_taxonomy().dimensions_named_in(question)
         if dims:
@@ -261,8 +258,6 @@ class Answerer:
     def _calibrate(self, result: dict[str, Any]) -> dict[str, Any]:
         """The confidence shown: for a search answer or refusal, the share of results like it that
         were right on the calibration set (search_api.calibration); its band is named after it."""
-        from search_api import calibration
-
         raw = float(result["confidence"])
         result["evidence"]["raw_confidence"] = round(raw, 3)
         fitted = calibration.load() if self.calibrated and result.get("basis") == "search" else None
@@ -274,9 +269,6 @@ class Answerer:
     # ---- dimension questions ----
 
     def _from_dimensions(self, question: str, snap: Snapshot, dims: list[str]) -> dict[str, Any]:
-        from pipelines.analysis.analyzer import normalize
-        from search_api.dimensions import linked
-
         words = set(normalize(question).replace("'", " ").split())
         regions = {r for r in snap.regions if r in words or r.replace("-", " ") in normalize(question)}
         answers, seen = [], set()
@@ -312,14 +304,11 @@ class Answerer:
     # ---- search questions ----
 
     def assess(self, question: str, snap: Snapshot, groups: list[dict[str, Any]]) -> Assessment:
-        from pipelines.analysis.analyzer import analyze
-
         stats = snap.term_stats()
         units = question_units(question)
         for u in units:
             u.weight = min(sum(stats.idf(t) for t in alt) / len(alt) for alt in u.alternatives)
         a = Assessment(units)
-        from ingest.citations import find_citations
 
         a.cited = sorted({c.work_id for c in find_citations(question) if c.work_id and c.work_id in snap.works})
         pinned = {p.upper() for p in _PASAL.findall(question)}
@@ -380,8 +369,6 @@ class Answerer:
         return out
 
     def _from_search(self, question: str, snap: Snapshot) -> dict[str, Any]:
-        from search_api.consolidated import in_force_groups
-
         out = self.kb.searcher.search(question, mode="hybrid", limit=MAX_REGULATIONS * 2,
                                       articles_per_regulation=ARTICLES_PER_REGULATION + 1)
         # an amended article is quoted once, as in force (or as of the day the question names)
@@ -484,8 +471,6 @@ class Answerer:
 
     @staticmethod
     def named_region(question: str, snap: Snapshot) -> str | None:
-        from pipelines.analysis.analyzer import normalize
-
         text = " " + " ".join(re.findall(r"[a-z0-9]+", normalize(question).lower())) + " "
         named = [r for r in sorted(snap.regions, key=len, reverse=True) if f" {r.replace('-', ' ')} " in text]
         return named[0] if named else None

@@ -20,8 +20,12 @@ from typing import Annotated, Any, Optional
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from ingest.citations import find_citations
 from ingest.ids import FrbrUri, RegulationId
-from regulations.consolidation import Consolidation, ConsolidatedArticle, Expression, word_diff
+from pipelines.analysis.analyzer import analyze
+from pipelines.search.highlight import make_snippet
+from pipelines.search.query import _analyze_word, _expanded
+from regulations.consolidation import ConsolidatedArticle, Consolidation, Expression, word_diff
 from search_api.deps import get_snapshot
 from search_api.errors import ApiProblem, not_found
 from search_api.kb import Snapshot
@@ -378,7 +382,6 @@ def version_asked(snap: Snapshot, question: str, work_id: str) -> str | None:
     day = day_asked(question)
     if day:
         return day
-    from ingest.citations import find_citations
 
     cons = snap.consolidation(work_id)
     if cons is None:
@@ -488,9 +491,5 @@ def _date_of(work) -> str | None:
 
 def snippet_maker(query: str):
     """Snippets, marked like the search's, for a consolidated text the retrieval did not see."""
-    from pipelines.analysis.analyzer import analyze
-    from pipelines.search.highlight import make_snippet
-    from pipelines.search.query import _analyze_word, _expanded
-
     terms = set(analyze(query)) | set(analyze(_expanded(query)))
     return lambda text: make_snippet(text or "", terms, analyze_word=_analyze_word)

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
+from pipelines.indexing.dimensions import default_taxonomy
 from search_api.deps import get_snapshot
 from search_api.errors import not_found
 from search_api.kb import Snapshot
@@ -17,8 +18,6 @@ router = APIRouter(prefix="/api/v1", tags=["dimensions"])
 
 
 def taxonomy():
-    from pipelines.indexing.dimensions import default_taxonomy
-
     return default_taxonomy()
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from ingest.ids import JENIS
+from pipelines.indexing.dimensions import DIMENSION_IDS
 from search_api.errors import ApiProblem
 
 
 def dimension_ids() -> tuple[str, ...]:
-    from pipelines.indexing.dimensions import DIMENSION_IDS
-
     return DIMENSION_IDS
 
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from regulations.relations import JDIHN_STATUS
+from search_api.consolidated import in_force_uri
 from search_api.deps import get_snapshot
 from search_api.kb import Snapshot, Work
 from search_api.models import JdihnRecord, NoParams
@@ -87,6 +88,5 @@ def jdihn_record(work: Work, base_url: str, in_force_uri: str | None = None) -> 
             summary="JDIHN harvest feed (one object per work)")
 def jdihn_feed(request: Request, params: Annotated[NoParams, Query()], snap: Snapshot = Depends(get_snapshot)):
     base = str(request.base_url)
-    from search_api.consolidated import in_force_uri
 
     return [jdihn_record(w, base, in_force_uri(snap, w.id)) for w in snap.ordered(snap.works.values())]

@@ -15,10 +15,17 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Iterable
 
 from ingest.ids import JENIS, RegulationId
+from ingest.lampiran import parse_lampiran, replaced_lampiran
+from ingest.models import Regulation
+from pipelines.analysis.analyzer import analyze
+from pipelines.search.query import get_searcher
+from pipelines.staff.relation_edits import effective_graph
+from pipelines.stores.factory import open_store
+from regulations.consolidation import consolidate
 from regulations.relations import STATUSES, RelationGraph
 
 RECHECK_S = 1.0  # how often the store's generation counter is read at most
@@ -135,9 +142,7 @@ class Work:
         return None
 
     def lampiran_section(self, citation: str) -> dict[str, Any] | None:
-        """The Lampiran section cited "Lampiran I, A.1.a" (search_api.views.lampiran_sections)."""
-        from search_api.views import lampiran_sections
-
+        """The Lampiran section cited "Lampiran I, A.1.a" (lampiran_sections)."""
         return next((s for s in lampiran_sections(self.regulation or {}) if s["citation"] == citation), None)
 
     def article_dimensions(self) -> dict[str, list[str]]:
@@ -201,9 +206,6 @@ class Snapshot:
             return None
         with self._cons_lock:
             if work.id not in self._consolidations:
-                from ingest.models import Regulation
-                from regulations.consolidation import consolidate
-
                 def reg(w: Work) -> Regulation:
                     r = Regulation.from_dict(w.regulation)
                     r.id = w.id  # the dates as curated in the catalogue, else as read from the text
@@ -266,8 +268,6 @@ class TermStats:
 
     @classmethod
     def from_works(cls, works: Iterable[Work]) -> "TermStats":
-        from pipelines.analysis.analyzer import analyze
-
         df: Counter = Counter()
         n = 0
         for w in works:
@@ -306,7 +306,6 @@ def read_snapshot(db_path, generation: int | None, rows: list[tuple] | None = No
     for row in rows:
         works[row[0]] = Work(row[0], json.loads(row[1] or "{}"), json.loads(row[2]) if row[2] else None,
                              json.loads(row[3] or "{}"), row[4] or 0, bool(row[5]), row[6])
-    from pipelines.staff.relation_edits import effective_graph  # the parsed relations with staff corrections
 
     graph = effective_graph(db_path, {w.id: w.regulation for w in works.values()})
     for w in works.values():
@@ -333,16 +332,12 @@ class KnowledgeBase:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    from pipelines.stores.factory import open_store
-
                     self._store = open_store(self.settings)
         return self._store
 
     @property
     def searcher(self):
         if self._searcher is None:
-            from pipelines.search.query import get_searcher
-
             with self._lock:
                 if self._searcher is None:  # one per knowledge base in the process: the model loads once
                     self._searcher = get_searcher(self.settings)
@@ -371,3 +366,19 @@ class KnowledgeBase:
 
     def jenis_codes(self) -> list[str]:
         return sorted(JENIS)
+
+
+def lampiran_sections(reg: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Lampiran as sections and table rows (ingest.lampiran), each with its citation and the
+    reader's anchor; a Lampiran that replaces one of the amended work says which."""
+    sections = [dict(s) for s in _parsed_lampiran(reg.get("lampiran") or "")]
+    replaces = replaced_lampiran(reg.get("amendments") or [])
+    for s in sections:
+        rep = replaces.get(s["lampiran"])
+        s["replaces"] = {k: rep[k] for k in ("work", "lampiran", "item")} if rep else None
+    return sections
+
+
+@lru_cache(maxsize=16)
+def _parsed_lampiran(text: str) -> tuple[dict[str, Any], ...]:
+    return tuple(s.to_dict() for s in parse_lampiran(text))

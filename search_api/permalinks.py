@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, select_autoescape
 
 from ingest.ids import FrbrUri, RegulationId
+from search_api.consolidated import consolidated_view
 from search_api.deps import get_snapshot
 from search_api.errors import not_found
 from search_api.kb import Snapshot
@@ -111,8 +112,6 @@ def expression_permalink(request: Request, snap: Snapshot, frbr: FrbrUri):
     /consolidated); a date inside an expression's period redirects to that expression's permalink."""
     from fastapi.encoders import jsonable_encoder
     from fastapi.responses import JSONResponse, RedirectResponse
-
-    from search_api.consolidated import consolidated_view
 
     work_id = str(frbr.work)
     if not frbr.date:

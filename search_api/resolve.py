@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from ingest.citations import resolve as resolve_citation
 from search_api.deps import get_snapshot
 from search_api.errors import ApiProblem
 from search_api.kb import Snapshot
@@ -20,8 +21,6 @@ def resolve(params: Annotated[ResolveParams, Query()], snap: Snapshot = Depends(
     """``cite`` such as "Perda Kota Malang No. 4 Tahun 2023 Pasal 5 ayat (2)", "PP 71/2019",
     "UU ITE Pasal 27". 404 when no regulation can be identified in the text; ``in_corpus`` says
     whether the knowledge base holds the work."""
-    from ingest.citations import resolve as resolve_citation
-
     cit = resolve_citation(params.cite)
     if cit is None or not cit.work_id:
         raise ApiProblem("not-found", f"No regulation could be identified in {params.cite!r}.",

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 
-from search_api.consolidated import check_date
+from search_api.consolidated import check_date, in_force_groups, in_force_on, snippet_maker
 from search_api.deps import get_kb
 from search_api.errors import ApiProblem
 from search_api.filters import check_filters
@@ -41,8 +41,6 @@ def run_search(kb: KnowledgeBase, snap: Snapshot, q: str, mode: str, filters: di
     """Every matching regulation, best first, with the store's view replaced by the snapshot's.
     An amended article is shown once, as in force today (or on ``as_of``, or on the day the query
     names), with the work that set its text (search_api.consolidated)."""
-    from search_api.consolidated import in_force_groups, in_force_on, snippet_maker
-
     store_filters = None
     if filters or as_of:
         ids = sorted(w.id for w in snap.filter(**filters) if not as_of or in_force_on(snap, w, as_of))

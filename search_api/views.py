@@ -1,11 +1,10 @@
 """Turning works of the snapshot into the response shapes of models.py."""
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from ingest.ids import RegulationId
-from search_api.kb import Snapshot, Work, pasal_key
+from search_api.kb import Snapshot, Work, lampiran_sections, pasal_key
 
 
 def article_uri(work_id: str, pasal: str | None) -> str | None:
@@ -118,26 +117,6 @@ def regulation_detail(snap: Snapshot, work: Work) -> dict[str, Any]:
         "catalogue": rec,
         "updated_at": work.updated_at,
     }
-
-
-def lampiran_sections(reg: dict[str, Any]) -> list[dict[str, Any]]:
-    """The Lampiran as sections and table rows (ingest.lampiran), each with its citation and the
-    reader's anchor; a Lampiran that replaces one of the amended work says which."""
-    from ingest.lampiran import replaced_lampiran
-
-    sections = [dict(s) for s in _parsed_lampiran(reg.get("lampiran") or "")]
-    replaces = replaced_lampiran(reg.get("amendments") or [])
-    for s in sections:
-        rep = replaces.get(s["lampiran"])
-        s["replaces"] = {k: rep[k] for k in ("work", "lampiran", "item")} if rep else None
-    return sections
-
-
-@lru_cache(maxsize=16)
-def _parsed_lampiran(text: str) -> tuple[dict[str, Any], ...]:
-    from ingest.lampiran import parse_lampiran
-
-    return tuple(s.to_dict() for s in parse_lampiran(text))
 
 
 def _s(v: Any) -> str | None:

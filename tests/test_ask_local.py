@@ -13,7 +13,7 @@ MISSION = "which rule governs data centers?"
 
 @pytest.fixture(scope="module")
 def client(ingested_settings):
-    from search_api.app import create_app
+    from jdih_server.app import create_app
 
     with TestClient(create_app(ingested_settings, rate_limit="0")) as c:
         yield c

@@ -11,7 +11,7 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture(scope="module")
 def client(ingested_settings):
-    from search_api.app import create_app
+    from jdih_server.app import create_app
 
     with TestClient(create_app(ingested_settings, rate_limit="0")) as c:
         yield c

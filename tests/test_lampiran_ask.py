@@ -22,7 +22,7 @@ def lampiran_questions():
 
 @pytest.fixture(scope="module")
 def client(ingested_settings):
-    from search_api.app import create_app
+    from jdih_server.app import create_app
 
     with TestClient(create_app(ingested_settings, rate_limit="0")) as c:
         yield c

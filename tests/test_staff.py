@@ -485,7 +485,8 @@ def test_oversized_upload_is_413_before_reading_or_while_streaming(small_app):
 
 
 def test_file_over_the_limit_inside_a_small_body_is_too_large(tmp_path):
-    from pipelines.staff.uploads import UploadRejected, check_upload
+    from pipelines.staff.records import UploadRejected
+    from pipelines.staff.uploads import check_upload
 
     path = tmp_path / "x.pdf"
     path.write_bytes(corpus_path(TAP_MPR).read_bytes())

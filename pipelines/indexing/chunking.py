@@ -20,6 +20,7 @@ from typing import Any, Iterable
 from haystack import Document, component, default_from_dict, default_to_dict
 
 from ingest.ids import RegulationId
+from ingest.lampiran import parse_lampiran, replaced_lampiran
 from ingest.models import AmendmentItem, Article, Ayat, Regulation
 
 # Penjelasan that says nothing is not worth indexing.
@@ -166,8 +167,6 @@ class ArticleChunker:
         cut between rows, never inside one; each row repeats its group labels, so a chunk reads
         alone: "baris 1: 1. Tarif Pelayanan Non Medis › a. Pelayanan rawat jalan | Per Kunjungan | 10.000".
         A Lampiran that replaces one of the amended work says so in its text and ``meta``."""
-        from ingest.lampiran import parse_lampiran, replaced_lampiran
-
         sections = parse_lampiran(reg.lampiran)
         if not sections:
             return []

@@ -47,6 +47,8 @@ from typing import Any, Iterable
 import yaml
 from haystack import Document, component, default_from_dict, default_to_dict
 
+from pipelines.analysis.analyzer import analyze
+
 TAXONOMY_PATH = Path(__file__).resolve().parents[1] / "data" / "smart-city-dimensions.yaml"
 DIMENSION_IDS = (
     "smart-governance",
@@ -145,8 +147,6 @@ class Taxonomy:
 
 
 def _analyze(text: str) -> list[str]:
-    from pipelines.analysis.analyzer import analyze
-
     return analyze(text)
 
 

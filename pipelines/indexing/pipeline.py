@@ -23,8 +23,19 @@ from typing import Any, Iterable
 
 from haystack import Document, Pipeline, component
 
+from ingest.config import get_settings
+from ingest.errors import IngestError
 from ingest.loader import sha256_file
-from ingest.models import Regulation
+from ingest.models import ParseWarning, Regulation
+from ingest.parser import parse_file
+from pipelines.embedding.embedder import document_embedder
+from pipelines.embedding.models import EmbeddingModel, ensure_compatible, resolve_model
+from pipelines.indexing.chunking import ArticleChunker
+from pipelines.indexing.dimensions import DimensionTagger, aggregate_work, apply_curated
+from pipelines.stores.factory import open_store
+from pipelines.stores.works import WorkRepository
+from regulations.catalogue import load_catalogue
+from regulations.provenance import keep_staff_fields
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +93,6 @@ class RegulationParser:
 
     @component.output_types(regulations=list[Regulation | None], records=list[dict[str, Any] | None])
     def run(self, work: WorkSources):
-        from ingest.parser import parse_file
-
         parsed: list[Regulation] = [parse_file(f) for f in work.files]
         record = dict(work.record)
         if not parsed:
@@ -101,8 +110,6 @@ class RegulationParser:
 
 
 def _warning(code: str, message: str):
-    from ingest.models import ParseWarning
-
     return ParseWarning(code=code, message=message)
 
 
@@ -121,8 +128,6 @@ class WorkWriter:
     @component.output_types(written=int)
     def run(self, documents: list[Document], regulations: list[Regulation | None],
             records: list[dict[str, Any] | None], content_hash: str = ""):
-        from pipelines.stores.works import WorkRepository
-
         reg = regulations[0]
         record = records[0] or {}
         work_id = record.get("id") or (reg.id if reg else None)
@@ -141,10 +146,6 @@ class WorkWriter:
 
 
 def _work_dimensions(documents: list[Document], record: dict) -> dict:
-    try:
-        from pipelines.indexing.dimensions import aggregate_work, apply_curated
-    except ImportError:
-        return {}
     # evidence is articles: a catalogue chunk (no Pasal) or an item without one is no evidence
     tags = [{"pasal": d.meta["pasal"], "dimensions": d.meta.get("dimensions", {}),
              "evidence": d.meta.get("dimension_evidence", {})} for d in documents if d.meta.get("pasal")]
@@ -156,15 +157,10 @@ def _work_dimensions(documents: list[Document], record: dict) -> dict:
 
 def build_indexing_pipeline(document_store, *, embedder=None, tagger=None, model=None) -> Pipeline:
     """``model``: the EmbeddingModel when ``embedder`` is not given (default: the configured one)."""
-    from pipelines.indexing.chunking import ArticleChunker
-    from pipelines.embedding.embedder import document_embedder
-
     p = Pipeline()
     p.add_component("parse", RegulationParser())
     p.add_component("chunk", ArticleChunker())
     if tagger is None:
-        from pipelines.indexing.dimensions import DimensionTagger
-
         tagger = DimensionTagger()
     p.add_component("tag", tagger)
     p.add_component("embed", embedder or document_embedder(model, meta_fields_to_embed=["breadcrumb"]))
@@ -203,8 +199,6 @@ def plan_works(paths: Iterable[Path], catalogue: list | None = None) -> list[Wor
     A folder that holds the catalogue (regulations/) also brings its metadata-only records.
     """
     if catalogue is None:
-        from regulations.catalogue import load_catalogue
-
         catalogue = load_catalogue()
     paths = [Path(p) for p in paths]
     records = [_as_dict(r) for r in catalogue]
@@ -240,14 +234,8 @@ def plan_works(paths: Iterable[Path], catalogue: list | None = None) -> list[Wor
 
 def ingest_paths(paths: Iterable[Path], *, progress: bool = True, force: bool = False, settings=None,
                  store=None, pipeline: Pipeline | None = None, catalogue: list | None = None) -> IngestSummary:
-    from ingest.config import get_settings
-    from ingest.errors import IngestError
-    from pipelines.stores.factory import open_store
-    from pipelines.stores.works import WorkRepository
-
     settings = settings or get_settings()
     store = store or open_store(settings)
-    from pipelines.embedding.models import resolve_model
 
     model = resolve_model(settings.embedding_model)
     _ensure_model(store, pipeline, model)
@@ -266,8 +254,6 @@ def ingest_paths(paths: Iterable[Path], *, progress: bool = True, force: bool = 
                 summary.kept.append(w.work_id)  # staff uploaded a newer version: never overwritten silently
             else:
                 if stored:  # re-indexed from changed files: the metadata staff corrected stays
-                    from pipelines.staff.curation import keep_staff_fields
-
                     w = dataclasses.replace(w, record=keep_staff_fields((repo.get(w.work_id) or {}).get("record"),
                                                                         w.record))
                 todo.append((w, h))
@@ -299,8 +285,6 @@ def ingest_paths(paths: Iterable[Path], *, progress: bool = True, force: bool = 
 def _ensure_model(store, pipeline: Pipeline | None, model) -> None:
     """The knowledge base must hold vectors of the model this ingest embeds with (or none yet):
     checked before any work is skipped as unchanged, and recorded on the first write."""
-    from pipelines.embedding.models import EmbeddingModel, ensure_compatible
-
     embed = pipeline.get_component("embed") if pipeline is not None and "embed" in pipeline.graph.nodes else None
     name = getattr(embed, "model_name", None)
     ensure_compatible(store, EmbeddingModel(name, "custom") if name and name != model.name else model, writing=True)

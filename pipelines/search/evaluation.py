@@ -16,6 +16,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from pipelines.search.query import get_searcher
+
 Item = tuple[str, str | None]  # (regulation id, pasal, a Lampiran section "Lampiran I, A.1.a", or None)
 METRICS = ("recall@5", "mrr@10", "ndcg@10", "regulation_recall@5")
 MODES = ("bm25", "dense", "hybrid")
@@ -97,8 +99,6 @@ def evaluate(
         if m not in MODES:
             raise ValueError(f"unknown mode {m!r}; choose from {', '.join(MODES)}")
     if retrieve is None:
-        from pipelines.search.query import get_searcher
-
         searcher = get_searcher()
         retrieve = searcher.ranked_items
     report: dict = {"questions": len(questions), "modes": {}, "by_lang": {}, "by_kind": {}, "per_question": {}}

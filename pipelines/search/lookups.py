@@ -19,6 +19,8 @@ from typing import Any
 
 from haystack import Document, component, default_to_dict
 
+from ingest.citations import find_article_refs, find_citations
+from pipelines.analysis.analyzer import expansions, glossary_matches
 from pipelines.stores.references import reference
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -51,8 +53,6 @@ _NICKNAMES = lru_cache(maxsize=1)(_nickname_table)
 
 def mentioned_works(question: str) -> list[str]:
     """Canonical ids of the works a question names, by citation or by popular short name."""
-    from ingest.citations import find_citations
-
     ids = [c.work_id for c in find_citations(question) if c.work_id]
     ids += [work for pattern, work in _NICKNAMES() if pattern.search(question)]
     return list(dict.fromkeys(ids))
@@ -110,8 +110,6 @@ class CitationLookup:
 
     @component.output_types(documents=list[Document])
     def run(self, query: str, filters: dict[str, Any] | None = None):
-        from ingest.citations import find_article_refs, find_citations
-
         found: dict[str, Document] = {}
         works = mentioned_works(query)
         pasals = [c.pasal for c in find_citations(query) if c.pasal]
@@ -176,8 +174,6 @@ class DefinitionLookup(_TextMatchLookup):
 
     @component.output_types(documents=list[Document])
     def run(self, query: str, filters: dict[str, Any] | None = None):
-        from pipelines.analysis.analyzer import expansions
-
         term = definition_term(query)
         if not term:
             return {"documents": []}
@@ -187,8 +183,6 @@ class DefinitionLookup(_TextMatchLookup):
 def query_phrases(question: str) -> list[str]:
     """Multiword terms of art in a question, and their Indonesian glossary twins:
     "government data centers" -> ["data centers", "pusat data"]. Single words are left to BM25."""
-    from pipelines.analysis.analyzer import glossary_matches
-
     phrases: dict[str, None] = {}
     for match in glossary_matches(question):
         # the regulations are written in Indonesian: an English twin would cost a search and

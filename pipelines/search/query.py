@@ -16,12 +16,17 @@ from typing import Any
 
 from haystack import Document, Pipeline, component
 
+from ingest.config import get_settings
+from pipelines.analysis.analyzer import analyze, expand_query
+from pipelines.embedding.embedder import CachedTextEmbedder, set_query_threads
 from pipelines.search.dense import DenseRetrieval
 from pipelines.search.fusion import RankFusion
-from pipelines.search.lookups import CitationLookup, DefinitionLookup, PhraseLookup, WorkScope
 from pipelines.search.highlight import make_snippet, plain
+from pipelines.search.lookups import CitationLookup, DefinitionLookup, PhraseLookup, WorkScope
+from pipelines.stores.factory import open_store, retrievers_for
 from pipelines.stores.references import KEY_FIELDS
 from pipelines.stores.references import hydrate as hydrate_records
+from pipelines.stores.sqlite import SQLiteDocumentStore
 
 MODES = ("bm25", "dense", "hybrid")
 CANDIDATES = 50  # per retriever, before fusion
@@ -49,8 +54,6 @@ class QueryExpander:
 
     @component.output_types(query=str)
     def run(self, query: str):
-        from pipelines.analysis.analyzer import expand_query
-
         return {"query": expand_query(query)}
 
 
@@ -61,9 +64,6 @@ class Searcher:
         """``embedder_factory()`` makes a text embedder component (one per pipeline: Haystack
         components can't be shared; the sentence-transformers backend is cached, so the model
         loads once)."""
-        from pipelines.stores.sqlite import SQLiteDocumentStore
-        from pipelines.stores.factory import retrievers_for
-
         BM25Retriever, EmbeddingRetriever = retrievers_for(document_store)
         # On both stores the ranking steps pass light references (id, score, KEY_FIELDS)
         # and the fused ranking is read back once (pipelines.stores.references): Haystack deep-copies
@@ -75,9 +75,7 @@ class Searcher:
         # for the lookups that read the text; they search each phrase / term and its glossary
         # twins one by one, so the retriever need not widen them again
         texts = {"meta_fields": refs, "expand_query": False} if refs else {"expand_query": False}
-        if embedder_factory is None:
-            from pipelines.embedding.embedder import CachedTextEmbedder as embedder_factory
-
+        embedder_factory = embedder_factory or CachedTextEmbedder
         self.store = document_store
         self.candidates = candidates
         self._lock = threading.Lock()
@@ -136,8 +134,6 @@ class Searcher:
                 ensure_compatible(self.store, embedder_model(self._embedders[0]))
                 self._model_checked = now
             if not self._warm:
-                from pipelines.embedding.embedder import set_query_threads
-
                 set_query_threads()
                 for e in self._embedders:
                     e.warm_up()
@@ -196,8 +192,6 @@ class Searcher:
         """Results grouped by regulation, best first. ``complete``: every regulation that matches
         (``matching_regulations``) is in the list, those the mode's ranking did not reach after
         the ranked ones, by their best BM25 score; ``total`` then counts them all."""
-        from pipelines.analysis.analyzer import analyze
-
         docs = self.retrieve(query, mode, filters=filters)
         if complete:
             docs = docs + self._rest_of_matches(query, filters, {d.meta.get("regulation_id") for d in docs})
@@ -257,15 +251,11 @@ class Searcher:
 
 @lru_cache(maxsize=65536)
 def _analyze_word(word: str) -> str:
-    from pipelines.analysis.analyzer import analyze
-
     terms = analyze(word)
     return terms[0] if terms else ""
 
 
 def _expanded(query: str) -> str:
-    from pipelines.analysis.analyzer import expand_query
-
     return expand_query(query)
 
 
@@ -304,9 +294,6 @@ _searchers_lock = threading.Lock()
 
 def get_searcher(settings=None) -> Searcher:
     """One Searcher per knowledge base (the embedded store by default)."""
-    from pipelines.stores.factory import open_store
-    from ingest.config import get_settings
-
     settings = settings or get_settings()
     key = f"{settings.store}:{settings.db_path}:{settings.embedding_model}"
     with _searchers_lock:

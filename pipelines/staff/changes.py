@@ -16,6 +16,7 @@ import sqlite3
 from typing import Any
 
 from pipelines.staff.accounts import now
+from pipelines.stores.works import ensure_schema as ensure_works
 
 KINDS = ("created", "changed", "withdrawn", "restored", "status")
 
@@ -38,8 +39,6 @@ _TRIGGERS = (
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
-    from pipelines.stores.works import ensure_schema as ensure_works
-
     ensure_works(conn)
     fresh = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='changes'").fetchone() is None
     conn.execute(SCHEMA)

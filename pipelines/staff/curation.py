@@ -24,10 +24,19 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from pipelines.staff import audit, changes, files, relation_edits, versions
+from ingest.config import get_settings
+from ingest.loader import sha256_file
+from pipelines.indexing.pipeline import PIPELINE_VERSION, UPLOAD_HASH_PREFIX, WorkWriter
+from pipelines.staff import audit, changes, files, jobs, relation_edits, versions
 from pipelines.staff.accounts import ensure_schema as ensure_accounts
 from pipelines.staff.accounts import now
-from pipelines.staff.uploads import UploadRejected, clean_metadata
+from pipelines.staff.jobs import JobFailed
+from pipelines.staff.records import UploadRejected, clean_metadata
+from pipelines.stores.factory import open_store
+from pipelines.stores.works import WorkRepository
+from pipelines.stores.works import ensure_schema as ensure_works
+from regulations.catalogue import get as catalogue_get
+from regulations.provenance import set_field
 from regulations.relations import STATUSES
 
 WITHDRAWN_SCHEMA = """
@@ -42,41 +51,8 @@ CREATE TABLE IF NOT EXISTS withdrawn_works (
 """
 
 
-def _set_field(record: dict[str, Any], provenance: dict[str, str], key: str, value: Any, note: str) -> None:
-    """Set (or, with None, clear) one catalogue field together with where its value came from."""
-    if value is None:
-        record.pop(key, None)
-        provenance.pop(key, None)
-    else:
-        record[key] = value
-        provenance[key] = note
-
-STAFF_NOTES = ("edited by ", "entered by ")  # how _set_field's notes for staff-given values begin
-
-
-def keep_staff_fields(current: dict[str, Any] | None, incoming: dict[str, Any]) -> dict[str, Any]:
-    """``incoming`` (a catalogue record being re-ingested) with the fields staff set on the
-    ``current`` record kept, values and provenance: a corrected title survives a new release of
-    the corpus. Returns a new dict; ``incoming`` is not changed."""
-    provenance = dict((current or {}).get("provenance") or {})
-    staff = {k: note for k, note in provenance.items()
-             if isinstance(note, str) and note.startswith(STAFF_NOTES) and k in (current or {})}
-    if not staff:
-        return incoming
-    merged = dict(incoming)
-    merged_provenance = dict(incoming.get("provenance") or {})
-    for key, note in staff.items():
-        merged[key] = current[key]
-        merged_provenance[key] = note
-    merged["provenance"] = merged_provenance
-    return merged
-
-
 def ensure_all(conn: sqlite3.Connection) -> None:
     """Create every table of the staff side that is missing (idempotent, cheap)."""
-    from pipelines.staff import jobs
-    from pipelines.stores.works import ensure_schema as ensure_works
-
     ensure_works(conn)
     ensure_accounts(conn)
     files.ensure_schema(conn)
@@ -90,8 +66,6 @@ def ensure_all(conn: sqlite3.Connection) -> None:
 
 def open_kb(settings=None):
     """The configured store with every staff table present."""
-    from pipelines.stores.factory import open_store
-
     store = open_store(settings)
     with store.transaction():
         ensure_all(store._conn())  # noqa: SLF001
@@ -112,8 +86,6 @@ def is_withdrawn(conn: sqlite3.Connection, work_id: str) -> bool:
 
 
 def work_row(conn: sqlite3.Connection, work_id: str) -> dict[str, Any] | None:
-    from pipelines.stores.works import WorkRepository
-
     return WorkRepository(conn).get(work_id)
 
 
@@ -173,8 +145,6 @@ def plan_record(conn: sqlite3.Connection, work_id: str, metadata: dict[str, Any]
     else:
         record = {}
         try:
-            from regulations.catalogue import get as catalogue_get
-
             rec = catalogue_get(work_id)
             record = dict(rec) if rec is not None else {}
         except Exception:  # noqa: BLE001 - not in the shipped catalogue
@@ -182,7 +152,7 @@ def plan_record(conn: sqlite3.Connection, work_id: str, metadata: dict[str, Any]
     record["id"] = work_id
     provenance = dict(record.get("provenance") or {})
     for key, value in metadata.items():
-        _set_field(record, provenance, key, value, f"entered by {actor} at upload, {now()[:10]}")
+        set_field(record, provenance, key, value, f"entered by {actor} at upload, {now()[:10]}")
     if provenance:
         record["provenance"] = provenance
     return RecordPlan(record, existing)
@@ -192,8 +162,6 @@ def write_upload(store, *, job, queue, work_id: str, reg, record: dict[str, Any]
                  file_sha256: str, file_name: str, media_type: str, size: int | None, actor: str,
                  warnings: list[dict]) -> dict[str, Any]:
     """Write an uploaded work in one transaction (see the module docstring); marks the job done."""
-    from pipelines.indexing.pipeline import PIPELINE_VERSION, UPLOAD_HASH_PREFIX, WorkWriter
-
     conn = _conn(store)
     content_hash = f"{UPLOAD_HASH_PREFIX}{PIPELINE_VERSION}:{file_sha256}"
     with store.transaction():
@@ -202,8 +170,6 @@ def write_upload(store, *, job, queue, work_id: str, reg, record: dict[str, Any]
             current = queue.get(job.id)
             return current.result or {"work_id": work_id}
         if is_withdrawn(conn, work_id):
-            from pipelines.staff.jobs import JobFailed
-
             raise JobFailed("withdrawn", f"{work_id} is withdrawn; restore it before uploading a new version.",
                             f"{work_id} telah ditarik; pulihkan dulu sebelum mengunggah versi baru.")
         before_status = current_statuses(conn)
@@ -244,8 +210,6 @@ def store_settings(store):
     """Settings whose data_dir holds this store's file (files live next to the database)."""
     import dataclasses
 
-    from ingest.config import get_settings
-
     s = get_settings()
     return dataclasses.replace(s, data_dir=store.path.parent)
 
@@ -254,8 +218,6 @@ def _adopt_corpus_file(store, conn, source: dict[str, Any]) -> str | None:
     """The shipped corpus file a work was ingested from, copied into the file store when its
     bytes are the ones recorded (so its baseline version keeps a download link)."""
     from pathlib import Path
-
-    from ingest.loader import sha256_file
 
     name, sha = source.get("path"), source.get("sha256")
     if not name or not sha or "/" in name or "\\" in name:
@@ -338,7 +300,7 @@ def patch_metadata(store, work_id: str, fields: dict[str, Any], *, actor: str) -
             if old == value:
                 continue
             changed_before[key], changed_after[key] = old, value
-            _set_field(record, provenance, key, value, f"edited by {actor}, {now()[:10]}")
+            set_field(record, provenance, key, value, f"edited by {actor}, {now()[:10]}")
         if not changed_after:
             return record
         if provenance:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ingest.errors import IngestError
 from pipelines.staff.accounts import now
 
 log = logging.getLogger(__name__)
@@ -294,8 +295,6 @@ class Worker(threading.Thread):
             beat.join(5)
 
     def _run_one(self, job: Job) -> None:
-        from ingest.errors import IngestError
-
         handler = self.handlers.get(job.kind)
         try:
             if handler is None:

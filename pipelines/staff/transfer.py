@@ -34,6 +34,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ingest.loader import sha256_file
+from ingest.models import Regulation
+from pipelines.staff import audit
+from pipelines.staff.accounts import now
+from pipelines.staff.changes import _TRIGGERS
+from pipelines.staff.curation import bump_generation, current_statuses, open_kb
+from pipelines.staff.files import FileStore
+from pipelines.staff.uploads import UploadIngester
 
 FORMAT = "jdih-export/1"
 
@@ -57,8 +64,6 @@ class TransferError(ValueError):
 
 
 def _store(settings):
-    from pipelines.staff.curation import open_kb
-
     return open_kb(settings)
 
 
@@ -68,9 +73,6 @@ def _columns(conn, table: str) -> list[str]:
 
 def export_kb(settings, dest: Path) -> dict[str, Any]:
     """Write the knowledge base to ``dest`` (created; must be empty). Returns the manifest."""
-    from pipelines.staff.files import FileStore
-    from pipelines.staff.accounts import now
-
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise TransferError(f"{dest} is not empty")
@@ -112,10 +114,6 @@ def _read_jsonl(path: Path) -> Iterable[dict[str, Any]]:
 def import_kb(src: Path, settings, *, reindex: bool = True, actor: str = "system",
               progress: bool = False, embedder=None) -> dict[str, Any]:
     """Load an export into an empty knowledge base; returns counts (and the rebuild summary)."""
-    from pipelines.staff import audit
-    from pipelines.staff.curation import bump_generation
-    from pipelines.staff.files import FileStore
-
     src = Path(src)
     manifest_path = src / "manifest.json"
     if not manifest_path.is_file():
@@ -156,7 +154,6 @@ def import_kb(src: Path, settings, *, reindex: bool = True, actor: str = "system
                              [row[k] for k in keys])
                 n += 1
             counts[name] = n
-        from pipelines.staff.changes import _TRIGGERS
 
         for t in _TRIGGERS:
             conn.execute(t)
@@ -190,10 +187,6 @@ def rebuild_index(settings=None, *, store=None, work_ids: list[str] | None = Non
     (chunk -> tag -> embed) and replaced in one transaction per work, their status and work
     dimensions taken from the stored state. This is ``jdih reindex`` for the embedded store.
     """
-    from ingest.models import Regulation
-    from pipelines.staff.curation import bump_generation, current_statuses
-    from pipelines.staff.uploads import UploadIngester
-
     store = store or _store(settings)
     conn = store._conn()  # noqa: SLF001
     summary = RebuildSummary()

@@ -25,100 +25,26 @@ import json
 import logging
 import os
 import re
-import signal
 import sqlite3
-import subprocess
-import sys
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ingest.errors import IngestError
+from ingest.loader import load_document
+from ingest.parser import parse_text
+from ingest.pdf import HEADER_WINDOW, PDF_MAGIC, find_header
+from pipelines.embedding.embedder import document_embedder
+from pipelines.embedding.models import embedder_model, ensure_compatible, resolve_model
+from pipelines.indexing.chunking import ArticleChunker
+from pipelines.indexing.dimensions import DimensionTagger
+from pipelines.staff import curation, versions
+from pipelines.staff.files import FileStore
+from pipelines.staff.jobs import JobFailed
+from pipelines.staff.pdf_probe import probe_pdf
+from pipelines.staff.records import UploadRejected
+
 log = logging.getLogger(__name__)
-
-PROBE_TIMEOUT_S = 60
-PROBE_MEMORY_BYTES = 2 * 1024**3
-
-# Metadata staff may give (JDIHN names; docs/jdihn-fields) -> max length; dates and years checked apart.
-TEXT_FIELDS: dict[str, int] = {
-    "judul": 2000, "judul_en": 2000, "jenis": 120, "singkatanJenis": 40, "noPeraturan": 60,
-    "tempatTerbit": 120, "penerbit": 200, "deskripsiFisik": 200, "sumber": 300, "tambahan": 300,
-    "subjek": 300, "bahasa": 60, "bidangHukum": 200, "teuBadan": 200, "abstrak": 20000,
-}
-DATE_FIELDS = ("tanggal_penetapan", "tanggal_pengundangan")
-YEAR_FIELDS = ("tahun", "tahun_pengundangan")
-EDITABLE_FIELDS = frozenset(TEXT_FIELDS) | frozenset(DATE_FIELDS) | frozenset(YEAR_FIELDS) | {"status"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class UploadRejected(Exception):
-    """An upload or edit refused, with ``code``, HTTP ``status`` and both messages."""
-
-    def __init__(self, code: str, message: str, message_id: str, *, status: int = 422, **extra: Any):
-        super().__init__(message)
-        self.code, self.message, self.message_id, self.status, self.extra = code, message, message_id, status, extra
-
-    @classmethod
-    def from_ingest(cls, err) -> "UploadRejected":
-        status = {"too_large": 413, "unsupported_type": 415}.get(err.code, 422)
-        return cls(err.code, str(err), err.message_id, status=status)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "message_id": self.message_id, **self.extra}
-
-
-def clean_metadata(fields: dict[str, Any], *, allowed: frozenset[str] = EDITABLE_FIELDS) -> dict[str, Any]:
-    """Validated metadata: known fields only, control characters refused, dates ISO, years numeric.
-
-    Values are kept as text (HTML is escaped where pages show it, never stripped here: a title may
-    hold "<" legitimately). Empty strings mean "no value" and become None.
-    """
-    out: dict[str, Any] = {}
-    problems: list[tuple[str, str]] = []
-    for key, value in fields.items():
-        if key not in allowed:
-            problems.append((f"unknown field '{key}'", f"kolom '{key}' tidak dikenal"))
-            continue
-        if value is None or (isinstance(value, str) and not value.strip()):
-            out[key] = None
-            continue
-        if key in YEAR_FIELDS:
-            try:
-                year = int(str(value).strip())
-            except ValueError:
-                problems.append((f"'{key}' must be a year", f"'{key}' harus berupa tahun"))
-                continue
-            if not 1900 <= year <= 2100:
-                problems.append((f"'{key}' must be between 1900 and 2100", f"'{key}' harus antara 1900 dan 2100"))
-                continue
-            out[key] = year
-            continue
-        if not isinstance(value, str):
-            value = str(value)
-        value = value.strip()
-        if _CONTROL.search(value):
-            problems.append((f"'{key}' holds control characters", f"'{key}' berisi karakter kontrol"))
-            continue
-        if key in DATE_FIELDS:
-            try:
-                out[key] = date.fromisoformat(value).isoformat()
-            except ValueError:
-                problems.append((f"'{key}' must be a date YYYY-MM-DD", f"'{key}' harus tanggal YYYY-MM-DD"))
-            continue
-        if key == "status":
-            out[key] = value.lower()
-            continue
-        limit = TEXT_FIELDS[key]
-        if len(value) > limit:
-            problems.append((f"'{key}' is longer than {limit} characters", f"'{key}' lebih dari {limit} karakter"))
-            continue
-        out[key] = value
-    if problems:
-        raise UploadRejected("invalid_metadata", "Invalid metadata: " + "; ".join(p[0] for p in problems) + ".",
-                             "Metadata tidak valid: " + "; ".join(p[1] for p in problems) + ".",
-                             errors=[p[0] for p in problems])
-    return out
-
 
 # --- checks before storing --------------------------------------------------------------------
 
@@ -132,9 +58,6 @@ class UploadCheck:
 def check_upload(path: Path, *, settings, metadata_only: bool = False) -> UploadCheck:
     """Validate a spooled upload (its suffix is the one the client claimed, cleaned). Raises
     :class:`UploadRejected`; reads a PDF's pages only as far as opening it (a child process)."""
-    from ingest.errors import IngestError
-    from ingest.pdf import HEADER_WINDOW, PDF_MAGIC, find_header
-
     size = path.stat().st_size
     if size > settings.max_file_bytes:
         raise UploadRejected.from_ingest(IngestError.of(
@@ -147,8 +70,6 @@ def check_upload(path: Path, *, settings, metadata_only: bool = False) -> Upload
         pages = probe_pdf(path, settings=settings)
         warnings = [{"code": "pdf_header_offset", "message": f"{offset} stray byte(s) before the %PDF- header ignored"}] if offset else []
         return UploadCheck("application/pdf", pages, warnings)
-    from ingest.loader import load_document
-    from ingest.parser import parse_text
 
     try:  # text, or junk: the loader names what it is (its suffix check covers "named .pdf")
         doc = load_document(path, settings)
@@ -169,94 +90,11 @@ def no_articles_error() -> UploadRejected:
         "sebagai rekaman metadata saja, unggah lagi dengan metadata_only=true.")
 
 
-def probe_pdf(path: Path, *, settings=None, timeout_s: float = PROBE_TIMEOUT_S,
-              memory_limit: int = PROBE_MEMORY_BYTES) -> int:
-    """Open a PDF in a child process (address-space limit, timeout, own process group) and count
-    its pages; an IngestError (encrypted_pdf, corrupt_pdf, empty_pdf, timeout) becomes
-    :class:`UploadRejected`."""
-    from ingest.errors import IngestError
-
-    root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    proc = subprocess.Popen([sys.executable, "-m", "pipelines.staff.uploads", "probe", str(path), str(memory_limit)],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                            start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            proc.kill()
-        proc.communicate()
-        raise UploadRejected.from_ingest(IngestError.of("timeout", detail=f"opening the PDF took over {timeout_s:g} s",
-                                                        detail_id=f"membuka PDF lebih dari {timeout_s:g} detik")) from None
-    try:
-        answer = json.loads(out.decode().strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        why = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit code {proc.returncode}"
-        raise UploadRejected.from_ingest(IngestError.of(
-            "corrupt_pdf", detail=f"the PDF reader stopped unexpectedly ({why})")) from None
-    if "error" in answer:
-        raise UploadRejected.from_ingest(IngestError.of_dict(answer["error"]))
-    return int(answer["pages"])
-
-
-def _probe_main(path: str, memory_limit: int) -> int:
-    """Child side of :func:`probe_pdf`: prints ``{"pages": n}`` or ``{"error": {...}}``."""
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    except (ImportError, ValueError, OSError):
-        pass
-    from ingest.errors import IngestError
-    from ingest.pdf import open_pdf
-
-    def answer(obj) -> int:
-        print(json.dumps(obj, ensure_ascii=False))
-        return 0
-
-    try:
-        try:
-            doc = open_pdf(path)
-        except IngestError as exc:
-            if exc.code != "corrupt_pdf":
-                raise
-            # as the reader does: pypdf's lenient parser tells "no pages" from "damaged"
-            import logging as _logging
-
-            import pypdf
-
-            _logging.getLogger("pypdf").setLevel(_logging.ERROR)
-            try:
-                n = len(pypdf.PdfReader(path, strict=False).pages)
-            except Exception:  # noqa: BLE001
-                raise exc from None
-            if n == 0:
-                raise IngestError.of("empty_pdf") from None
-            return answer({"pages": n, "repaired": True})
-        n = len(doc)
-        doc.close()
-        if n == 0:
-            raise IngestError.of("empty_pdf")
-        return answer({"pages": n})
-    except IngestError as exc:
-        return answer({"error": exc.to_dict()})
-    except MemoryError:
-        return answer({"error": IngestError.of("too_large", detail="opening it needs more memory than allowed").to_dict()})
-    except Exception as exc:  # noqa: BLE001
-        return answer({"error": IngestError.of("corrupt_pdf", detail=f"{type(exc).__name__}: {exc}").to_dict()})
-
-
 # --- duplicates ---------------------------------------------------------------------------------
 
 def find_duplicate(conn: sqlite3.Connection, sha256: str) -> dict[str, Any] | None:
     """Where these exact bytes already are: a work (current or older version), a withdrawn work,
     or a job still running on them."""
-    from pipelines.staff import curation, versions
-
     curation.ensure_all(conn)
     for work_id, n in versions.works_with_file(conn, sha256):
         return {"work_id": work_id, "version": n, "withdrawn": curation.is_withdrawn(conn, work_id)}
@@ -321,18 +159,11 @@ class UploadIngester:
         if self._pipeline is None:
             from haystack import Pipeline
 
-            from pipelines.indexing.chunking import ArticleChunker
-
             tagger = self._tagger
             if tagger is None:
-                from pipelines.indexing.dimensions import DimensionTagger
-
                 tagger = DimensionTagger()
             embedder = self._embedder
             if embedder is None:
-                from pipelines.embedding.embedder import document_embedder
-                from pipelines.embedding.models import resolve_model
-
                 model = resolve_model(self.settings.embedding_model) if self.settings is not None else None
                 embedder = document_embedder(model, meta_fields_to_embed=["breadcrumb"])
             p = Pipeline()
@@ -349,13 +180,6 @@ class UploadIngester:
         return out["embed"]["documents"]
 
     def __call__(self, job, queue) -> dict[str, Any]:
-        from ingest.errors import IngestError
-        from ingest.loader import load_document
-        from ingest.parser import parse_text
-        from pipelines.staff import curation
-        from pipelines.staff.files import FileStore
-        from pipelines.staff.jobs import JobFailed
-
         p = job.params
         files = FileStore(self.settings.files_dir)
         path = files.path(p["sha256"])
@@ -402,7 +226,6 @@ class UploadIngester:
         conn = self.store._conn()  # noqa: SLF001
         plan = curation.plan_record(conn, work_id, metadata, actor=job.created_by)
         queue.progress(job.id, stage="embedding", articles=len(reg.articles), amendment_items=len(reg.amendments))
-        from pipelines.embedding.models import embedder_model, ensure_compatible
 
         ensure_compatible(self.store, embedder_model(self.warm_up().get_component("embed"), self.settings),
                           writing=True)
@@ -418,8 +241,6 @@ class UploadIngester:
 
     def _discard(self, sha256: str) -> None:
         """A failed upload leaves nothing behind: its file goes unless something else holds it."""
-        from pipelines.staff.files import FileStore
-
         conn = self.store._conn()  # noqa: SLF001
         held = find_duplicate(conn, sha256)
         if held and not held.get("job_id"):
@@ -429,6 +250,3 @@ class UploadIngester:
         if others <= 1:
             FileStore(self.settings.files_dir).remove(sha256)
 
-
-if __name__ == "__main__" and len(sys.argv) >= 3 and sys.argv[1] == "probe":
-    sys.exit(_probe_main(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else PROBE_MEMORY_BYTES))

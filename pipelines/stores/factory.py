@@ -3,14 +3,19 @@ JDIH_STORE=elasticsearch (pipelines/stores/elasticsearch.py); ``retrievers_for(s
 classes that fit the store, so the pipelines are the same on both."""
 from __future__ import annotations
 
+from ingest.config import get_settings
+from pipelines.stores.elasticsearch import (
+    ElasticsearchBM25Retriever,
+    ElasticsearchEmbeddingRetriever,
+    ElasticsearchStore,
+)
+from pipelines.stores.retrievers import SQLiteBM25Retriever, SQLiteEmbeddingRetriever
+from pipelines.stores.sqlite import SQLiteDocumentStore
+
 
 def open_store(settings=None):
-    from ingest.config import get_settings
-
     settings = settings or get_settings()
     if settings.store == "embedded":
-        from pipelines.stores.sqlite import SQLiteDocumentStore
-
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return SQLiteDocumentStore(
             str(settings.db_path),
@@ -18,8 +23,6 @@ def open_store(settings=None):
             indexed_meta_fields=["regulation_id", "pasal", "amends", "jenis", "tahun", "status", "kind"],
         )
     if settings.store == "elasticsearch":
-        from pipelines.stores.elasticsearch import ElasticsearchStore
-
         return ElasticsearchStore.from_env(settings.elasticsearch_url, control_db=settings.db_path)
     raise ValueError(f"unknown store {settings.store!r}: JDIH_STORE is 'embedded' or 'elasticsearch'")
 
@@ -34,9 +37,6 @@ def retrievers_for(store):
     if getattr(store, "backend", "embedded") == "elasticsearch":
         from functools import partial
 
-        from pipelines.stores.elasticsearch import ElasticsearchBM25Retriever, ElasticsearchEmbeddingRetriever
-
         return partial(ElasticsearchBM25Retriever, fuzziness="0"), ElasticsearchEmbeddingRetriever
-    from pipelines.stores.retrievers import SQLiteBM25Retriever, SQLiteEmbeddingRetriever
 
     return SQLiteBM25Retriever, SQLiteEmbeddingRetriever

@@ -25,7 +25,8 @@ from fastapi import Path, Request
 
 from pipelines.staff import curation
 from pipelines.staff.jobs import JobQueue, Worker
-from pipelines.staff.uploads import UploadIngester, UploadRejected
+from pipelines.staff.records import UploadRejected
+from pipelines.staff.uploads import UploadIngester
 from search_api.errors import ApiProblem, not_found
 from search_api.staff.uploads import rejected
 

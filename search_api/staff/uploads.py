@@ -13,10 +13,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from ingest.ids import RegulationId
+from pipelines.staff import curation
 from pipelines.staff.accounts import Account
-from pipelines.staff.uploads import EDITABLE_FIELDS, UploadRejected, check_upload, clean_metadata, find_duplicate
+from pipelines.staff.files import FileStore, safe_filename
+from pipelines.staff.records import EDITABLE_FIELDS, UploadRejected, clean_metadata
+from pipelines.staff.uploads import check_upload, find_duplicate
 from search_api.auth import AUTH_RESPONSES, require_staff
-from search_api.errors import ApiProblem, not_found
+from search_api.errors import ApiProblem, not_found, problem_body
 
 router = APIRouter(tags=["staff"])
 
@@ -72,8 +75,6 @@ def too_large_problem(limit: int) -> ApiProblem:
 
 async def _send_413(scope, send, limit: int):
     import json
-
-    from search_api.errors import problem_body
 
     p = too_large_problem(limit)
     body = json.dumps(problem_body(p.kind, 413, p.detail, p.detail_id, scope.get("path")), ensure_ascii=False).encode()
@@ -174,9 +175,6 @@ def list_jobs(request: Request, state: str | None = None, account: Account = Dep
 
 def accept(svc, upload_file, *, work_id, metadata, metadata_only, account) -> dict[str, Any]:
     """Spool, check, deduplicate, store and enqueue (runs in a worker thread of the server)."""
-    from pipelines.staff import curation
-    from pipelines.staff.files import FileStore, safe_filename
-
     fs = FileStore(svc.settings.files_dir)
     name = safe_filename(upload_file.filename)
     claimed_pdf = name.lower().endswith(".pdf") or (upload_file.content_type or "").lower() == "application/pdf"

@@ -1,0 +1,88 @@
+"""A work's catalogue record as staff give it: the fields they may set, their validation
+(:func:`clean_metadata`) and :class:`UploadRejected`, the refusal (a code, an HTTP status and
+messages in English and Indonesian) of an upload or an edit."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+# Metadata staff may give (JDIHN names; docs/jdihn-fields) -> max length; dates and years checked apart.
+TEXT_FIELDS: dict[str, int] = {
+    "judul": 2000, "judul_en": 2000, "jenis": 120, "singkatanJenis": 40, "noPeraturan": 60,
+    "tempatTerbit": 120, "penerbit": 200, "deskripsiFisik": 200, "sumber": 300, "tambahan": 300,
+    "subjek": 300, "bahasa": 60, "bidangHukum": 200, "teuBadan": 200, "abstrak": 20000,
+}
+DATE_FIELDS = ("tanggal_penetapan", "tanggal_pengundangan")
+YEAR_FIELDS = ("tahun", "tahun_pengundangan")
+EDITABLE_FIELDS = frozenset(TEXT_FIELDS) | frozenset(DATE_FIELDS) | frozenset(YEAR_FIELDS) | {"status"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class UploadRejected(Exception):
+    """An upload or edit refused, with ``code``, HTTP ``status`` and both messages."""
+
+    def __init__(self, code: str, message: str, message_id: str, *, status: int = 422, **extra: Any):
+        super().__init__(message)
+        self.code, self.message, self.message_id, self.status, self.extra = code, message, message_id, status, extra
+
+    @classmethod
+    def from_ingest(cls, err) -> "UploadRejected":
+        status = {"too_large": 413, "unsupported_type": 415}.get(err.code, 422)
+        return cls(err.code, str(err), err.message_id, status=status)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "message_id": self.message_id, **self.extra}
+
+
+def clean_metadata(fields: dict[str, Any], *, allowed: frozenset[str] = EDITABLE_FIELDS) -> dict[str, Any]:
+    """Validated metadata: known fields only, control characters refused, dates ISO, years numeric.
+
+    Values are kept as text (HTML is escaped where pages show it, never stripped here: a title may
+    hold "<" legitimately). Empty strings mean "no value" and become None.
+    """
+    out: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for key, value in fields.items():
+        if key not in allowed:
+            problems.append((f"unknown field '{key}'", f"kolom '{key}' tidak dikenal"))
+            continue
+        if value is None or (isinstance(value, str) and not value.strip()):
+            out[key] = None
+            continue
+        if key in YEAR_FIELDS:
+            try:
+                year = int(str(value).strip())
+            except ValueError:
+                problems.append((f"'{key}' must be a year", f"'{key}' harus berupa tahun"))
+                continue
+            if not 1900 <= year <= 2100:
+                problems.append((f"'{key}' must be between 1900 and 2100", f"'{key}' harus antara 1900 dan 2100"))
+                continue
+            out[key] = year
+            continue
+        if not isinstance(value, str):
+            value = str(value)
+        value = value.strip()
+        if _CONTROL.search(value):
+            problems.append((f"'{key}' holds control characters", f"'{key}' berisi karakter kontrol"))
+            continue
+        if key in DATE_FIELDS:
+            try:
+                out[key] = date.fromisoformat(value).isoformat()
+            except ValueError:
+                problems.append((f"'{key}' must be a date YYYY-MM-DD", f"'{key}' harus tanggal YYYY-MM-DD"))
+            continue
+        if key == "status":
+            out[key] = value.lower()
+            continue
+        limit = TEXT_FIELDS[key]
+        if len(value) > limit:
+            problems.append((f"'{key}' is longer than {limit} characters", f"'{key}' lebih dari {limit} karakter"))
+            continue
+        out[key] = value
+    if problems:
+        raise UploadRejected("invalid_metadata", "Invalid metadata: " + "; ".join(p[0] for p in problems) + ".",
+                             "Metadata tidak valid: " + "; ".join(p[1] for p in problems) + ".",
+                             errors=[p[0] for p in problems])
+    return out
