@@ -32,7 +32,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     from pipelines.staff.curation import open_kb
 
     store = open_kb(get_settings())
-    conn = store._conn()  # noqa: SLF001
+    conn = store.control()
     try:
         if args.action == "create":
             with store.transaction():

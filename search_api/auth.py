@@ -125,7 +125,7 @@ def current_account(request: Request,
         raise ApiProblem("rate-limited", f"Too many failed sign-in attempts from this client; try again in {retry} s.",
                          f"Terlalu banyak percobaan masuk yang gagal dari klien ini; coba lagi dalam {retry} detik.",
                          headers={"Retry-After": str(retry)})
-    account = authenticate(request.app.state.kb.store._conn(), token) if token else None  # noqa: SLF001
+    account = authenticate(request.app.state.kb.store.control(), token) if token else None
     if account is None:
         n = limiter.fail(client)
         log.warning("failed token from %s (%d in window)", client, n)

@@ -25,6 +25,7 @@ from pipelines.analysis.analyzer import analyze
 from pipelines.search.query import get_searcher
 from pipelines.staff.relation_edits import effective_graph
 from pipelines.stores.factory import open_store
+from pipelines.stores.works import read_rows
 from regulations.consolidation import consolidate
 from regulations.relations import STATUSES, RelationGraph
 
@@ -296,9 +297,7 @@ def read_snapshot(db_path, generation: int | None, rows: list[tuple] | None = No
         except sqlite3.OperationalError:
             return Snapshot(generation, {}, RelationGraph([]))
         try:
-            exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='works'").fetchone()
-            rows = conn.execute(
-                "SELECT id, record, regulation, dimensions, chunks, has_text, updated_at FROM works").fetchall() if exists else []
+            rows = read_rows(conn)
         except sqlite3.DatabaseError:
             rows = []
         finally:

@@ -66,7 +66,7 @@ def _changed_by(snap: Snapshot, work: Work) -> dict[str, list[dict[str, Any]]]:
 def _versions(kb: KnowledgeBase, work_id: str) -> list[dict[str, Any]]:
     """The staff side's versions of a work (oldest first); none when the store keeps no versions."""
     try:
-        return versions.list_versions(kb.store._conn(), work_id)  # noqa: SLF001 - read-only use of the store's connection
+        return versions.list_versions(kb.store.control(), work_id)
     except Exception:  # noqa: BLE001 - a store without the staff tables (e.g. Elasticsearch): no history to show
         return []
 

@@ -53,10 +53,7 @@ class ReindexSummary:
 def _clear(store, repo) -> None:
     with store.transaction():
         store.delete_all_documents()
-        if hasattr(repo, "clear"):
-            repo.clear()
-        else:  # the embedded works table, on the store's connection (inside the transaction)
-            repo.conn.execute("DELETE FROM works")
+        repo.clear()
 
 
 def _reader(store):

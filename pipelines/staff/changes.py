@@ -16,6 +16,7 @@ import sqlite3
 from typing import Any
 
 from pipelines.staff.accounts import now
+from pipelines.stores.works import WorkRepository
 from pipelines.stores.works import ensure_schema as ensure_works
 
 KINDS = ("created", "changed", "withdrawn", "restored", "status")
@@ -45,7 +46,7 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
     for t in _TRIGGERS:
         conn.execute(t)
     if fresh:
-        conn.execute("INSERT INTO changes (work_id, kind, at) SELECT id, 'created', updated_at FROM works ORDER BY updated_at, id")
+        conn.executemany("INSERT INTO changes (work_id, kind, at) VALUES (?, 'created', ?)", WorkRepository(conn).updated())
 
 
 def note(conn: sqlite3.Connection, work_id: str, kind: str, *, replace_last: bool = False) -> None:

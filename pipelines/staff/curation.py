@@ -68,16 +68,8 @@ def open_kb(settings=None):
     """The configured store with every staff table present."""
     store = open_store(settings)
     with store.transaction():
-        ensure_all(store._conn())  # noqa: SLF001
+        ensure_all(store.control())
     return store
-
-
-def _conn(store) -> sqlite3.Connection:
-    return store._conn()  # noqa: SLF001 - same layer
-
-
-def bump_generation(conn: sqlite3.Connection) -> None:
-    conn.execute("UPDATE store_state SET value = value + 1 WHERE key = 'generation'")
 
 
 def is_withdrawn(conn: sqlite3.Connection, work_id: str) -> bool:
@@ -104,13 +96,14 @@ def summary(row: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def current_statuses(conn: sqlite3.Connection) -> dict[str, str]:
     graph = relation_edits.graph_from(conn)
-    ids = [r[0] for r in conn.execute("SELECT id FROM works")]
-    return {w: graph.status(w) for w in ids}
+    return {w: graph.status(w) for w in WorkRepository(conn).ids()}
 
 
-def sync_status(conn: sqlite3.Connection, before: dict[str, str], *, actor: str, because: str) -> dict[str, dict]:
+def sync_status(store, before: dict[str, str], *, actor: str, because: str,
+                touched: tuple[str, ...] = ()) -> dict[str, dict]:
     """After a change: every work whose derived status moved gets its chunks' meta.status updated,
     an audit entry and a ``status`` event in the change feed. Returns ``{work_id: {before, after}}``."""
+    conn = store.control()
     after = current_statuses(conn)
     moved = {}
     for work_id, status in after.items():
@@ -121,9 +114,8 @@ def sync_status(conn: sqlite3.Connection, before: dict[str, str], *, actor: str,
                          after={"status": status}, detail=because)
             changes.note(conn, work_id, "status")
     for work_id, status in after.items():  # chunks carry the status for the store's own filters
-        conn.execute("UPDATE documents SET meta = json_set(meta, '$.status', ?) WHERE "
-                     "json_extract(meta, '$.regulation_id') = ? AND coalesce(json_extract(meta, '$.status'), '') != ?",
-                     (status, work_id, status))
+        if before.get(work_id) != status or work_id in touched:  # moved, new, or written by this change
+            store.update_chunk_meta(work_id, {"status": status})
     return moved
 
 
@@ -162,7 +154,7 @@ def write_upload(store, *, job, queue, work_id: str, reg, record: dict[str, Any]
                  file_sha256: str, file_name: str, media_type: str, size: int | None, actor: str,
                  warnings: list[dict]) -> dict[str, Any]:
     """Write an uploaded work in one transaction (see the module docstring); marks the job done."""
-    conn = _conn(store)
+    conn = store.control()
     content_hash = f"{UPLOAD_HASH_PREFIX}{PIPELINE_VERSION}:{file_sha256}"
     with store.transaction():
         ensure_all(conn)
@@ -194,8 +186,9 @@ def write_upload(store, *, job, queue, work_id: str, reg, record: dict[str, Any]
         after = work_row(conn, work_id)
         audit.record(conn, actor=actor, action=action, work_id=work_id, before=summary(existing), after=summary(after),
                      detail=f"job {job.id}, version {n}, file {file_sha256}")
-        moved = sync_status(conn, before_status, actor=actor, because=f"relations stated by {work_id} (version {n})")
-        bump_generation(conn)
+        moved = sync_status(store, before_status, actor=actor, because=f"relations stated by {work_id} (version {n})",
+                            touched=(work_id,))
+        store.bump_generation()
         result = {
             "work_id": work_id, "action": action, "version": n, "chunks": len(documents),
             "has_text": after["has_text"], "warnings": warnings, "status_changes": moved,
@@ -235,7 +228,7 @@ def _adopt_corpus_file(store, conn, source: dict[str, Any]) -> str | None:
 
 def current_file(store, work_id: str) -> dict[str, Any] | None:
     """The newest file of a work: ``{sha256, file_name, media_type, path}`` or None."""
-    conn = _conn(store)
+    conn = store.control()
     fs = files.FileStore(store_settings(store).files_dir)
     n = versions.latest(conn, work_id)
     if n:
@@ -255,7 +248,7 @@ def current_file(store, work_id: str) -> dict[str, Any] | None:
 
 
 def version_file(store, work_id: str, n: int) -> dict[str, Any] | None:
-    conn = _conn(store)
+    conn = store.control()
     v = versions.get_version(conn, work_id, n)
     fs = files.FileStore(store_settings(store).files_dir)
     if v is None or not v["file_sha256"] or not fs.exists(v["file_sha256"]):
@@ -272,7 +265,7 @@ def patch_metadata(store, work_id: str, fields: dict[str, Any], *, actor: str) -
     if not clean:
         raise UploadRejected("invalid_metadata", "Nothing to change: give at least one field.",
                              "Tidak ada yang diubah: berikan setidaknya satu kolom.")
-    conn = _conn(store)
+    conn = store.control()
     with store.transaction():
         ensure_all(conn)
         row = work_row(conn, work_id)
@@ -305,23 +298,23 @@ def patch_metadata(store, work_id: str, fields: dict[str, Any], *, actor: str) -
             return record
         if provenance:
             record["provenance"] = provenance
-        conn.execute("UPDATE works SET record = ?, updated_at = ? WHERE id = ?",
-                     (json.dumps(record, ensure_ascii=False, default=str), now(), work_id))
+        WorkRepository(conn).set_record(work_id, record)
         # the chunks repeat the title fields for display and filters
-        for key, meta_key in (("judul", "judul"), ("jenis", "jenis"), ("tahun", "tahun"), ("noPeraturan", "nomor")):
-            if key in changed_after and changed_after[key] is not None:
-                conn.execute("UPDATE documents SET meta = json_set(meta, ?, ?) WHERE json_extract(meta, '$.regulation_id') = ?",
-                             (f"$.{meta_key}", changed_after[key], work_id))
+        shown = {meta_key: changed_after[key] for key, meta_key in
+                 (("judul", "judul"), ("jenis", "jenis"), ("tahun", "tahun"), ("noPeraturan", "nomor"))
+                 if key in changed_after and changed_after[key] is not None}
+        if shown:
+            store.update_chunk_meta(work_id, shown)
         audit.record(conn, actor=actor, action="patch", work_id=work_id, before=changed_before, after=changed_after)
-        sync_status(conn, before_status, actor=actor, because=f"metadata of {work_id} edited")
-        bump_generation(conn)
+        sync_status(store, before_status, actor=actor, because=f"metadata of {work_id} edited", touched=(work_id,))
+        store.bump_generation()
     return record
 
 
 # --- withdraw / restore ---------------------------------------------------------------------------
 
 def withdraw(store, work_id: str, *, actor: str, reason: str | None = None) -> dict[str, Any]:
-    conn = _conn(store)
+    conn = store.control()
     with store.transaction():
         ensure_all(conn)
         row = work_row(conn, work_id)
@@ -332,19 +325,18 @@ def withdraw(store, work_id: str, *, actor: str, reason: str | None = None) -> d
                                  f"Peraturan {work_id!r} sudah ditarik." if gone else f"Peraturan {work_id!r} tidak ditemukan.",
                                  status=409 if gone else 404)
         before_status = current_statuses(conn)
-        raw = conn.execute("SELECT content_hash FROM works WHERE id = ?", (work_id,)).fetchone()
-        row["content_hash"] = raw[0] if raw else None
+        row["content_hash"] = WorkRepository(conn).content_hash(work_id)
         flt = {"field": "meta.regulation_id", "operator": "==", "value": work_id}
         docs = store.filter_documents(flt, return_embedding=True)
         conn.execute("INSERT INTO withdrawn_works (work_id, row, documents, withdrawn_at, withdrawn_by, reason) VALUES (?, ?, ?, ?, ?, ?)",
                      (work_id, json.dumps(row, ensure_ascii=False, default=str),
                       json.dumps([_doc_dict(d) for d in docs], ensure_ascii=False), now(), actor, reason))
         store.delete_by_filter(flt)
-        conn.execute("DELETE FROM works WHERE id = ?", (work_id,))
+        WorkRepository(conn).delete(work_id)
         changes.note(conn, work_id, "withdrawn")
         audit.record(conn, actor=actor, action="withdraw", work_id=work_id, before=summary(row), after=None, detail=reason)
-        sync_status(conn, before_status, actor=actor, because=f"{work_id} withdrawn")
-        bump_generation(conn)
+        sync_status(store, before_status, actor=actor, because=f"{work_id} withdrawn")
+        store.bump_generation()
     return {"work_id": work_id, "withdrawn": True, "chunks": len(docs)}
 
 
@@ -359,7 +351,7 @@ def _doc_dict(doc) -> dict[str, Any]:
 def restore(store, work_id: str, *, actor: str) -> dict[str, Any]:
     from haystack import Document
 
-    conn = _conn(store)
+    conn = store.control()
     with store.transaction():
         ensure_all(conn)
         got = conn.execute("SELECT row, documents FROM withdrawn_works WHERE work_id = ?", (work_id,)).fetchone()
@@ -369,20 +361,14 @@ def restore(store, work_id: str, *, actor: str) -> dict[str, Any]:
         before_status = current_statuses(conn)
         row = json.loads(got[0])
         docs = [Document.from_dict(d) for d in json.loads(got[1])]
-        conn.execute(
-            "INSERT INTO works (id, record, regulation, dimensions, content_hash, chunks, has_text, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (work_id, json.dumps(row["record"], ensure_ascii=False, default=str),
-             json.dumps(row["regulation"], ensure_ascii=False) if row.get("regulation") else None,
-             json.dumps(row.get("dimensions") or {}, ensure_ascii=False), row.get("content_hash"), row.get("chunks") or 0,
-             int(bool(row.get("has_text"))), now()))
+        WorkRepository(conn).restore(dict(row, id=work_id))
         changes.note(conn, work_id, "restored", replace_last=True)
         if docs:
             store.write_documents(docs)
         conn.execute("DELETE FROM withdrawn_works WHERE work_id = ?", (work_id,))
         audit.record(conn, actor=actor, action="restore", work_id=work_id, before=None, after=summary(row))
-        sync_status(conn, before_status, actor=actor, because=f"{work_id} restored")
-        bump_generation(conn)
+        sync_status(store, before_status, actor=actor, because=f"{work_id} restored", touched=(work_id,))
+        store.bump_generation()
     return {"work_id": work_id, "withdrawn": False, "chunks": len(docs)}
 
 
@@ -404,7 +390,7 @@ def edit_relation(store, action: str, *, source: str, type: str, target: str, ac
     if source == target:
         raise UploadRejected("invalid_relation", "A regulation cannot state a relation to itself.",
                              "Peraturan tidak dapat berelasi dengan dirinya sendiri.")
-    conn = _conn(store)
+    conn = store.control()
     with store.transaction():
         ensure_all(conn)
         if work_row(conn, source) is None:
@@ -424,9 +410,9 @@ def edit_relation(store, action: str, *, source: str, type: str, target: str, ac
                      before=None if action == "add" else {"type": type, "target": target},
                      after={"type": type, "target": target, "citation": citation, "article": article} if action == "add" else None,
                      detail=note)
-        moved = sync_status(conn, before_status, actor=actor, because=f"relation {source} {type} {target} {action}ed by hand")
-        conn.execute("UPDATE works SET updated_at = ? WHERE id = ?", (now(), source))
-        bump_generation(conn)
+        moved = sync_status(store, before_status, actor=actor, because=f"relation {source} {type} {target} {action}ed by hand")
+        WorkRepository(conn).touch(source)
+        store.bump_generation()
         graph = relation_edits.graph_from(conn)
     return {"work_id": source, "status_changes": moved,
             "relations": [r.__dict__ for r in graph.outgoing(source)] + [r.__dict__ for r in graph.incoming(source)]}

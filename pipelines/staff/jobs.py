@@ -121,7 +121,7 @@ class Job:
 
 
 class JobQueue:
-    """The jobs table, over the store's per-thread connection (``store._conn()``)."""
+    """The jobs table, over the store's per-thread connection (``store.control()``)."""
 
     def __init__(self, store):
         self.store = store
@@ -131,7 +131,7 @@ class JobQueue:
 
     @property
     def conn(self) -> sqlite3.Connection:
-        return self.store._conn()  # noqa: SLF001 - same layer: writes join the store's transactions
+        return self.store.control()
 
     def enqueue(self, kind: str, *, params: dict[str, Any], created_by: str, work_id: str | None = None,
                 file_sha256: str | None = None) -> Job:

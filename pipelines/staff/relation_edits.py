@@ -13,12 +13,12 @@ derived from them (:mod:`regulations.relations`), never typed in.
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any, Mapping
 
 from pipelines.staff.accounts import now
+from pipelines.stores.works import WorkRepository
 from regulations.relations import PASSIVE, Relation, RelationGraph, relations_of
 
 ACTIVE_TYPES = ("mengubah", "mencabut", "mencabut_sebagian", "dasar_hukum")
@@ -85,9 +85,7 @@ def apply_edits(parsed: list[Relation], edit_rows: list[dict[str, Any]]) -> list
 def graph_from(conn: sqlite3.Connection, regulations: Mapping[str, Mapping[str, Any] | None] | None = None) -> RelationGraph:
     """The effective relation graph read on ``conn`` (works rows, then the edits)."""
     if regulations is None:
-        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='works'").fetchone()
-        rows = conn.execute("SELECT id, regulation FROM works").fetchall() if exists else []
-        regulations = {r[0]: json.loads(r[1]) if r[1] else None for r in rows}
+        regulations = WorkRepository(conn).regulations()
     parsed = [r for wid, reg in regulations.items() for r in relations_of(wid, reg)]
     exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='relation_edits'").fetchone()
     return RelationGraph(apply_edits(parsed, edits(conn) if exists else []))

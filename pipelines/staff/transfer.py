@@ -38,9 +38,10 @@ from ingest.models import Regulation
 from pipelines.staff import audit
 from pipelines.staff.accounts import now
 from pipelines.staff.changes import _TRIGGERS
-from pipelines.staff.curation import bump_generation, current_statuses, open_kb
+from pipelines.staff.curation import current_statuses, open_kb
 from pipelines.staff.files import FileStore
 from pipelines.staff.uploads import UploadIngester
+from pipelines.stores.works import WorkRepository
 
 FORMAT = "jdih-export/1"
 
@@ -78,7 +79,7 @@ def export_kb(settings, dest: Path) -> dict[str, Any]:
         raise TransferError(f"{dest} is not empty")
     dest.mkdir(parents=True, exist_ok=True)
     store = _store(settings)
-    conn = store._conn()  # noqa: SLF001
+    conn = store.control()
     counts, digests = {}, {}
     with store.transaction():  # one consistent read of every table
         for name, (table, order) in TABLES.items():
@@ -125,8 +126,8 @@ def import_kb(src: Path, settings, *, reindex: bool = True, actor: str = "system
         if sha256_file(src / name) != digest:
             raise TransferError(f"{name} does not match its SHA-256 in the manifest: the export is damaged")
     store = _store(settings)
-    conn = store._conn()  # noqa: SLF001
-    if conn.execute("SELECT count(*) FROM works").fetchone()[0] or conn.execute(
+    conn = store.control()
+    if WorkRepository(conn).count() or conn.execute(
             "SELECT count(*) FROM withdrawn_works").fetchone()[0]:
         raise TransferError(f"the knowledge base in {settings.data_dir} is not empty: import into a new JDIH_DATA_DIR")
     # files first: a row never points at a file that is not there
@@ -159,7 +160,7 @@ def import_kb(src: Path, settings, *, reindex: bool = True, actor: str = "system
             conn.execute(t)
         audit.record(conn, actor=actor, action="import", detail=f"from an export made {manifest.get('created_at')}: "
                      + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        bump_generation(conn)
+        store.bump_generation()
     out: dict[str, Any] = {"counts": counts}
     if reindex:
         out["rebuild"] = rebuild_index(settings, store=store, progress=progress, embedder=embedder).describe()
@@ -188,10 +189,11 @@ def rebuild_index(settings=None, *, store=None, work_ids: list[str] | None = Non
     dimensions taken from the stored state. This is ``jdih reindex`` for the embedded store.
     """
     store = store or _store(settings)
-    conn = store._conn()  # noqa: SLF001
+    conn = store.control()
     summary = RebuildSummary()
     t0 = time.perf_counter()
-    ids = work_ids or [r[0] for r in conn.execute("SELECT id FROM works ORDER BY id")]
+    repo = WorkRepository(conn)
+    ids = work_ids or repo.ids()
     ingester = UploadIngester(store, settings, embedder=embedder, tagger=tagger)
     statuses = current_statuses(conn)
     from pipelines.embedding.models import begin_reembedding, embedder_model, finish_reembedding
@@ -200,15 +202,15 @@ def rebuild_index(settings=None, *, store=None, work_ids: list[str] | None = Non
     model = embedder_model(ingester.warm_up().get_component("embed"), settings)
     begin_reembedding(store, model)
     for i, work_id in enumerate(ids, 1):
-        row = conn.execute("SELECT record, regulation, dimensions FROM works WHERE id = ?", (work_id,)).fetchone()
+        row = repo.get(work_id)
         if row is None:
             summary.failed.append((work_id, "no such work"))
             continue
         try:
-            record = json.loads(row[0])
-            reg = Regulation.from_dict(json.loads(row[1])) if row[1] else None
+            record = row["record"]
+            reg = Regulation.from_dict(row["regulation"]) if row["regulation"] else None
             docs = ingester.embed(reg, record)
-            dims = json.loads(row[2] or "{}")
+            dims = row["dimensions"]
             for d in docs:
                 d.meta["work_dimensions"] = list(dims)
                 d.meta["status"] = statuses.get(work_id, d.meta.get("status"))
@@ -216,9 +218,8 @@ def rebuild_index(settings=None, *, store=None, work_ids: list[str] | None = Non
             with store.transaction():
                 store.delete_by_filter(flt)
                 store.write_documents(docs)
-                if conn.execute("SELECT chunks FROM works WHERE id = ?", (work_id,)).fetchone()[0] != len(docs):
-                    conn.execute("UPDATE works SET chunks = ? WHERE id = ?", (len(docs), work_id))
-                bump_generation(conn)
+                repo.set_chunks(work_id, len(docs))
+                store.bump_generation()
             summary.works.append(work_id)
             summary.chunks += len(docs)
         except Exception as exc:  # noqa: BLE001 - one bad row must not stop the others; its old chunks stay

@@ -43,6 +43,7 @@ from pipelines.staff.files import FileStore
 from pipelines.staff.jobs import JobFailed
 from pipelines.staff.pdf_probe import probe_pdf
 from pipelines.staff.records import UploadRejected
+from pipelines.stores.works import WorkRepository
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +99,9 @@ def find_duplicate(conn: sqlite3.Connection, sha256: str) -> dict[str, Any] | No
     curation.ensure_all(conn)
     for work_id, n in versions.works_with_file(conn, sha256):
         return {"work_id": work_id, "version": n, "withdrawn": curation.is_withdrawn(conn, work_id)}
-    row = conn.execute(
-        "SELECT w.id FROM works w, json_each(w.regulation, '$.sources') s "
-        "WHERE w.regulation IS NOT NULL AND json_extract(s.value, '$.sha256') = ? LIMIT 1", (sha256,)).fetchone()
-    if row:
-        return {"work_id": row[0], "version": None, "withdrawn": False}
+    holder = WorkRepository(conn).with_source(sha256)
+    if holder:
+        return {"work_id": holder, "version": None, "withdrawn": False}
     for work_id, row_json in conn.execute("SELECT work_id, row FROM withdrawn_works"):
         reg = json.loads(row_json).get("regulation") or {}
         if any(s.get("sha256") == sha256 for s in reg.get("sources") or []):
@@ -223,7 +222,7 @@ class UploadIngester:
         if reg.id and reg.id != work_id:
             pass  # kept under the id staff gave; the mismatch is in the warnings
         reg.id = work_id
-        conn = self.store._conn()  # noqa: SLF001
+        conn = self.store.control()
         plan = curation.plan_record(conn, work_id, metadata, actor=job.created_by)
         queue.progress(job.id, stage="embedding", articles=len(reg.articles), amendment_items=len(reg.amendments))
 
@@ -241,7 +240,7 @@ class UploadIngester:
 
     def _discard(self, sha256: str) -> None:
         """A failed upload leaves nothing behind: its file goes unless something else holds it."""
-        conn = self.store._conn()  # noqa: SLF001
+        conn = self.store.control()
         held = find_duplicate(conn, sha256)
         if held and not held.get("job_id"):
             return

@@ -639,6 +639,29 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
             self._connections.append(conn)
         return conn
 
+    # --- the boundary the rest of the code uses (as SQLiteDocumentStore's) -------------------
+
+    def control(self) -> sqlite3.Connection:
+        """The writer's control file (works, accounts, jobs, files, versions, audit, relations,
+        changes); its writes join ``transaction()`` and changed works rows are published on commit."""
+        return self._conn()
+
+    def bump_generation(self) -> None:
+        """Make every reader re-read the knowledge base."""
+        self._bump_generation()
+
+    def update_chunk_meta(self, work_id: str, values: dict[str, Any]) -> int:
+        """Set ``meta[key] = value`` for each of ``values`` on every chunk of ``work_id`` (chunks
+        rewritten whole, vectors kept; inside ``transaction()`` they are written on commit)."""
+        docs = self.filter_documents({"field": "meta.regulation_id", "operator": "==", "value": work_id},
+                                     return_embedding=True)
+        changed = [d for d in docs if any(d.meta.get(k) != v for k, v in values.items())]
+        for d in changed:
+            d.meta.update(values)
+        if changed:
+            self.write_documents(changed, policy=DuplicatePolicy.OVERWRITE)
+        return len(changed)
+
     def _control(self) -> sqlite3.Connection | None:
         try:
             return self._conn()

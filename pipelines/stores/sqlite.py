@@ -269,6 +269,28 @@ class SQLiteDocumentStore:
         finally:
             self._local.depth = depth
 
+    # --- the boundary the rest of the code uses (the Elasticsearch store has the same) ---------
+
+    def control(self) -> sqlite3.Connection:
+        """This thread's connection to the control file: the works table and the staff's tables
+        (accounts, jobs, files, versions, audit, relations, changes) live in this same SQLite file.
+        Writes made on it join ``transaction()``."""
+        return self._conn()
+
+    def bump_generation(self) -> None:
+        """Make every reader, in any process, re-read the knowledge base (inside ``transaction()``)."""
+        self._conn().execute("UPDATE store_state SET value = value + 1 WHERE key = 'generation'")
+
+    def update_chunk_meta(self, work_id: str, values: dict[str, Any]) -> int:
+        """Set ``meta[key] = value`` for each of ``values`` on every chunk of ``work_id`` (only
+        where it differs); returns the number of chunks changed."""
+        changed = 0
+        for key, value in values.items():
+            changed += self._conn().execute(
+                "UPDATE documents SET meta = json_set(meta, ?, ?) WHERE json_extract(meta, '$.regulation_id') = ? "
+                "AND coalesce(json_extract(meta, ?), '') IS NOT ?", (f"$.{key}", value, work_id, f"$.{key}", value)).rowcount
+        return changed
+
     def _write(self) -> Any:
         """A transaction that also bumps the generation counter (seen by every process)."""
         store = self

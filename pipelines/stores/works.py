@@ -41,8 +41,7 @@ class WorkRepository:
     def of(cls, store) -> "WorkRepository":
         """The repository on the store's own connection for this thread, so that writes join the
         store's transaction (``with store.transaction(): ...``)."""
-        connection = getattr(store, "connection", None) or store._conn  # noqa: SLF001 - same layer
-        return cls(connection())
+        return cls(store.control())
 
     def content_hash(self, work_id: str) -> str | None:
         row = self.conn.execute("SELECT content_hash FROM works WHERE id = ?", (work_id,)).fetchone()
@@ -76,6 +75,69 @@ class WorkRepository:
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM works").fetchone()[0]
+
+    def ids(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM works ORDER BY id")]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every row whole (record, regulation, dimensions), ordered by id."""
+        rows = self.conn.execute(
+            "SELECT id, record, regulation, dimensions, chunks, has_text, updated_at FROM works ORDER BY id").fetchall()
+        return [_row(r) for r in rows]
+
+    def regulations(self) -> dict[str, dict[str, Any] | None]:
+        """Work id -> its parsed text (as a dict; None for a metadata-only record)."""
+        return {r[0]: json.loads(r[1]) if r[1] else None for r in self.conn.execute("SELECT id, regulation FROM works")}
+
+    def updated(self) -> list[tuple[str, str]]:
+        """``(id, updated_at)`` of every work, oldest change first."""
+        return self.conn.execute("SELECT id, updated_at FROM works ORDER BY updated_at, id").fetchall()
+
+    def set_record(self, work_id: str, record: dict[str, Any]) -> None:
+        self.conn.execute("UPDATE works SET record = ?, updated_at = ? WHERE id = ?",
+                          (json.dumps(record, ensure_ascii=False, default=str), _now(), work_id))
+
+    def set_chunks(self, work_id: str, chunks: int) -> None:
+        self.conn.execute("UPDATE works SET chunks = ? WHERE id = ? AND chunks != ?", (chunks, work_id, chunks))
+
+    def touch(self, work_id: str) -> None:
+        """Mark the work changed now (its relations were edited)."""
+        self.conn.execute("UPDATE works SET updated_at = ? WHERE id = ?", (_now(), work_id))
+
+    def delete(self, work_id: str) -> None:
+        self.conn.execute("DELETE FROM works WHERE id = ?", (work_id,))
+
+    def clear(self) -> None:
+        self.conn.execute("DELETE FROM works")
+
+    def restore(self, row: dict[str, Any]) -> None:
+        """Insert a row as :meth:`get` returned it (with its ``content_hash``), e.g. a withdrawn work coming back."""
+        self.conn.execute(
+            "INSERT INTO works (id, record, regulation, dimensions, content_hash, chunks, has_text, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (row["id"], json.dumps(row["record"], ensure_ascii=False, default=str),
+             json.dumps(row["regulation"], ensure_ascii=False) if row.get("regulation") else None,
+             json.dumps(row.get("dimensions") or {}, ensure_ascii=False), row.get("content_hash"),
+             row.get("chunks") or 0, int(bool(row.get("has_text"))), _now()))
+
+    def with_source(self, sha256: str) -> str | None:
+        """The work one of whose sources has these bytes (``regulation.sources[].sha256``)."""
+        row = self.conn.execute(
+            "SELECT w.id FROM works w, json_each(w.regulation, '$.sources') s "
+            "WHERE w.regulation IS NOT NULL AND json_extract(s.value, '$.sha256') = ? LIMIT 1", (sha256,)).fetchone()
+        return row[0] if row else None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def read_rows(conn: sqlite3.Connection) -> list[tuple]:
+    """Every works row as stored (id, record, regulation, dimensions, chunks, has_text,
+    updated_at: JSON as text), on a read-only connection; none when the file has no works table."""
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='works'").fetchone()
+    return conn.execute(
+        "SELECT id, record, regulation, dimensions, chunks, has_text, updated_at FROM works").fetchall() if exists else []
 
 
 def _row(row) -> dict[str, Any]:

@@ -25,14 +25,14 @@ class AccountIn(BaseModel):
 
 @router.get("/accounts", summary="Accounts (admin)", responses=AUTH_RESPONSES)
 def list_accounts(request: Request, account: Account = Depends(require_admin)):
-    return {"results": [a.to_dict() for a in acc.list_accounts(svc(request).store._conn())]}  # noqa: SLF001
+    return {"results": [a.to_dict() for a in acc.list_accounts(svc(request).store.control())]}
 
 
 @router.post("/accounts", status_code=201, summary="Create an account; its token is shown once (admin)", responses=AUTH_RESPONSES)
 def create_account(body: AccountIn, request: Request, account: Account = Depends(require_admin)):
     store = svc(request).store
     with store.transaction():
-        conn = store._conn()  # noqa: SLF001
+        conn = store.control()
         try:
             new, token = acc.create_token(conn, name=body.name, role=body.role, created_by=account.actor,
                                           expires_in_days=body.expires_in_days)
@@ -48,7 +48,7 @@ def revoke_account(account_id: Annotated[str, Path(max_length=80)], request: Req
                    account: Account = Depends(require_admin)):
     store = svc(request).store
     with store.transaction():
-        conn = store._conn()  # noqa: SLF001
+        conn = store.control()
         try:
             done = acc.revoke(conn, account_id)
         except acc.AccountError as exc:

@@ -31,7 +31,7 @@ def get_changes(request: Request, since: Annotated[Optional[str], Query(max_leng
         since = since.replace(" ", "T").replace("Z", "+00:00")
     svc = request.app.state.staff
     svc.queue  # noqa: B018 - the first use makes the staff tables (the feed's triggers among them)
-    rows = changes.feed(svc.store._conn(), after_seq=cursor or 0, since=since, limit=limit)  # noqa: SLF001
+    rows = changes.feed(svc.store.control(), after_seq=cursor or 0, since=since, limit=limit)
     for r in rows:
         r["link"] = None if r["kind"] == "withdrawn" else f"/api/v1/regulations/{r['work_id']}"
     nxt = rows[-1]["seq"] if rows else (cursor or 0)

@@ -34,7 +34,7 @@ def _relations_view(conn, work_id: str) -> dict[str, Any]:
 
 @router.get("/regulations/{work_id}/relations", summary="Relations both ways and the status they give")
 def get_relations(work_id: WorkId, request: Request):
-    conn = svc(request).store._conn()  # noqa: SLF001
+    conn = svc(request).store.control()
     if curation.work_row(conn, work_id) is None:
         gone_or_missing(request, work_id)
     return _relations_view(conn, work_id)

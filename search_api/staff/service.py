@@ -55,7 +55,7 @@ class StaffService:
                 if self._queue is None:
                     store = self.store
                     with store.transaction():
-                        curation.ensure_all(store._conn())  # noqa: SLF001
+                        curation.ensure_all(store.control())
                     self._queue = JobQueue(store)
         return self._queue
 
@@ -99,7 +99,7 @@ def call(request: Request, fn, *args, **kw):
 
 
 def gone_or_missing(request: Request, work_id: str):
-    conn = svc(request).store._conn()  # noqa: SLF001
+    conn = svc(request).store.control()
     if curation.is_withdrawn(conn, work_id):
         raise ApiProblem("gone", f"Regulation {work_id!r} was withdrawn.", f"Peraturan {work_id!r} telah ditarik.",
                          links={"restore": f"/api/v1/regulations/{work_id}/restore"})

@@ -190,7 +190,7 @@ def accept(svc, upload_file, *, work_id, metadata, metadata_only, account) -> di
             raise UploadRejected("no_text", "The file is empty.", "Berkas kosong.")
         check = check_upload(tmp, settings=svc.settings, metadata_only=metadata_only)
         store = svc.store
-        conn = store._conn()  # noqa: SLF001
+        conn = store.control()
         with store.transaction():
             curation.ensure_all(conn)
             dup = find_duplicate(conn, sha)

@@ -17,7 +17,7 @@ router = APIRouter(tags=["staff"])
 
 @router.get("/regulations/{work_id}/versions", summary="Versions of a regulation")
 def list_versions(work_id: WorkId, request: Request):
-    conn = svc(request).store._conn()  # noqa: SLF001
+    conn = svc(request).store.control()
     row = curation.work_row(conn, work_id)
     if row is None:
         gone_or_missing(request, work_id)
@@ -30,7 +30,7 @@ def list_versions(work_id: WorkId, request: Request):
 
 @router.get("/regulations/{work_id}/versions/{n}", summary="One version: its record and parsed text")
 def get_version(work_id: WorkId, n: Annotated[int, Path(ge=1, le=100_000)], request: Request):
-    v = versions.get_version(svc(request).store._conn(), work_id, n)  # noqa: SLF001
+    v = versions.get_version(svc(request).store.control(), work_id, n)
     if v is None:
         raise not_found(f"Version {n} of {work_id!r}", f"Versi {n} dari {work_id!r}")
     return v | {"links": {"file": f"/api/v1/regulations/{work_id}/versions/{n}/file" if v["file_sha256"] else None}}
@@ -59,7 +59,7 @@ def _file_response(request: Request, info: dict[str, Any], work_id: str, *, immu
             responses={200: {"content": {"application/pdf": {}, "text/plain": {}}}})
 def get_file(work_id: WorkId, request: Request):
     staff = svc(request)
-    if curation.work_row(staff.store._conn(), work_id) is None:  # noqa: SLF001
+    if curation.work_row(staff.store.control(), work_id) is None:
         gone_or_missing(request, work_id)
     info = curation.current_file(staff.store, work_id)
     if info is None:
