@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ingest import citation_patterns as P
-from ingest.ids import JENIS, RegulationId, slug
+from ingest.ids import JENIS, FrbrUri, RegulationId, slug
 
 _FLAGS = re.IGNORECASE | re.VERBOSE
 
@@ -288,21 +288,16 @@ def find_article_refs(text: str) -> list[ArticleRef]:
     return refs
 
 
-_URI_PORTION = re.compile(r"/~pasal_(?P<pasal>[0-9A-Za-z]+)(?:__ayat_(?P<ayat>[0-9a-z]+))?$")
-
-
 def _from_identifier(text: str) -> Citation | None:
     """A canonical id ("uu-11-2008") or permalink ("/akn/id/act/uu/2008/11/~pasal_27")."""
     try:
         if text.startswith("/akn/"):
-            rid = RegulationId.from_frbr_uri(text)
-            portion = _URI_PORTION.search(text)
+            uri = FrbrUri.parse(text)
+            rid, pasal, ayat = uri.work, uri.pasal, uri.ayat
         else:
-            rid, portion = RegulationId.parse(text), None
+            rid, pasal, ayat = RegulationId.parse(text), None, None
     except ValueError:
         return None
-    pasal = portion["pasal"] if portion else None
-    ayat = portion["ayat"] if portion else None
     pins = (Pinpoint(pasal, ayat),) if pasal else ()
     return Citation(str(rid), rid.jenis, rid.nomor or None, rid.tahun, rid.region, pasal, ayat, None,
                     text, 0, len(text), pins)

@@ -8,7 +8,6 @@ a small server-rendered page; anything else gets the same JSON as /api/v1/regula
 """
 from __future__ import annotations
 
-import re
 from typing import Annotated, Union
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -26,8 +25,6 @@ from search_api.responses import NOT_FOUND, PROBLEMS
 from search_api.views import article_view, regulation_detail
 
 router = APIRouter(tags=["permalinks"])
-
-_PORTION = re.compile(r"/~pasal_(?P<pasal>[0-9A-Za-z]+)(?:__ayat_(?P<ayat>[0-9A-Za-z]+))?/?$")
 
 _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 _PAGE = _ENV.from_string("""<!doctype html>
@@ -76,19 +73,15 @@ def permalink(request: Request, frbr_path: Annotated[str, Path(max_length=300)],
     if frbr.language:  # a dated expression: the consolidated text of that day
         return expression_permalink(request, snap, frbr)
     rid = frbr.work
-    portion = _PORTION.search(uri)
-    rest = uri[len(rid.frbr_uri()):]
-    if rest.strip("/") and not portion:
-        raise not_found(f"The permalink {uri}", f"Tautan permanen {uri}")
     work_id = str(rid)
-    if portion:
-        work, art = find_article(snap, work_id, portion["pasal"])
+    if frbr.pasal:
+        work, art = find_article(snap, work_id, frbr.pasal)
         data = article_view(work, art)
-        if portion["ayat"] and not any(y["number"] == portion["ayat"] for y in data["ayat"]):
-            raise not_found(f"Ayat ({portion['ayat']}) of Pasal {portion['pasal']} of {work_id}",
-                            f"Ayat ({portion['ayat']}) Pasal {portion['pasal']} dari {work_id}")
+        if frbr.ayat and not any(y["number"] == frbr.ayat for y in data["ayat"]):
+            raise not_found(f"Ayat ({frbr.ayat}) of Pasal {frbr.pasal} of {work_id}",
+                            f"Ayat ({frbr.ayat}) Pasal {frbr.pasal} dari {work_id}")
         if wants_html(request):
-            return _html(work.summary() | {"facts": []}, [data], rid, portion["ayat"],
+            return _html(work.summary() | {"facts": []}, [data], rid, frbr.ayat,
                          f"/api/v1/regulations/{work_id}/articles/{data['pasal']}")
         return data
     work = get_work(snap, work_id)

@@ -24,7 +24,7 @@ from frontend.rendering import (
     relation_name,
     render,
 )
-from ingest.ids import FrbrUri, RegulationId
+from ingest.ids import FrbrUri
 from pipelines.staff import versions
 from pipelines.staff.files import FileStore
 from search_api.consolidated import consolidation_links
@@ -153,39 +153,28 @@ def _reader(request: Request, snap: Snapshot, work_id: str, target: tuple[str, s
     return render(request, "reader.html", section="search", **context)
 
 
-_PORTION = re.compile(r"/~pasal_(?P<pasal>[0-9A-Za-z]+)(?:__ayat_(?P<ayat>[0-9A-Za-z]+))?/?$")
-
-
 @html_router.get("/akn/{frbr_path:path}", response_class=HTMLResponse)
 def permalink_page(request: Request, frbr_path: str, kb: KnowledgeBase = Depends(get_kb)):
     """The reader at a work's permalink. At an article's permalink (``~pasal_27``, the address
     people cite) the same reader opens on that Pasal: marked, focused and scrolled to by the
     script, and offered as a "go to Pasal 27" link at the top without it."""
-    uri = "/akn/" + frbr_path
-    if "@" in frbr_path:  # a dated expression: the consolidated text of that day
-        try:
-            return expression_page(request, kb.snapshot(), FrbrUri.parse(uri))
-        except ValueError:
-            return error_page(request, 404)
     try:
-        rid = RegulationId.from_frbr_uri(uri)
+        frbr = FrbrUri.parse("/akn/" + frbr_path)
     except ValueError:
         return error_page(request, 404)
-    portion = _PORTION.search(uri)
-    rest = uri[len(rid.frbr_uri()):]
-    if rest.strip("/") and not portion:
-        return error_page(request, 404)
+    if frbr.language:  # a dated expression: the consolidated text of that day
+        return expression_page(request, kb.snapshot(), frbr)
     snap = kb.snapshot()
-    if not portion:
-        return _reader(request, snap, str(rid))
-    work = snap.get(str(rid))
-    art = work.article(portion["pasal"]) if work else None
+    work_id = str(frbr.work)
+    if not frbr.pasal:
+        return _reader(request, snap, work_id)
+    work = snap.get(work_id)
+    art = work.article(frbr.pasal) if work else None
     if art is None:
         return error_page(request, 404)
-    ayat = portion["ayat"]
-    if ayat and not any(str(y.get("number")) == ayat for y in art.get("ayat") or []):
+    if frbr.ayat and not any(str(y.get("number")) == frbr.ayat for y in art.get("ayat") or []):
         return error_page(request, 404)
-    return _reader(request, snap, str(rid), target=(str(art.get("number")), ayat))
+    return _reader(request, snap, work_id, target=(str(art.get("number")), frbr.ayat))
 
 
 @router.get("/peraturan/{work_id}", response_class=HTMLResponse)
