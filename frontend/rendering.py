@@ -19,6 +19,7 @@ from starlette.routing import Match
 
 from frontend.i18n import COOKIE, STRINGS, pick_lang, translator
 from ingest.ids import JENIS
+from ingest.vocabulary import STATUSES
 from pipelines.indexing.dimensions import default_taxonomy
 from search_api.errors import ApiProblem
 
@@ -74,7 +75,7 @@ def page_context(request: Request) -> dict[str, Any]:
     switch_url = request.url.path + "?" + urlencode(params + [("lang", other)])
     return {"request": request, "lang": lang, "t": translator(lang), "switch_url": switch_url,
             "remember_lang": remember, "static": lambda name: f"/static/{name}?v={static_version(name)}",
-            "status_names": {s: translator(lang)(f"status.{s}") for s in ("berlaku", "diubah", "dicabut_sebagian", "dicabut")},
+            "status_names": {s: translator(lang)(f"status.{s}") for s in STATUSES},
             "dim_name": lambda d: dimension_name(d, lang), "jenis_name": jenis_name,
             "cite_label": cite_label}
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from ingest.vocabulary import RelationType
+
 AmendmentOp = Literal["diubah", "disisipkan", "dihapus"]
-RelationType = Literal["mengubah", "mencabut", "mencabut_sebagian", "dasar_hukum"]
 
 
 @dataclass

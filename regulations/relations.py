@@ -27,20 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-# active type -> the passive type shown on the target
-PASSIVE = {
-    "mengubah": "diubah_dengan",
-    "mencabut": "dicabut_dengan",
-    "mencabut_sebagian": "dicabut_sebagian_dengan",
-    "dasar_hukum": "menjadi_dasar_hukum_bagi",
-}
-STATUSES = ("berlaku", "diubah", "dicabut_sebagian", "dicabut")
-# What each incoming active relation makes of the target's status, strongest first.
-# the strongest relation decides: revoked, then partly revoked, then amended
-_STATUS_BY_RELATION = (("mencabut", "dicabut"), ("mencabut_sebagian", "dicabut_sebagian"), ("mengubah", "diubah"))
-# JDIHN spells status as free text (reference: jdihn-fields.md).
-JDIHN_STATUS = {"berlaku": "Berlaku", "diubah": "Mengalami Perubahan", "dicabut_sebagian": "Mengalami Perubahan",
-                "dicabut": "Tidak Berlaku"}
+from ingest.vocabulary import PASSIVE, STATUS_BY_RELATION
 
 
 @dataclass(frozen=True)
@@ -89,7 +76,7 @@ def relations_of(work_id: str, regulation: Mapping[str, Any] | None) -> list[Rel
 def derive_status(work_id: str, incoming: Iterable[Relation]) -> str:
     """``dicabut`` / ``diubah`` / ``berlaku`` from the active relations that target ``work_id``."""
     types = {r.type for r in incoming if r.target == work_id}
-    for rel_type, status in _STATUS_BY_RELATION:
+    for rel_type, status in STATUS_BY_RELATION:
         if rel_type in types:
             return status
     return "berlaku"

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from regulations.relations import JDIHN_STATUS
+from ingest.vocabulary import JDIHN_STATUS
 from search_api.consolidated import in_force_uri
 from search_api.deps import get_snapshot
 from search_api.kb import Snapshot, Work

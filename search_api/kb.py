@@ -21,13 +21,14 @@ from typing import Any, Iterable
 from ingest.ids import JENIS, RegulationId
 from ingest.lampiran import parse_lampiran, replaced_lampiran
 from ingest.models import Regulation
+from ingest.vocabulary import STATUSES
 from pipelines.analysis.analyzer import analyze
 from pipelines.search.query import get_searcher
 from pipelines.staff.relation_edits import effective_graph
 from pipelines.stores.factory import open_store
 from pipelines.stores.works import read_rows
 from regulations.consolidation import consolidate
-from regulations.relations import STATUSES, RelationGraph
+from regulations.relations import RelationGraph
 
 RECHECK_S = 1.0  # how often the store's generation counter is read at most
 

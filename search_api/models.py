@@ -6,6 +6,8 @@ from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ingest.vocabulary import STATUSES
+
 
 class Mode(str, Enum):
     hybrid = "hybrid"
@@ -13,11 +15,7 @@ class Mode(str, Enum):
     dense = "dense"
 
 
-class Status(str, Enum):
-    berlaku = "berlaku"
-    diubah = "diubah"
-    dicabut_sebagian = "dicabut_sebagian"
-    dicabut = "dicabut"
+Status = Enum("Status", [(s, s) for s in STATUSES], type=str)  # the values of ingest.vocabulary
 
 
 MAX_QUERY = 500

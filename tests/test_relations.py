@@ -1,5 +1,6 @@
 """Status is derived from relations stored once, in the active voice."""
-from regulations.relations import JDIHN_STATUS, STATUSES, Relation, derive_status
+from ingest.vocabulary import JDIHN_STATUS, STATUSES
+from regulations.relations import Relation, derive_status
 
 
 def rel(type_, source, target):

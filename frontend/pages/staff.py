@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse
 
 from frontend.rendering import render
 from ingest.ids import JENIS
+from ingest.vocabulary import CHANGING_TYPES
 
 router = APIRouter(include_in_schema=False)
 
@@ -18,7 +19,7 @@ def _staff_api(app) -> bool:
 def staff_page(request: Request):
     settings = request.app.state.settings
     size_mb = f"{settings.max_file_bytes / (1024 * 1024):.0f} MB"
-    relation_types = ("mengubah", "mencabut", "mencabut_sebagian")
+    relation_types = CHANGING_TYPES
     return render(request, "staff.html", section="staff", json_url=None, max_bytes=settings.max_file_bytes, max_size=size_mb,
                   api=_staff_api(request.app), relation_types=relation_types,
                   jenis_options=sorted(JENIS.items(), key=lambda kv: kv[1][0]))

@@ -26,6 +26,7 @@ from typing import Any
 
 from ingest.config import get_settings
 from ingest.loader import sha256_file
+from ingest.vocabulary import RELATION_TYPES, STATUSES
 from pipelines.indexing.pipeline import PIPELINE_VERSION, UPLOAD_HASH_PREFIX, WorkWriter
 from pipelines.staff import audit, changes, files, jobs, relation_edits, versions
 from pipelines.staff.accounts import ensure_schema as ensure_accounts
@@ -37,7 +38,6 @@ from pipelines.stores.works import WorkRepository
 from pipelines.stores.works import ensure_schema as ensure_works
 from regulations.catalogue import get as catalogue_get
 from regulations.provenance import set_field
-from regulations.relations import STATUSES
 
 WITHDRAWN_SCHEMA = """
 CREATE TABLE IF NOT EXISTS withdrawn_works (
@@ -276,8 +276,8 @@ def patch_metadata(store, work_id: str, fields: dict[str, Any], *, actor: str) -
         if "status" in clean:
             derived = relation_edits.graph_from(conn).status(work_id)
             if clean["status"] is not None and clean["status"] not in STATUSES:
-                raise UploadRejected("invalid_metadata", "'status' must be berlaku, diubah or dicabut.",
-                                     "'status' harus berlaku, diubah atau dicabut.")
+                raise UploadRejected("invalid_metadata", f"'status' must be one of {', '.join(STATUSES)}.",
+                                     f"'status' harus salah satu dari {', '.join(STATUSES)}.")
             if derived != "berlaku":
                 raise UploadRejected(
                     "status_from_relations",
@@ -384,9 +384,9 @@ def edit_relation(store, action: str, *, source: str, type: str, target: str, ac
                   citation: str = "", article: str | None = None, note: str | None = None) -> dict[str, Any]:
     """Add or remove the relation ``source`` <type> ``target`` (active voice); the status of the
     target follows in the same transaction. Returns the effective relations of ``source``."""
-    if type not in relation_edits.ACTIVE_TYPES:
-        raise UploadRejected("invalid_relation", f"'type' must be one of {', '.join(relation_edits.ACTIVE_TYPES)} (active voice).",
-                             f"'type' harus salah satu dari {', '.join(relation_edits.ACTIVE_TYPES)} (bentuk aktif).")
+    if type not in RELATION_TYPES:
+        raise UploadRejected("invalid_relation", f"'type' must be one of {', '.join(RELATION_TYPES)} (active voice).",
+                             f"'type' harus salah satu dari {', '.join(RELATION_TYPES)} (bentuk aktif).")
     if source == target:
         raise UploadRejected("invalid_relation", "A regulation cannot state a relation to itself.",
                              "Peraturan tidak dapat berelasi dengan dirinya sendiri.")

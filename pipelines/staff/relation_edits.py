@@ -17,11 +17,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Mapping
 
+from ingest.vocabulary import RELATION_TYPES
 from pipelines.staff.accounts import now
 from pipelines.stores.works import WorkRepository
-from regulations.relations import PASSIVE, Relation, RelationGraph, relations_of
-
-ACTIVE_TYPES = ("mengubah", "mencabut", "mencabut_sebagian", "dasar_hukum")
+from regulations.relations import Relation, RelationGraph, relations_of
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS relation_edits (
@@ -54,8 +53,8 @@ def add_edit(conn: sqlite3.Connection, action: str, type: str, *, source: str, t
              created_at: str | None = None) -> int:
     if action not in ("add", "remove"):
         raise ValueError(f"action must be add or remove, got {action!r}")
-    if type not in ACTIVE_TYPES:
-        raise ValueError(f"relation type must be one of {', '.join(ACTIVE_TYPES)} (active voice), got {type!r}")
+    if type not in RELATION_TYPES:
+        raise ValueError(f"relation type must be one of {', '.join(RELATION_TYPES)} (active voice), got {type!r}")
     ensure_schema(conn)
     # an edit that undoes the opposite edit replaces it, so the table stays the short list of corrections
     opposite = "remove" if action == "add" else "add"
@@ -110,4 +109,4 @@ def statuses(graph: RelationGraph, work_ids) -> dict[str, str]:
     return {w: graph.status(w) for w in work_ids}
 
 
-__all__ = ["ACTIVE_TYPES", "PASSIVE", "add_edit", "apply_edits", "edits", "effective_graph", "graph_from", "statuses"]
+__all__ = ["add_edit", "apply_edits", "edits", "effective_graph", "graph_from", "statuses"]
