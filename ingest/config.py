@@ -27,6 +27,12 @@ class Settings:
     # multilingual-e5-small (default) | all-MiniLM-L6-v2 | a local sentence-transformers directory
     embedding_model: str = "multilingual-e5-small"
     home_region: str = "malang"  # whose regional rules /ask names first when a question names no region
+    # The public address of the site (scheme://host[:port][/prefix]) for absolute URLs (JDIHN
+    # feed, citations); never taken from the request's Host header. None: relative to "/".
+    public_base_url: str | None = None
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (IPs or CIDRs); none by default.
+    trusted_proxies: tuple[str, ...] = ()
+    max_json_bytes: int = 1024 * 1024  # largest body of any request other than an upload
 
     @property
     def db_path(self) -> Path:
@@ -50,6 +56,9 @@ def get_settings() -> Settings:
         ocr_workers=_int("JDIH_OCR_WORKERS", os.cpu_count() or 1),
         embedding_model=os.environ.get("JDIH_EMBEDDING_MODEL", "").strip() or "multilingual-e5-small",
         home_region=_region(os.environ.get("JDIH_HOME_REGION", "malang")),
+        public_base_url=_base_url(os.environ.get("JDIH_PUBLIC_BASE_URL")),
+        trusted_proxies=tuple(p.strip() for p in os.environ.get("JDIH_TRUSTED_PROXIES", "").split(",") if p.strip()),
+        max_json_bytes=_int("JDIH_MAX_JSON_BYTES", 1024 * 1024),
     )
 
 
@@ -62,3 +71,15 @@ def _region(raw: str) -> str:
     if not region:
         raise ValueError(f"JDIH_HOME_REGION must name a region (e.g. 'malang'), got {raw!r}")
     return region
+
+
+def _base_url(raw: str | None) -> str | None:
+    """``JDIH_PUBLIC_BASE_URL`` checked: an http(s) URL without query or fragment, no trailing slash."""
+    from urllib.parse import urlsplit
+
+    if not raw or not raw.strip():
+        return None
+    u = urlsplit(raw.strip())
+    if u.scheme not in ("http", "https") or not u.netloc or u.query or u.fragment:
+        raise ValueError(f"JDIH_PUBLIC_BASE_URL must be an http(s) URL like https://jdih.malangkota.go.id, got {raw!r}")
+    return raw.strip().rstrip("/")

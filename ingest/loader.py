@@ -157,10 +157,37 @@ def _read_text(path: Path) -> tuple[list[str], list[ParseWarning]]:
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
 
 
+def die_with_parent() -> None:
+    """In a reader child: be killed (SIGKILL) when the process that started it dies, so a server
+    killed with -9 leaves no PDF reader behind. Linux only (prctl PR_SET_PDEATHSIG); the parent's
+    pid comes in ``JDIH_PARENT_PID`` so that a parent already gone is noticed too."""
+    import ctypes
+    import signal as _signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, _signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return
+    expected = os.environ.get("JDIH_PARENT_PID", "")
+    if expected.isdigit() and os.getppid() != int(expected):
+        os._exit(1)  # the parent died before prctl took effect
+
+
+def child_env(extra_path: str) -> dict[str, str]:
+    """The environment of a reader child: ours, the package on PYTHONPATH, our pid as its parent."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (extra_path, env.get("PYTHONPATH")) if p)
+    env["JDIH_PARENT_PID"] = str(os.getpid())
+    return env
+
+
 def _worker_main(argv: list[str]) -> int:
     """Child side: ``python -m ingest.loader PATH SETTINGS_JSON MEMORY_LIMIT``."""
     import json
     import sys
+
+    die_with_parent()
 
     from ingest.pdf import read_pdf
 
@@ -210,8 +237,7 @@ def _read_pdf_isolated(path: Path, settings: Settings, progress: Progress | None
     import tempfile
 
     settings_json = json.dumps({**asdict(settings), "data_dir": str(settings.data_dir)})
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+    env = child_env(_PACKAGE_ROOT)
     timeout = float(settings.parse_timeout_s)
     deadline = time.monotonic() + timeout
     with tempfile.TemporaryFile() as errfile:

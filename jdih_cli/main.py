@@ -131,8 +131,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from ingest.config import get_settings
     from pipelines.embedding.models import EmbeddingModelMismatch, configured_model, ensure_compatible
     from pipelines.stores.factory import open_store
@@ -148,8 +146,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if e5_engine() == "onnx":  # made once from the packaged weights (~30 s), then reused
             print(f"embedding model: {model.name}, ONNX encoder {onnx_model_path()}", file=sys.stderr)
 
-    uvicorn.run("jdih_server.app:create_app", factory=True, host=args.host, port=args.port,
-                log_level="info", access_log=False)
+    from jdih_server.serving import serve
+
+    serve(args.host, args.port, workers=args.workers)
     return 0
 
 
@@ -232,6 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("serve", help="serve the API and web pages")
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=8000)
+    sp.add_argument("--workers", type=int, default=None,
+                    help="worker processes (default JDIH_WORKERS or 1); they share the memory-mapped indexes")
     sp.set_defaults(func=cmd_serve)
 
     sp = sub.add_parser("es", help="Elasticsearch backend: create the indices (settings + mappings)")

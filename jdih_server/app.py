@@ -75,6 +75,7 @@ def create_app(settings=None, *, rate_limit: str | None = None, searcher=None) -
     if limit is not None:
         app.add_middleware(RateLimitMiddleware, limit=limit)
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics, routes=lambda: app.routes)
+    app.add_middleware(errors.HeadMiddleware)  # outermost: HEAD is GET without the body
     setup_access_log()
     app.openapi = lambda: _openapi(app)
     return app

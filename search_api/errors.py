@@ -27,9 +27,11 @@ KINDS: dict[str, tuple[int, str]] = {
     "not-found": (404, "Not found"),
     "method-not-allowed": (405, "Method not allowed"),
     "not-acceptable": (406, "Not acceptable"),
+    "payload-too-large": (413, "Payload too large"),
     "rate-limited": (429, "Too many requests"),
     "not-ready": (503, "Service not ready"),
     "internal-error": (500, "Internal server error"),
+    "storage-full": (507, "Insufficient storage"),
 }
 
 
@@ -103,6 +105,51 @@ def _validation_messages(exc: RequestValidationError) -> tuple[str, str, list[di
     return "; ".join(en) + ".", "; ".join(idn) + ".", errors
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API documents on this path (the 405's ``Allow``; Starlette names only the
+    first route that matched), HEAD wherever GET is."""
+    import re
+
+    methods: set[str] = set()
+    try:
+        paths = request.app.openapi().get("paths", {})
+    except Exception:  # noqa: BLE001 - no schema, no better answer than Starlette's
+        return []
+    for template, item in paths.items():
+        rx = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(rx, request.url.path):
+            methods |= {m.upper() for m in item if m in ("get", "post", "put", "patch", "delete")}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+class HeadMiddleware:
+    """HEAD answered as GET without the body, on every GET route (FastAPI routes answer only the
+    methods they declare, so HEAD /healthz and HEAD of a download were 405)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def no_body(message):
+            if message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        return await self.app({**scope, "method": "GET"}, receive, no_body)
+
+
+def storage_full_problem() -> ApiProblem:
+    return ApiProblem("storage-full", "The server's storage is full; nothing was stored. Try again later or tell the administrator.",
+                      "Penyimpanan server penuh; tidak ada yang disimpan. Coba lagi nanti atau hubungi administrator.")
+
+
 def install(app: FastAPI) -> None:
     """Install the handlers that turn every error into problem+json."""
 
@@ -123,15 +170,32 @@ def install(app: FastAPI) -> None:
             return problem_response("not-found", 404, f"Nothing is published at {request.url.path}.",
                                     f"Tidak ada sumber daya di {request.url.path}.", instance=request.url.path)
         if exc.status_code == 405:
+            headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() != "allow"}
+            allowed = allowed_methods(request) or [m.strip() for m in (exc.headers or {}).get("Allow", "").split(",") if m.strip()]
+            if allowed:
+                headers["Allow"] = ", ".join(allowed)
             return problem_response("method-not-allowed", 405,
                                     f"{request.method} is not allowed on {request.url.path}.",
                                     f"Metode {request.method} tidak diizinkan pada {request.url.path}.",
-                                    instance=request.url.path, headers=dict(exc.headers or {}))
+                                    instance=request.url.path, headers=headers)
+        if exc.status_code == 413:
+            mb = float(getattr(exc, "limit", 0) or 0) / 1024**2
+            return problem_response("payload-too-large", 413, f"The request body is larger than the limit ({mb:,.1f} MB).",
+                                    f"Isi permintaan melebihi batas ({mb:,.1f} MB).", instance=request.url.path)
+        if exc.status_code == 400:  # a body FastAPI could not read (not JSON, not UTF-8, cut short)
+            return problem_response("validation-error", 422, "The request body could not be read as JSON.",
+                                    "Isi permintaan tidak dapat dibaca sebagai JSON.", instance=request.url.path)
         return problem_response("internal-error" if exc.status_code >= 500 else "validation-error",
                                 exc.status_code, str(exc.detail), str(exc.detail), instance=request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
+        from pipelines.staff.files import is_storage_full
+
+        if is_storage_full(exc):
+            log.error("storage full on %s %s: %s", request.method, request.url.path, exc)
+            p = storage_full_problem()
+            return problem_response(p.kind, p.status, p.detail, p.detail_id, instance=request.url.path)
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response("internal-error", 500, "An unexpected error occurred; it has been logged.",
                                 "Terjadi kesalahan tak terduga; kesalahan ini telah dicatat.",

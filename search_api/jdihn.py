@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from ingest.vocabulary import JDIHN_STATUS
 from search_api.consolidated import in_force_uri
-from search_api.deps import get_snapshot
+from search_api.deps import get_snapshot, public_base_url
 from search_api.kb import Snapshot, Work
 from search_api.models import JdihnRecord, NoParams
 from search_api.responses import PROBLEMS
@@ -86,7 +86,10 @@ def jdihn_record(work: Work, base_url: str, in_force_uri: str | None = None) -> 
 
 @router.get("/api/jdihn", response_model=list[JdihnRecord], responses=PROBLEMS,
             summary="JDIHN harvest feed (one object per work)")
-def jdihn_feed(request: Request, params: Annotated[NoParams, Query()], snap: Snapshot = Depends(get_snapshot)):
-    base = str(request.base_url)
+def jdihn_feed(request: Request, response: Response, params: Annotated[NoParams, Query()],
+               snap: Snapshot = Depends(get_snapshot)):
+    base = public_base_url(request)
+    # harvesters poll: let caches keep it for 5 minutes (the same answer until the next upload)
+    response.headers["Cache-Control"] = "public, max-age=300"
 
     return [jdihn_record(w, base, in_force_uri(snap, w.id)) for w in snap.ordered(snap.works.values())]

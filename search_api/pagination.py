@@ -15,6 +15,8 @@ import json
 
 from search_api.errors import ApiProblem
 
+MAX_SEQ = 2**63 - 1  # the largest SQLite INTEGER: a larger numeric cursor is a 422, not an OverflowError
+
 
 def _fingerprint(key: str) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
@@ -33,7 +35,7 @@ def decode_cursor(cursor: str | None, key: str) -> int:
         data = json.loads(raw)
         offset = int(data["o"])
         ok = data.get("k") == _fingerprint(key) and 0 <= offset <= 1_000_000
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+    except (ValueError, KeyError, TypeError, OverflowError, json.JSONDecodeError):  # 1e400 overflows
         ok = False
     if not ok:
         raise ApiProblem("validation-error",

@@ -28,7 +28,7 @@ from ingest.ids import FrbrUri
 from pipelines.staff import versions
 from pipelines.staff.files import FileStore
 from search_api.consolidated import consolidation_links
-from search_api.deps import get_kb
+from search_api.deps import get_kb, public_base_url
 from search_api.kb import KnowledgeBase, Snapshot, Work, pasal_key
 from search_api.views import article_uri, regulation_detail
 
@@ -122,7 +122,7 @@ def reader_context(request: Request, snap: Snapshot, work: Work) -> dict[str, An
     outside = [a for a in own if a["pasal"] not in in_tree] if detail["tree"] else []
     return dict(reg=detail, title=full_title(detail), fields=fields, downloads=downloads, amending=amending,
                 versions=versions, outside=outside, json_url=f"/api/v1/regulations/{work.id}",
-                cite_base=full_title(detail), reader_url=reader_url, origin=str(request.base_url).rstrip("/"),
+                cite_base=full_title(detail), reader_url=reader_url, origin=public_base_url(request),
                 rel_name=lambda kind: relation_name(kind, page_context(request)["lang"]),
                 article_map={a["pasal"]: a for a in own}, consolidated=cons_links)
 

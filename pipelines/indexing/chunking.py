@@ -73,6 +73,26 @@ def _title_line(meta: dict[str, Any]) -> str:
     return f"{head} tentang {meta['judul']}" if meta.get("judul") else head
 
 
+def _wrap(text: str, max_chars: int) -> list[str]:
+    """``text`` in slices of at most ``max_chars``, cut at whitespace (mid-word only where one
+    word is longer than that): a text with no ayat, item or sentence end still gets small chunks.
+    """
+    if len(text) <= max_chars:
+        return [text]
+    out: list[str] = []
+    rest = text.strip()
+    while len(rest) > max_chars:
+        cut = rest.rfind(" ", 0, max_chars + 1)
+        cut = max(cut, rest.rfind("\n", 0, max_chars + 1))
+        if cut <= 0:
+            cut = max_chars
+        out.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
 def _split_pieces(article: Article, max_chars: int) -> list[_Piece]:
     """Split a long article at ayat boundaries (or numbered items), keeping ayat ranges."""
     if len(article.text) <= max_chars:
@@ -89,13 +109,15 @@ def _split_pieces(article: Article, max_chars: int) -> list[_Piece]:
             groups[-1].append(ay)
             size += len(ay.text)
         return [
-            _Piece("\n".join(f"({a.number}) {a.text}" for a in g), g[0].number, g[-1].number)
+            _Piece(part, g[0].number, g[-1].number)
             for g in groups
+            for part in _wrap("\n".join(f"({a.number}) {a.text}" for a in g), max_chars)
         ]
     # No ayat: split at numbered items, else at sentence ends, never mid-word.
     units = [u for u in _ITEM_START.split(article.text) if u.strip()]
     if len(units) <= 1:
         units = re.split(r"(?<=[.;])\s+", article.text)
+    units = [part for u in units for part in _wrap(u, max_chars)]
     pieces: list[_Piece] = []
     buf = ""
     for u in units:

@@ -29,20 +29,26 @@ def make_snippet(
     """A window of about ``width`` characters around the densest matches, escaped and marked."""
     terms = {t for t in query_terms if t}
     flat = " ".join(text.split())
-    words = list(_WORD.finditer(flat))
-    hits = [m for m in words if analyze_word(m.group()) in terms]
     start, end = 0, min(len(flat), width)
-    if hits and len(flat) > width:
-        best, best_n = hits[0].start(), 0
-        for h in hits:  # the window with the most hits, O(n^2) on a few dozen hits at most
-            n = sum(1 for x in hits if h.start() <= x.start() < h.start() + width)
-            if n > best_n:
-                best, best_n = h.start(), n
-        start = max(0, best - width // 4)
-        # start on a word boundary
-        while start > 0 and not flat[start - 1].isspace():
-            start -= 1
-        end = min(len(flat), start + width)
+    if len(flat) > width:
+        # The window with the most hits: one pass with two pointers over the hit positions
+        # (linear in the text, however many times a term repeats).
+        hits = [m.start() for m in _WORD.finditer(flat) if analyze_word(m.group()) in terms]
+        if hits:
+            best, best_n, j = hits[0], 0, 0
+            for i, h in enumerate(hits):
+                if j < i:
+                    j = i
+                while j < len(hits) and hits[j] < h + width:
+                    j += 1
+                if j - i > best_n:
+                    best, best_n = h, j - i
+            start = max(0, best - width // 4)
+            # start on a word boundary (at most a word's length back)
+            back = start
+            while start > 0 and not flat[start - 1].isspace() and back - start < 30:
+                start -= 1
+            end = min(len(flat), start + width)
     if end < len(flat):
         while end < len(flat) and not flat[end].isspace() and end - start < width + 30:
             end += 1

@@ -32,7 +32,7 @@ from pipelines.staff import audit, changes, files, jobs, relation_edits, version
 from pipelines.staff.accounts import ensure_schema as ensure_accounts
 from pipelines.staff.accounts import now
 from pipelines.staff.jobs import JobFailed
-from pipelines.staff.records import UploadRejected, clean_metadata
+from pipelines.staff.records import UploadRejected, clean_metadata, date_order_problems, invalid_metadata
 from pipelines.stores.factory import open_store
 from pipelines.stores.works import WorkRepository
 from pipelines.stores.works import ensure_schema as ensure_works
@@ -296,6 +296,9 @@ def patch_metadata(store, work_id: str, fields: dict[str, Any], *, actor: str) -
             set_field(record, provenance, key, value, f"edited by {actor}, {now()[:10]}")
         if not changed_after:
             return record
+        order = date_order_problems(record)
+        if order:
+            raise invalid_metadata(order)
         if provenance:
             record["provenance"] = provenance
         WorkRepository(conn).set_record(work_id, record)
@@ -380,6 +383,31 @@ def withdrawn_list(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 # --- relations by hand ----------------------------------------------------------------------------
 
+# Relations that put their source after their target in time: they must never form a cycle
+# (two works that each revoke the other would both end "dicabut").
+_LATER_THAN = ("mengubah", "mencabut", "mencabut_sebagian")
+
+
+def _path(graph, start: str, goal: str) -> list[str] | None:
+    """A chain start -> ... -> goal of amending/revoking relations, or None (breadth first)."""
+    from collections import deque
+
+    seen, queue = {start: None}, deque([start])
+    while queue:
+        node = queue.popleft()
+        if node == goal:
+            out = []
+            while node is not None:
+                out.append(node)
+                node = seen[node]
+            return out[::-1]
+        for r in graph.outgoing(node):
+            if r.type in _LATER_THAN and r.other and r.other not in seen:
+                seen[r.other] = node
+                queue.append(r.other)
+    return None
+
+
 def edit_relation(store, action: str, *, source: str, type: str, target: str, actor: str,
                   citation: str = "", article: str | None = None, note: str | None = None) -> dict[str, Any]:
     """Add or remove the relation ``source`` <type> ``target`` (active voice); the status of the
@@ -403,6 +431,17 @@ def edit_relation(store, action: str, *, source: str, type: str, target: str, ac
         if action == "remove" and not exists:
             raise UploadRejected("not_found", f"{source} states no {type} relation to {target}.",
                                  f"{source} tidak menyatakan relasi {type} terhadap {target}.", status=404)
+        if action == "add" and type in _LATER_THAN:
+            path = _path(graph, target, source)
+            if path:
+                chain = " -> ".join(path)
+                raise UploadRejected(
+                    "relation_cycle",
+                    f"{source} cannot {type} {target}: {target} already amends or revokes {source} ({chain}); "
+                    f"a regulation amends or revokes only earlier ones. Remove the wrong relation first.",
+                    f"{source} tidak dapat {type} {target}: {target} sudah mengubah atau mencabut {source} ({chain}); "
+                    f"peraturan hanya mengubah atau mencabut peraturan yang lebih dahulu. Hapus dulu relasi yang salah.",
+                    status=409, path=path)
         before_status = current_statuses(conn)
         relation_edits.add_edit(conn, action, type, source=source, target=target, created_by=actor,
                                 citation=citation, article=article, note=note)

@@ -95,7 +95,8 @@ class FileStore:
         the magic bytes."""
         h = hashlib.sha256()
         size = 0
-        fd, tmp = tempfile.mkstemp(dir=self._tmpdir(), prefix="upload-", suffix=suffix)
+        # the owner's pid in the name: a sweep at start-up removes what a dead process left
+        fd, tmp = tempfile.mkstemp(dir=self._tmpdir(), prefix=f"upload-{os.getpid()}-", suffix=suffix)
         try:
             with os.fdopen(fd, "wb") as out:
                 for block in iter(lambda: stream.read(1 << 20), b""):
@@ -136,10 +137,80 @@ class FileStore:
             return []
         return sorted(p.name for p in base.glob("*/*/*") if SHA256_RE.match(p.name))
 
+    def sweep(self, conn: sqlite3.Connection, *, stale_s: float = 3600) -> dict[str, list[str]]:
+        """Remove what nothing owns: temporary files of processes that are gone (killed mid-upload,
+        or older than ``stale_s``) and stored files that no ``files`` row, version or pending job
+        holds (a job that failed on a full disk). Run inside a write transaction, so an upload of
+        another process (which adopts its file and queues its job in one) is never half seen.
+        Returns ``{"tmp": [names], "orphans": [sha256s]}``."""
+        import time
+
+        removed: dict[str, list[str]] = {"tmp": [], "orphans": []}
+        tmpdir = self.root / "tmp"
+        if tmpdir.is_dir():
+            now = time.time()
+            for p in tmpdir.iterdir():
+                m = re.match(r"^(?:upload|job)-(\d+)-", p.name)
+                try:
+                    old = now - p.lstat().st_mtime > stale_s
+                except FileNotFoundError:
+                    continue
+                dead = bool(m) and not _pid_alive(int(m.group(1)))
+                if p.name.startswith("upload-") and (dead or old or not m):
+                    p.unlink(missing_ok=True)
+                    removed["tmp"].append(p.name)
+                elif p.name.startswith("job-") and p.is_symlink() and (old or not p.exists()):
+                    p.unlink(missing_ok=True)
+                    removed["tmp"].append(p.name)
+        stored = self.all()
+        if stored:
+            ensure_schema(conn)
+            held = {r[0] for r in conn.execute("SELECT sha256 FROM files")}
+            for table, where in (("work_versions", "file_sha256 IS NOT NULL"),
+                                 ("jobs", "file_sha256 IS NOT NULL AND state IN ('queued', 'running')")):
+                try:
+                    held |= {r[0] for r in conn.execute(f"SELECT file_sha256 FROM {table} WHERE {where}")}
+                except sqlite3.OperationalError:  # table not made yet
+                    pass
+            for sha in stored:
+                if sha not in held:
+                    self.remove(sha)
+                    removed["orphans"].append(sha)
+        return removed
+
     def copy_to(self, sha256: str, dest_root: Path) -> None:
         dest = FileStore(dest_root).path(sha256)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.path(sha256), dest)
+
+
+def is_storage_full(exc: BaseException | None) -> bool:
+    """A full disk (or quota) anywhere in the exception's chain: ``OSError`` ENOSPC/EDQUOT or
+    SQLite's "database or disk is full"."""
+    import errno
+    import sqlite3
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def register(conn: sqlite3.Connection, sha256: str, *, size: int, media_type: str, original_name: str | None,

@@ -179,6 +179,39 @@ class JobQueue:
         self.conn.execute("UPDATE jobs SET progress = ?, heartbeat_at = ? WHERE id = ?",
                           (json.dumps(merged, ensure_ascii=False), now(), job_id))
 
+    def cancel(self, job_id: str, *, by: str) -> Job | None:
+        """Staff cancel: a queued job fails at once with code ``cancelled``; a running one is
+        flagged and stops at its next progress check (:meth:`check`). Done/failed jobs are left."""
+        with self.store.transaction():
+            job = self.get(job_id)
+            if job is None or job.state in ("done", "failed"):
+                return job
+            if job.state == "queued":
+                self.fail(job_id, cancelled_error(by))
+            else:
+                self.conn.execute("UPDATE jobs SET progress = json_set(progress, '$.cancel_requested', ?) WHERE id = ?",
+                                  (by, job_id))
+        return self.get(job_id)
+
+    def check(self, job_id: str) -> None:
+        """Called by a handler between steps: raises :class:`JobFailed` when staff asked to cancel
+        the job or it has run longer than ``JDIH_JOB_TIMEOUT_S`` (default 1800 s)."""
+        job = self.get(job_id)
+        if job is None:
+            return
+        by = job.progress.get("cancel_requested")
+        if by:
+            err = cancelled_error(by)
+            raise JobFailed(err["code"], err["message"], err["message_id"])
+        if job.started_at:
+            started = datetime.fromisoformat(job.started_at)
+            if started.tzinfo is None:
+                started = started.replace(tzinfo=timezone.utc)
+            limit = job_timeout_s()
+            if (datetime.now(timezone.utc) - started).total_seconds() > limit:
+                raise JobFailed("job_timeout", f"The job ran longer than its limit ({limit:,} s, JDIH_JOB_TIMEOUT_S); nothing was stored.",
+                                f"Tugas berjalan melebihi batasnya ({limit:,} dtk, JDIH_JOB_TIMEOUT_S); tidak ada yang disimpan.")
+
     def finish(self, job_id: str, result: dict[str, Any], *, work_id: str | None = None) -> None:
         """Mark done; call inside the transaction that wrote the job's effect."""
         self.conn.execute("UPDATE jobs SET state = 'done', result = ?, finished_at = ?, work_id = coalesce(?, work_id) "
@@ -216,6 +249,16 @@ class JobQueue:
         if out:
             self.wakeup.set()
         return out
+
+
+def job_timeout_s() -> int:
+    raw = os.environ.get("JDIH_JOB_TIMEOUT_S", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1800
+
+
+def cancelled_error(by: str) -> dict[str, Any]:
+    return {"code": "cancelled", "message": f"Cancelled by {by}; nothing of this job was stored.",
+            "message_id": f"Dibatalkan oleh {by}; tidak ada yang disimpan dari tugas ini."}
 
 
 def _alive(pid: int) -> bool:
@@ -311,11 +354,22 @@ class Worker(threading.Thread):
             cause = exc.__cause__ if isinstance(exc.__cause__, IngestError) else None
             if cause is not None:
                 self.queue.fail(job.id, cause.to_dict())
+            elif _storage_full(exc):
+                log.error("job %s failed: storage full (%s)", job.id, exc)
+                self.queue.fail(job.id, {"code": "storage_full",
+                                         "message": "The server's storage is full; nothing of this job was stored. Free space and upload again.",
+                                         "message_id": "Penyimpanan server penuh; tidak ada yang disimpan dari tugas ini. Kosongkan ruang lalu unggah lagi."})
             else:
                 log.error("job %s failed:\n%s", job.id, traceback.format_exc())
                 self.queue.fail(job.id, {"code": "internal_error",
                                          "message": f"The job failed unexpectedly ({type(exc).__name__}: {exc}); it has been logged.",
                                          "message_id": f"Tugas gagal secara tak terduga ({type(exc).__name__}: {exc}); telah dicatat."})
+
+
+def _storage_full(exc: BaseException) -> bool:
+    from pipelines.staff.files import is_storage_full
+
+    return is_storage_full(exc)
 
 
 def wait_for(queue: JobQueue, job_id: str, *, timeout_s: float = 600, poll_s: float = 0.5) -> Job:

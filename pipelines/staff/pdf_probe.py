@@ -24,9 +24,9 @@ def probe_pdf(path: Path, *, settings=None, timeout_s: float = PROBE_TIMEOUT_S,
     """Open a PDF in a child process (address-space limit, timeout, own process group) and count
     its pages; an IngestError (encrypted_pdf, corrupt_pdf, empty_pdf, timeout) becomes
     :class:`UploadRejected`."""
-    root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    from ingest.loader import child_env
+
+    env = child_env(str(Path(__file__).resolve().parents[2]))
     proc = subprocess.Popen([sys.executable, "-m", "pipelines.staff.pdf_probe", "probe", str(path), str(memory_limit)],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                             start_new_session=True)
@@ -53,6 +53,9 @@ def probe_pdf(path: Path, *, settings=None, timeout_s: float = PROBE_TIMEOUT_S,
 
 def _probe_main(path: str, memory_limit: int) -> int:
     """Child side of :func:`probe_pdf`: prints ``{"pages": n}`` or ``{"error": {...}}``."""
+    from ingest.loader import die_with_parent
+
+    die_with_parent()
     try:
         import resource
 

@@ -42,10 +42,10 @@ def clean_metadata(fields: dict[str, Any], *, allowed: frozenset[str] = EDITABLE
     hold "<" legitimately). Empty strings mean "no value" and become None.
     """
     out: dict[str, Any] = {}
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str, str]] = []  # (field, English, Indonesian)
     for key, value in fields.items():
         if key not in allowed:
-            problems.append((f"unknown field '{key}'", f"kolom '{key}' tidak dikenal"))
+            problems.append((key, f"unknown field '{key}'", f"kolom '{key}' tidak dikenal"))
             continue
         if value is None or (isinstance(value, str) and not value.strip()):
             out[key] = None
@@ -54,10 +54,10 @@ def clean_metadata(fields: dict[str, Any], *, allowed: frozenset[str] = EDITABLE
             try:
                 year = int(str(value).strip())
             except ValueError:
-                problems.append((f"'{key}' must be a year", f"'{key}' harus berupa tahun"))
+                problems.append((key, f"'{key}' must be a year", f"'{key}' harus berupa tahun"))
                 continue
             if not 1900 <= year <= 2100:
-                problems.append((f"'{key}' must be between 1900 and 2100", f"'{key}' harus antara 1900 dan 2100"))
+                problems.append((key, f"'{key}' must be between 1900 and 2100", f"'{key}' harus antara 1900 dan 2100"))
                 continue
             out[key] = year
             continue
@@ -65,24 +65,54 @@ def clean_metadata(fields: dict[str, Any], *, allowed: frozenset[str] = EDITABLE
             value = str(value)
         value = value.strip()
         if _CONTROL.search(value):
-            problems.append((f"'{key}' holds control characters", f"'{key}' berisi karakter kontrol"))
+            problems.append((key, f"'{key}' holds control characters", f"'{key}' berisi karakter kontrol"))
             continue
         if key in DATE_FIELDS:
             try:
-                out[key] = date.fromisoformat(value).isoformat()
+                day = date.fromisoformat(value)
             except ValueError:
-                problems.append((f"'{key}' must be a date YYYY-MM-DD", f"'{key}' harus tanggal YYYY-MM-DD"))
+                problems.append((key, f"'{key}' must be a date YYYY-MM-DD", f"'{key}' harus tanggal YYYY-MM-DD"))
+                continue
+            if not 1900 <= day.year <= 2100:
+                problems.append((key, f"'{key}' must be between 1900 and 2100", f"'{key}' harus antara 1900 dan 2100"))
+                continue
+            out[key] = day.isoformat()
             continue
         if key == "status":
             out[key] = value.lower()
             continue
         limit = TEXT_FIELDS[key]
         if len(value) > limit:
-            problems.append((f"'{key}' is longer than {limit} characters", f"'{key}' lebih dari {limit} karakter"))
+            problems.append((key, f"'{key}' is longer than {limit} characters", f"'{key}' lebih dari {limit} karakter"))
+            continue
+        if key == "noPeraturan" and not _NUMBER.match(value):
+            problems.append((key, "'noPeraturan' must be a regulation number (1, 12A, XV/MPR/1998), not zero or negative",
+                             "'noPeraturan' harus nomor peraturan (1, 12A, XV/MPR/1998), bukan nol atau negatif"))
             continue
         out[key] = value
+    problems += [(f, en, idn) for f, en, idn in date_order_problems(out) if f not in {p[0] for p in problems}]
     if problems:
-        raise UploadRejected("invalid_metadata", "Invalid metadata: " + "; ".join(p[0] for p in problems) + ".",
-                             "Metadata tidak valid: " + "; ".join(p[1] for p in problems) + ".",
-                             errors=[p[0] for p in problems])
+        raise invalid_metadata(problems)
     return out
+
+
+# A regulation number: starts with a digit 1-9 or a letter (Roman numerals, TAP MPR), then digits,
+# letters and . / - ; never 0, never negative.
+_NUMBER = re.compile(r"^(?:[1-9][0-9]*|[A-Za-z])[0-9A-Za-z./ -]{0,59}$")
+
+
+def date_order_problems(record: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """A regulation is promulgated (diundangkan) on or after the day it is enacted (ditetapkan)."""
+    a, b = record.get("tanggal_penetapan"), record.get("tanggal_pengundangan")
+    if a and b and str(b) < str(a):
+        return [("tanggal_pengundangan", f"'tanggal_pengundangan' ({b}) is before 'tanggal_penetapan' ({a})",
+                 f"'tanggal_pengundangan' ({b}) lebih awal dari 'tanggal_penetapan' ({a})")]
+    return []
+
+
+def invalid_metadata(problems: list[tuple[str, str, str]]) -> "UploadRejected":
+    return UploadRejected("invalid_metadata", "Invalid metadata: " + "; ".join(p[1] for p in problems) + ".",
+                          "Metadata tidak valid: " + "; ".join(p[2] for p in problems) + ".",
+                          errors=[{"field": f, "type": "invalid_metadata", "message": en} for f, en, _ in problems])
+
+

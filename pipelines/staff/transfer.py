@@ -199,7 +199,7 @@ def rebuild_index(settings=None, *, store=None, work_ids: list[str] | None = Non
     from pipelines.embedding.models import begin_reembedding, embedder_model, finish_reembedding
 
     # the model of the new vectors; searches refuse a half re-embedded knowledge base
-    model = embedder_model(ingester.warm_up().get_component("embed"), settings)
+    model = embedder_model(ingester.embedding_component(), settings)
     begin_reembedding(store, model)
     for i, work_id in enumerate(ids, 1):
         row = repo.get(work_id)

@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from pipelines.stores.works import WorkRepository
 
 log = logging.getLogger(__name__)
 
+EMBED_BATCH = 32  # chunks embedded between two progress reports (and cancel / time-limit checks)
 # --- checks before storing --------------------------------------------------------------------
 
 @dataclass
@@ -54,6 +56,89 @@ class UploadCheck:
     media_type: str  # application/pdf | text/plain
     pages: int | None
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    heading_id: str | None = None  # a text's id from its heading (PDFs: read by the job)
+    heading_region: str | None = None
+    heading_read: bool = False  # True when the heading was read now (texts)
+
+
+_REGIONAL = frozenset({"perda", "pergub", "perbup", "perwal", "kepwal"})
+
+
+def id_from_metadata(metadata: dict[str, Any], *, region: str | None = None,
+                     home_region: str | None = None) -> str | None:
+    """The work id the staff's fields give (``jenis`` or ``singkatanJenis``, ``noPeraturan``,
+    ``tahun``), or None when they do not give one. A regional type takes its region from the
+    heading, else ``teuBadan``/``tempatTerbit`` ("Kabupaten Kotabaru"), else the home region.
+
+    >>> id_from_metadata({"jenis": "Peraturan Bupati", "noPeraturan": "1", "tahun": 2019}, region="kotabaru")
+    'perbup-kotabaru-1-2019'
+    >>> id_from_metadata({"jenis": "Undang-Undang", "noPeraturan": "11", "tahun": 2008})
+    'uu-11-2008'
+    """
+    from ingest.ids import JENIS, RegulationId, slug
+
+    code = None
+    for key in ("jenis", "singkatanJenis"):
+        value = str(metadata.get(key) or "").strip().lower()
+        if not value:
+            continue
+        for c, (name, short) in JENIS.items():
+            if value in (c, name.lower(), short.lower()):
+                code = c
+                break
+        if code:
+            break
+    nomor = slug(str(metadata.get("noPeraturan") or "")).replace("-", "")
+    tahun = metadata.get("tahun")
+    if not code or not nomor or not tahun:
+        return None
+    if code in _REGIONAL and not region:
+        for key in ("teuBadan", "tempatTerbit"):
+            value = str(metadata.get(key) or "").strip().lower()
+            value = re.sub(r"^(?:pemerintah\s+)?(?:kota|kabupaten|kab\.?|provinsi)\s+", "", value)
+            if value:
+                region = slug(value)
+                break
+        region = region or home_region
+    try:
+        return str(RegulationId(code, nomor, int(tahun), region if code in _REGIONAL else None))
+    except (ValueError, TypeError):
+        return None
+
+
+def heading_region(text: str) -> str | None:
+    """The region a heading names ("BUPATI KOTABARU" -> "kotabaru") even when it gives no number
+    (the parser reads the region only with a full type-number-year heading)."""
+    from ingest.ids import slug
+    from ingest.structure import _OFFICIAL_LINE, _REGION_IN_TITLE  # the parser's own patterns
+
+    lines = [ln.strip() for ln in text[:4000].splitlines() if ln.strip()][:40]
+    for ln in lines:
+        m = _OFFICIAL_LINE.match(ln.upper())
+        if m:
+            return slug(re.sub(r"^(?:KABUPATEN|KOTA|PROVINSI)\s+", "", m.group("r").strip())) or None
+    m = _REGION_IN_TITLE.search(" ".join(lines).upper())
+    return slug(m.group("r")) if m else None
+
+
+def max_articles() -> int:
+    """``JDIH_MAX_ARTICLES`` (default 3000): more Pasal and amendment items than any real
+    regulation has (the KUHP has 624) is refused, not embedded for minutes."""
+    raw = os.environ.get("JDIH_MAX_ARTICLES", "").strip()
+    return int(raw) if raw.isdigit() else 3000
+
+
+def too_many_articles_error(n: int, limit: int) -> UploadRejected:
+    return UploadRejected("too_many_articles", f"The document has {n:,} articles; the limit is {limit:,} (JDIH_MAX_ARTICLES).",
+                          f"Dokumen memiliki {n:,} pasal; batasnya {limit:,} (JDIH_MAX_ARTICLES).")
+
+
+def no_id_error() -> UploadRejected:
+    return UploadRejected(
+        "no_id", "The document's heading gives no type, number and year, and neither do the fields: give "
+        "work_id, or jenis, noPeraturan and tahun.",
+        "Kepala dokumen tidak menyebut jenis, nomor dan tahun, dan kolom juga tidak: berikan work_id, atau "
+        "jenis, noPeraturan dan tahun.")
 
 
 def check_upload(path: Path, *, settings, metadata_only: bool = False) -> UploadCheck:
@@ -79,7 +164,11 @@ def check_upload(path: Path, *, settings, metadata_only: bool = False) -> Upload
     reg = parse_text("\n".join(doc.pages), page_texts=doc.pages)
     if not (reg.articles or reg.amendments) and not metadata_only:
         raise no_articles_error()
-    return UploadCheck("text/plain", len(doc.pages), [{"code": w.code, "message": w.message} for w in doc.warnings])
+    if len(reg.articles) + len(reg.amendments) > max_articles():
+        raise too_many_articles_error(len(reg.articles) + len(reg.amendments), max_articles())
+    return UploadCheck("text/plain", len(doc.pages), [{"code": w.code, "message": w.message} for w in doc.warnings],
+                       heading_id=reg.id, heading_region=reg.region or heading_region("\n".join(doc.pages)),
+                       heading_read=True)
 
 
 def no_articles_error() -> UploadRejected:
@@ -168,15 +257,28 @@ class UploadIngester:
             p = Pipeline()
             p.add_component("chunk", ArticleChunker())
             p.add_component("tag", tagger)
-            p.add_component("embed", embedder)
             p.connect("chunk.documents", "tag.documents")
-            p.connect("tag.documents", "embed.documents")
+            if hasattr(embedder, "warm_up"):
+                embedder.warm_up()
+            self._embed_component = embedder
             self._pipeline = p
         return self._pipeline
 
-    def embed(self, reg, record) -> list:
-        out = self.warm_up().run({"chunk": {"regulations": [reg], "records": [record]}})
-        return out["embed"]["documents"]
+    def embedding_component(self):
+        """The document embedder (loaded)."""
+        self.warm_up()
+        return self._embed_component
+
+    def embed(self, reg, record, progress=None, batch: int = EMBED_BATCH) -> list:
+        """Chunk, tag and embed; ``progress(done, total)`` after each batch of chunks (the job's
+        progress and ETA, and the point where a cancel or the time limit stops it)."""
+        docs = self.warm_up().run({"chunk": {"regulations": [reg], "records": [record]}})["tag"]["documents"]
+        out: list = []
+        for i in range(0, len(docs), batch):
+            out += self._embed_component.run(documents=docs[i:i + batch])["documents"]
+            if progress is not None:
+                progress(len(out), len(docs))
+        return out
 
     def __call__(self, job, queue) -> dict[str, Any]:
         p = job.params
@@ -213,22 +315,37 @@ class UploadIngester:
             err = no_articles_error()
             raise JobFailed(err.code, err.message, err.message_id)
         metadata = p.get("metadata") or {}
-        work_id = p.get("work_id") or reg.id
+        from_fields = id_from_metadata(metadata, region=reg.region or heading_region("\n".join(doc.pages)), home_region=getattr(self.settings, "home_region", None))
+        work_id = p.get("work_id") or reg.id or from_fields
         if not work_id:
             self._discard(p["sha256"])
             raise JobFailed("no_id", "The document's heading gives no type, number and year, and no work_id was given.",
                             "Kepala dokumen tidak menyebut jenis, nomor dan tahun, dan work_id tidak diberikan.")
         warnings = heading_mismatches(reg, metadata, p.get("work_id"))
+        if not reg.id and from_fields and not p.get("work_id"):
+            warnings.append({"field": "work_id", "given": from_fields, "document": None,
+                             "message": "the heading gives no number; the id was formed from jenis, noPeraturan and tahun"})
         if reg.id and reg.id != work_id:
             pass  # kept under the id staff gave; the mismatch is in the warnings
         reg.id = work_id
         conn = self.store.control()
         plan = curation.plan_record(conn, work_id, metadata, actor=job.created_by)
+        limit = max_articles()
+        if len(reg.articles) + len(reg.amendments) > limit:
+            err = too_many_articles_error(len(reg.articles) + len(reg.amendments), limit)
+            raise JobFailed(err.code, err.message, err.message_id)
         queue.progress(job.id, stage="embedding", articles=len(reg.articles), amendment_items=len(reg.amendments))
 
-        ensure_compatible(self.store, embedder_model(self.warm_up().get_component("embed"), self.settings),
-                          writing=True)
-        documents = self.embed(reg, plan.record)
+        ensure_compatible(self.store, embedder_model(self.embedding_component(), self.settings), writing=True)
+        started = time.monotonic()
+
+        def embed_progress(done: int, total: int) -> None:
+            elapsed = time.monotonic() - started
+            queue.progress(job.id, chunks_embedded=done, chunks_total=total,
+                           eta_s=round(elapsed / done * (total - done), 1) if done else None)
+            queue.check(job.id)  # raises JobFailed when staff cancelled it or it ran past its time limit
+
+        documents = self.embed(reg, plan.record, progress=embed_progress)
         queue.progress(job.id, stage="writing", chunks_embedded=len(documents))
         result = curation.write_upload(
             self.store, job=job, queue=queue, work_id=work_id, reg=reg, record=plan.record, documents=documents,

@@ -21,13 +21,21 @@ def install(app) -> None:
         app.include_router(module.router, prefix=prefix)
     for module in (records, relations, versions, audit, accounts):
         app.include_router(module.router, prefix=prefix)
-    app.add_middleware(uploads.BodyLimitMiddleware, limit=app.state.settings.max_file_bytes + uploads.MULTIPART_SLACK)
+    app.add_middleware(uploads.BodyLimitMiddleware, limit=app.state.settings.max_file_bytes + uploads.MULTIPART_SLACK,
+                       json_limit=app.state.settings.max_json_bytes)
 
     inner = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(a):
         # jobs left running by a process that died are resumed (or failed) as the server starts
+        # files left by a process that died are removed; its running jobs are resumed (or failed)
+        try:
+            await run_in_threadpool(app.state.staff.sweep_files)
+        except Exception:  # noqa: BLE001 - a busy database must not stop the start
+            import logging
+
+            logging.getLogger("jdih.staff").exception("start-up sweep failed")
         await run_in_threadpool(app.state.staff.ensure_worker)
         try:
             async with inner(a) as state:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 
 from pipelines.staff import changes
 from search_api.errors import ApiProblem
+from search_api.pagination import MAX_SEQ
 
 router = APIRouter(tags=["changes"])
 
@@ -20,7 +21,7 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d
 
 @router.get("/changes", summary="Change feed of the knowledge base (cursor-paginated)")
 def get_changes(request: Request, since: Annotated[Optional[str], Query(max_length=40)] = None,
-                cursor: Annotated[Optional[int], Query(ge=0)] = None,
+                cursor: Annotated[Optional[int], Query(ge=0, le=MAX_SEQ)] = None,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 100):
     """Events oldest first: ``{seq, work_id, kind, at, link}``; ``kind`` is created, changed,
     withdrawn, restored or status (a relation elsewhere changed this work's status)."""

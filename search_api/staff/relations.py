@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipelines.staff import curation, relation_edits
 from pipelines.staff.accounts import Account
 from search_api.auth import AUTH_RESPONSES, require_staff
-from search_api.staff.service import WorkId, call, gone_or_missing, svc
+from search_api.staff.service import PUBLIC_MISSING, WorkId, call, gone_or_missing, svc
 
 router = APIRouter(tags=["staff"])
 
@@ -32,7 +32,8 @@ def _relations_view(conn, work_id: str) -> dict[str, Any]:
             "edits": [e for e in relation_edits.edits(conn) if work_id in (e["source"], e["target"])]}
 
 
-@router.get("/regulations/{work_id}/relations", summary="Relations both ways and the status they give")
+@router.get("/regulations/{work_id}/relations", summary="Relations both ways and the status they give",
+            responses=PUBLIC_MISSING)
 def get_relations(work_id: WorkId, request: Request):
     conn = svc(request).store.control()
     if curation.work_row(conn, work_id) is None:

@@ -73,6 +73,21 @@ class StaffService:
             self._worker = Worker(queue, {"upload": self.ingester}, on_change=self.invalidate)
             self._worker.start()
 
+    def sweep_files(self) -> dict[str, list[str]]:
+        """At start-up: remove temporary files of dead processes and stored files nothing holds."""
+        import logging
+
+        from pipelines.staff.files import FileStore
+
+        queue = self.queue  # makes the tables
+        store = queue.store
+        with store.transaction():
+            removed = FileStore(self.settings.files_dir).sweep(store.control())
+        if removed["tmp"] or removed["orphans"]:
+            logging.getLogger("jdih.staff").warning("start-up sweep removed %d temporary and %d orphaned files",
+                                                    len(removed["tmp"]), len(removed["orphans"]))
+        return removed
+
     def stop(self) -> None:
         if self._worker is not None:
             self._worker.stop()
@@ -105,3 +120,6 @@ def gone_or_missing(request: Request, work_id: str):
                          links={"restore": f"/api/v1/regulations/{work_id}/restore"})
     raise not_found(f"Regulation {work_id!r}", f"Peraturan {work_id!r}")
 
+
+PUBLIC_MISSING = {404: {"description": "no such regulation, version or file"},
+                  410: {"description": "the regulation was withdrawn (a link to restore it, for staff)"}}

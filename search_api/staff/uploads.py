@@ -11,15 +11,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.ids import RegulationId
 from pipelines.staff import curation
 from pipelines.staff.accounts import Account
 from pipelines.staff.files import FileStore, safe_filename
 from pipelines.staff.records import EDITABLE_FIELDS, UploadRejected, clean_metadata
-from pipelines.staff.uploads import check_upload, find_duplicate
+from pipelines.staff.uploads import UploadIngester, check_upload, find_duplicate, id_from_metadata, no_id_error
 from search_api.auth import AUTH_RESPONSES, require_staff
-from search_api.errors import ApiProblem, not_found, problem_body
+from search_api.errors import ApiProblem, not_found, problem_body, storage_full_problem
 
 router = APIRouter(tags=["staff"])
 
@@ -28,43 +29,64 @@ FORM_FIELDS = frozenset({"file", "work_id", "metadata_only", "note"}) | (EDITABL
 UPLOAD_PATHS = ("/api/v1/regulations",)
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while a body is read past the limit; an HTTPException so that FastAPI's body
+    parsing passes it on (as a 413 problem) instead of calling it a malformed body."""
+
+    def __init__(self, seen: int, limit: int = 0):
+        super().__init__(413, "payload too large")
+        self.seen, self.limit = seen, limit
 
 
 class BodyLimitMiddleware:
-    """Refuses upload bodies over the limit: at once on Content-Length (413 before reading a
-    byte), or as soon as a chunked body passes it (the endpoint turns it into 413)."""
+    """Refuses bodies over the limit: at once on Content-Length (413 before reading a byte), or
+    as soon as a chunked body passes it. Uploads (``POST /api/v1/regulations``) may carry
+    ``limit`` bytes; every other request ``json_limit`` (JSON bodies are small), so a public
+    endpoint or one that answers 401 never reads a 200 MB body first."""
 
-    def __init__(self, app, limit: int, paths: tuple[str, ...] = UPLOAD_PATHS):
+    def __init__(self, app, limit: int, paths: tuple[str, ...] = UPLOAD_PATHS, json_limit: int = 1024 * 1024):
         self.app = app
         self.limit = limit
         self.paths = paths
+        self.json_limit = json_limit
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope.get("method") not in ("POST", "PUT", "PATCH") \
-                or not scope.get("path", "").startswith(self.paths):
+        if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        upload = scope.get("method") == "POST" and scope.get("path", "").rstrip("/") in self.paths
+        limit = self.limit if upload else self.json_limit
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None:
             try:
-                too_big = int(length) > self.limit
+                too_big = int(length) > limit
             except ValueError:
                 too_big = True
             if too_big:
-                return await _send_413(scope, send, self.limit)
+                return await _send_413(scope, send, limit)
         seen = 0
+        started = False
 
         async def limited():
             nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise BodyTooLarge(seen)
+                if seen > limit:
+                    raise BodyTooLarge(seen, limit)
             return message
 
-        return await self.app(scope, limited, send)
+        async def tracking_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            return await self.app(scope, limited, tracking_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            return await _send_413(scope, send, limit)
 
 
 def too_large_problem(limit: int) -> ApiProblem:
@@ -148,6 +170,12 @@ async def upload(request: Request, account: Account = Depends(require_staff)):
                                          metadata_only=metadata_only, account=account)
     except UploadRejected as exc:
         raise rejected(exc) from None
+    except Exception as exc:
+        from pipelines.staff.files import is_storage_full
+
+        if is_storage_full(exc):  # 507, not a generic 500; spool and adopt removed their files
+            raise storage_full_problem() from None
+        raise
     finally:
         await form.close()
     job = result["job"]
@@ -162,6 +190,20 @@ def get_job(job_id: JobId, request: Request, account: Account = Depends(require_
     job = request.app.state.staff.queue.get(job_id)
     if job is None:
         raise not_found(f"Job {job_id!r}", f"Tugas {job_id!r}")
+    return job.public()
+
+
+@router.post("/jobs/{job_id}/cancel", summary="Cancel a queued or running job (staff)",
+             responses={**AUTH_RESPONSES, 404: {"description": "no such job"}})
+def cancel_job(job_id: JobId, request: Request, account: Account = Depends(require_staff)):
+    """A queued job fails at once with code ``cancelled``; a running one stops at its next step
+    (between batches of embedded chunks) and stores nothing. A finished job is returned as it is."""
+    svc = request.app.state.staff
+    job = svc.queue.cancel(job_id, by=account.actor)
+    if job is None:
+        raise not_found(f"Job {job_id!r}", f"Tugas {job_id!r}")
+    if job.state == "failed" and job.file_sha256 and (job.error or {}).get("code") == "cancelled":
+        UploadIngester(svc.store, svc.settings)._discard(job.file_sha256)  # noqa: SLF001 - a cancelled job keeps no file
     return job.public()
 
 
@@ -189,6 +231,9 @@ def accept(svc, upload_file, *, work_id, metadata, metadata_only, account) -> di
         if size == 0:
             raise UploadRejected("no_text", "The file is empty.", "Berkas kosong.")
         check = check_upload(tmp, settings=svc.settings, metadata_only=metadata_only)
+        if not work_id and check.heading_read and not check.heading_id and not id_from_metadata(
+                metadata, region=check.heading_region, home_region=getattr(svc.settings, "home_region", None)):
+            raise no_id_error()  # at once, not a failed job later (a scan's heading is read by the job)
         store = svc.store
         conn = store.control()
         with store.transaction():

@@ -10,30 +10,39 @@ from fastapi.responses import FileResponse, Response
 from pipelines.staff import curation, versions
 from pipelines.staff.files import safe_filename
 from search_api.errors import not_found
-from search_api.staff.service import WorkId, gone_or_missing, svc
+from search_api.staff.service import PUBLIC_MISSING, WorkId, gone_or_missing, svc
 
 router = APIRouter(tags=["staff"])
 
 
-@router.get("/regulations/{work_id}/versions", summary="Versions of a regulation")
+@router.get("/regulations/{work_id}/versions", summary="Versions of a regulation", responses=PUBLIC_MISSING)
 def list_versions(work_id: WorkId, request: Request):
     conn = svc(request).store.control()
     row = curation.work_row(conn, work_id)
     if row is None:
         gone_or_missing(request, work_id)
-    out = versions.list_versions(conn, work_id)
+    out = [_public_version(v) for v in versions.list_versions(conn, work_id)]
     for v in out:
         v["links"] = {"self": f"/api/v1/regulations/{work_id}/versions/{v['n']}",
                       "file": f"/api/v1/regulations/{work_id}/versions/{v['n']}/file" if v["file_sha256"] else None}
     return {"work_id": work_id, "current": out[-1]["n"] if out else None, "versions": out}
 
 
-@router.get("/regulations/{work_id}/versions/{n}", summary="One version: its record and parsed text")
+@router.get("/regulations/{work_id}/versions/{n}", summary="One version: its record and parsed text",
+            responses=PUBLIC_MISSING)
 def get_version(work_id: WorkId, n: Annotated[int, Path(ge=1, le=100_000)], request: Request):
     v = versions.get_version(svc(request).store.control(), work_id, n)
     if v is None:
         raise not_found(f"Version {n} of {work_id!r}", f"Versi {n} dari {work_id!r}")
-    return v | {"links": {"file": f"/api/v1/regulations/{work_id}/versions/{n}/file" if v["file_sha256"] else None}}
+    return _public_version(v) | {"links": {"file": f"/api/v1/regulations/{work_id}/versions/{n}/file" if v["file_sha256"] else None}}
+
+
+def _public_version(v: dict[str, Any]) -> dict[str, Any]:
+    """A version as the public sees it: who made it is not shown (names and account ids of staff
+    are in the audit log, for admins); only whether staff uploaded it or the corpus ingest made it."""
+    out = {k: val for k, val in v.items() if k not in ("created_by", "job_id")}
+    out["source"] = "system" if v.get("created_by") == "system" else "staff"
+    return out
 
 
 def _file_response(request: Request, info: dict[str, Any], work_id: str, *, immutable: bool) -> Response:
@@ -56,7 +65,8 @@ def _file_response(request: Request, info: dict[str, Any], work_id: str, *, immu
 
 
 @router.get("/regulations/{work_id}/file", summary="Download the newest original file",
-            responses={200: {"content": {"application/pdf": {}, "text/plain": {}}}})
+            responses={200: {"content": {"application/pdf": {}, "text/plain": {}}}, 304: {"description": "not modified (If-None-Match)"},
+                       **PUBLIC_MISSING})
 def get_file(work_id: WorkId, request: Request):
     staff = svc(request)
     if curation.work_row(staff.store.control(), work_id) is None:
@@ -68,7 +78,8 @@ def get_file(work_id: WorkId, request: Request):
 
 
 @router.get("/regulations/{work_id}/versions/{n}/file", summary="Download the file of one version (a permanent link)",
-            responses={200: {"content": {"application/pdf": {}, "text/plain": {}}}})
+            responses={200: {"content": {"application/pdf": {}, "text/plain": {}}}, 304: {"description": "not modified (If-None-Match)"},
+                       **PUBLIC_MISSING})
 def get_version_file(work_id: WorkId, n: Annotated[int, Path(ge=1, le=100_000)], request: Request):
     info = curation.version_file(svc(request).store, work_id, n)
     if info is None:
