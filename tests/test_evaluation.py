@@ -42,7 +42,9 @@ def test_no_hit_scores_zero():
 
 def test_evaluate_groups_by_lang_and_kind_with_a_given_retriever():
     questions = load_questions("eval/dev-questions.jsonl")
-    assert len(questions) >= 36  # the 36 of the first issues, and those appended since
+    ids = [q["id"] for q in questions]
+    assert len(ids) >= 103 and len(ids) == len(set(ids)), "question ids are unique"
+    assert all(q["lang"] in ("id", "en") and q["relevant"] for q in questions)
     gold_first = lambda text, mode, k: [  # noqa: E731 - a perfect retriever built from the gold list
         (g["regulation"], g.get("lampiran") or g["pasal"]) for q in questions if q["question"] == text
         for g in q["relevant"]]

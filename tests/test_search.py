@@ -61,17 +61,36 @@ def test_metadata_only_records_are_found_and_say_so(searcher):
     assert first["id"] == "perwal-malang-9-2022" and first["has_text"] is False
 
 
+# The 36 questions issue 3 set its floor on; the set has grown since (issue 11 and others).
+ISSUE3_QUESTIONS = {f"a{n:02d}" for n in range(1, 37)}
+
+
 def test_dev_set_quality_floor(kb_settings):
     from pipelines.search.evaluation import evaluate, load_questions
     from pipelines.search.query import get_searcher
 
-    report = evaluate(load_questions(ROOT / "eval" / "dev-questions.jsonl"),
-                      retrieve=get_searcher(kb_settings).ranked_items)
+    questions = [q for q in load_questions(ROOT / "eval" / "dev-questions.jsonl") if q["id"] in ISSUE3_QUESTIONS]
+    assert len(questions) == len(ISSUE3_QUESTIONS)
+    report = evaluate(questions, retrieve=get_searcher(kb_settings).ranked_items)
     modes = report["modes"]
     assert modes["hybrid"]["recall@5"] >= 0.85 and modes["hybrid"]["mrr@10"] >= 0.70, modes
     for single in ("bm25", "dense"):
         for metric in ("recall@5", "mrr@10", "ndcg@10"):
             assert modes["hybrid"][metric] >= modes[single][metric], (single, metric, modes)
+
+
+def test_every_gold_article_of_the_dev_set_is_in_the_corpus(kb_settings):
+    """A gold answer that names an article the knowledge base does not hold can never be found:
+    a typo in the question file, or a parse that lost the article."""
+    from pipelines.evaluation import load_questions
+    from pipelines.stores import open_store
+
+    store = open_store(kb_settings)
+    keys = {(d.meta.get("regulation_id"), d.meta.get("pasal")) for d in store.filter_documents(return_embedding=False)}
+    works = {w for w, _ in keys}
+    missing = [(q["id"], g) for q in load_questions(ROOT / "eval" / "dev-questions.jsonl") for g in q["relevant"]
+               if (g["regulation"], g["pasal"]) not in keys and not (g["pasal"] is None and g["regulation"] in works)]
+    assert not missing, missing
 
 
 def test_cli_search_and_eval_json(kb_settings):
