@@ -149,6 +149,22 @@ class Searcher:
         query = query.strip()
         if not query:
             return []
+        out = self._run(query, mode, filters)
+        if mode == "hybrid":
+            docs = self.fusion.run(**out)["documents"]
+        else:
+            docs = [replace(d, meta={**d.meta, "scores": {mode: d.score}}) for d in out[mode]]
+        docs = docs[:top_k]
+        return hydrate_records(self.store, docs) if hydrate and self._refs else docs
+
+    def ranked_lists(self, query: str, filters: dict | None = None) -> dict[str, list[Document]]:
+        """The hybrid query's named ranked lists before fusion (``bm25``, ``dense`` and the
+        lookups), as light references on the embedded store: what RankFusion combines, for
+        studying the fusion itself (benchmarks/fusion_grid.py)."""
+        query = query.strip()
+        return self._run(query, "hybrid", filters) if query else {name: [] for name in LOOKUPS + ("bm25", "dense")}
+
+    def _run(self, query: str, mode: str, filters: dict | None) -> dict[str, list[Document]]:
         if mode != "bm25":
             self._warm_up()
             # the dense branch runs on a background thread while the keyword side runs here
@@ -164,12 +180,7 @@ class Searcher:
             for name in LOOKUPS:
                 inputs[name] = {"query": query, "filters": filters}
         out = self.pipelines[mode].run(inputs)
-        if mode == "hybrid":
-            docs = self.fusion.run(**{name: out[name]["documents"] for name in LOOKUPS + ("bm25", "dense")})["documents"]
-        else:
-            docs = [replace(d, meta={**d.meta, "scores": {mode: d.score}}) for d in out[mode]["documents"]]
-        docs = docs[:top_k]
-        return hydrate_records(self.store, docs) if hydrate and self._refs else docs
+        return {name: result["documents"] for name, result in out.items()}
 
     def ranked_items(self, query: str, mode: str, k: int = 10) -> list[tuple[str, str | None]]:
         """Distinct (regulation, pasal) in rank order: what the evaluation scores."""
