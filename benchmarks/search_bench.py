@@ -342,9 +342,10 @@ def embedding_throughput(kb: Path | None) -> dict[str, Any]:
     from haystack import Document
 
     from pipelines.embedding.embedder import document_embedder
+    from pipelines.indexing.chunking import EMBEDDED_META_FIELDS
 
     docs = [Document(content=b["content"], meta=b["meta"]) for b in base_chunks(kb)]
-    embedder = document_embedder(meta_fields_to_embed=["breadcrumb"])
+    embedder = document_embedder(meta_fields_to_embed=EMBEDDED_META_FIELDS)
     embedder.warm_up()
     embedder.run(documents=docs[:8])
     t0 = time.perf_counter()

@@ -23,6 +23,12 @@ from ingest.ids import RegulationId
 from ingest.lampiran import parse_lampiran, replaced_lampiran
 from ingest.models import AmendmentItem, Article, Ayat, Regulation
 
+# Meta fields embedded with a chunk's content (the document embedders' meta_fields_to_embed):
+# the citation path, and a metadata-only record's English description (see _catalogue_chunk).
+EMBEDDED_META_FIELDS = ["breadcrumb", "description_en"]
+# Bumped when a catalogue record's chunk changes shape: the metadata-only works re-ingest.
+CATALOGUE_CHUNK_VERSION = "2"  # 2: English description out of the BM25 text (description_en)
+
 # Penjelasan that says nothing is not worth indexing.
 _EMPTY_PENJELASAN = re.compile(r"^\s*(cukup\s+jelas\.?|-)?\s*$", re.I)
 # Numbered items inside an article without ayat ("1. Sistem Elektronik adalah ...").
@@ -336,16 +342,24 @@ class ArticleChunker:
         return [Document(id=f"{base['regulation_id']}#amend-{item.number}", content=text, meta=meta)]
 
     def _catalogue_chunk(self, base: dict, title: str, record: dict[str, Any]) -> Document:
-        facts = record.get("facts") or []
-        abstract = record.get("abstrak") or ""
+        """A record without text is what its catalogue entry says of it, each part in its own
+        language: the content (which the BM25 index reads, with the breadcrumb) holds what is known
+        in Indonesian, the language of the corpus and of its analyser: the title, the abstract,
+        the chapter headings. The English title and the English notes from the sources
+        (``judul_en``, ``facts``) go to ``description_en``, which the multilingual embedding reads
+        with the rest (EMBEDDED_META_FIELDS) but the Indonesian word index does not: in an
+        Indonesian index English words occur in these few records only, so their rarity alone
+        (BM25's IDF) would put a catalogue record above the articles for any English question
+        that shares "data" or "government" with it."""
         lines = [title]
-        if record.get("judul_en"):
-            lines.append(record["judul_en"])
-        lines.extend(str(f) for f in facts)
-        if abstract:
-            lines.append(abstract)
+        name = " ".join(str(p) for p in (base.get("jenis"), (base.get("region") or "").replace("-", " ").title()) if p)
+        if name and base.get("nomor") and base.get("judul"):  # "Peraturan Wali Kota Malang Nomor 9 Tahun 2022 tentang ..."
+            lines.append(f"{name} Nomor {base['nomor']} Tahun {base.get('tahun') or '?'} tentang {base['judul']}")
+        if record.get("abstrak"):
+            lines.append(str(record["abstrak"]))
         if record.get("bab"):
             lines.append("BAB: " + "; ".join(record["bab"]))
+        english = ([record["judul_en"]] if record.get("judul_en") else []) + [str(f) for f in record.get("facts") or []]
         meta = {
             **base,
             "kind": "catalogue",
@@ -361,6 +375,8 @@ class ArticleChunker:
             "page": None,
             "article_uri": None,
         }
+        if english:
+            meta["description_en"] = "\n".join(english)
         return Document(id=f"{base['regulation_id']}#catalogue", content="\n".join(lines), meta=meta)
 
 

@@ -30,7 +30,7 @@ from ingest.models import ParseWarning, Regulation
 from ingest.parser import parse_file
 from pipelines.embedding.embedder import document_embedder
 from pipelines.embedding.models import EmbeddingModel, ensure_compatible, resolve_model
-from pipelines.indexing.chunking import ArticleChunker
+from pipelines.indexing.chunking import EMBEDDED_META_FIELDS, ArticleChunker
 from pipelines.indexing.dimensions import DimensionTagger, aggregate_work, apply_curated
 from pipelines.stores.factory import open_store
 from pipelines.stores.works import WorkRepository
@@ -75,6 +75,10 @@ class WorkSources:
 
     def content_hash(self) -> str:
         h = hashlib.sha256(PIPELINE_VERSION.encode())
+        if not self.files:  # a metadata-only work: its chunk is the catalogue chunk
+            from pipelines.indexing.chunking import CATALOGUE_CHUNK_VERSION
+
+            h.update(b"catalogue-chunk:" + CATALOGUE_CHUNK_VERSION.encode())
         for f in sorted(self.files, key=lambda p: p.name):
             h.update(f.name.encode() + b"\0" + sha256_file(f).encode())
         rec = {k: v for k, v in self.record.items() if k != "sources"}
@@ -163,7 +167,7 @@ def build_indexing_pipeline(document_store, *, embedder=None, tagger=None, model
     if tagger is None:
         tagger = DimensionTagger()
     p.add_component("tag", tagger)
-    p.add_component("embed", embedder or document_embedder(model, meta_fields_to_embed=["breadcrumb"]))
+    p.add_component("embed", embedder or document_embedder(model, meta_fields_to_embed=EMBEDDED_META_FIELDS))
     p.add_component("write", WorkWriter(document_store))
     p.connect("parse.regulations", "chunk.regulations")
     p.connect("parse.records", "chunk.records")

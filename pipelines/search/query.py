@@ -30,10 +30,14 @@ from pipelines.stores.sqlite import SQLiteDocumentStore
 
 MODES = ("bm25", "dense", "hybrid")
 CANDIDATES = 50  # per retriever, before fusion
-# Hybrid fusion (see docs/search-quality.md for how these were chosen on the dev set): BM25 over
-# Indonesian-stemmed text carries most of the signal; the English MiniLM model helps at a lower
-# weight; an article the question cites or defines outranks both.
-FUSION_WEIGHTS = {"bm25": 1.0, "dense": 0.3, "cited": 2.0, "scoped": 1.0, "definitions": 1.0, "phrases": 0.3}
+# Hybrid fusion (docs/search-quality.md: the derivation and a sensitivity grid on the dev set).
+# BM25 and the multilingual dense model are two general rankers of comparable strength: equal
+# weights. An exact lookup (the article a question cites, the article that defines its term)
+# outweighs both rankers together (2.5 > 1 + 1), so it ranks above an article they both put first.
+# Scoped BM25 (within a law the question names) counts like a ranker; the phrase lookup is
+# partial evidence (0.5). k = 5: the answers are one to three articles, so ranks near the top
+# must count for much more than ranks 20-50 (the grid is flat for k 1-10, falls by k = 60).
+FUSION_WEIGHTS = {"bm25": 1.0, "dense": 1.0, "cited": 2.5, "scoped": 1.0, "definitions": 2.5, "phrases": 0.5}
 LOOKUPS = ("cited", "scoped", "definitions", "phrases")
 FUSION_K = 5
 

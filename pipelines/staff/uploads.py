@@ -37,7 +37,7 @@ from ingest.parser import parse_text
 from ingest.pdf import HEADER_WINDOW, PDF_MAGIC, find_header
 from pipelines.embedding.embedder import document_embedder
 from pipelines.embedding.models import embedder_model, ensure_compatible, resolve_model
-from pipelines.indexing.chunking import ArticleChunker
+from pipelines.indexing.chunking import EMBEDDED_META_FIELDS, ArticleChunker
 from pipelines.indexing.dimensions import DimensionTagger
 from pipelines.staff import curation, versions
 from pipelines.staff.files import FileStore
@@ -253,7 +253,7 @@ class UploadIngester:
             embedder = self._embedder
             if embedder is None:
                 model = resolve_model(self.settings.embedding_model) if self.settings is not None else None
-                embedder = document_embedder(model, meta_fields_to_embed=["breadcrumb"])
+                embedder = document_embedder(model, meta_fields_to_embed=EMBEDDED_META_FIELDS)
             p = Pipeline()
             p.add_component("chunk", ArticleChunker())
             p.add_component("tag", tagger)
