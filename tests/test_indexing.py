@@ -67,7 +67,7 @@ def test_metadata_only_record_is_one_catalogue_chunk():
     rec = next(_as_dict(r) for r in load_catalogue() if _as_dict(r)["id"] == "perwal-malang-9-2022")
     (doc,) = ArticleChunker().chunk(None, rec)
     assert doc.meta["kind"] == "catalogue" and doc.meta["has_text"] is False
-    assert "Pusat Data" in doc.content and "Data Centers" in doc.content
+    assert "Pusat Data" in doc.content and "Data Centers" in doc.meta["description_en"]  # English: embedded, not word-indexed
     assert doc.meta["uri"] == "/akn/id-malang/act/perwal/2022/9"
 
 
