@@ -84,7 +84,7 @@ def test_every_gold_article_of_the_dev_set_is_in_the_corpus(kb_settings):
     a typo in the question file, or a parse that lost the article. An article that an amendment
     enacts counts for the amended work too (questions on the law as in force)."""
     from pipelines.search.evaluation import load_questions
-    from pipelines.stores import open_store
+    from pipelines.stores.factory import open_store
 
     store = open_store(kb_settings)
     docs = store.filter_documents(return_embedding=False)
