@@ -49,6 +49,7 @@ COVERAGE_MIN = 0.4  # idf-weighted share of the question found in the best artic
 SPECIFIC_IDF = 2.3  # ln(10): a glossary concept is specific evidence when at most ~1 article in 10 uses it
 MAX_REGULATIONS = 5
 ARTICLES_PER_REGULATION = 2
+ROW_CANDIDATES = 2 * (ARTICLES_PER_REGULATION + 1)  # a regulation's table chunks whose rows are compared
 _PASAL = re.compile(r"\bpasal\s+(\d+[a-z]?)\b", re.I)
 RELATIVE_KEEP = 0.5  # a further regulation is shown when its coverage is at least this share of the best
 
@@ -136,10 +137,11 @@ class Assessment:
         return round(min(1.0, self.coverage) * (0.7 + 0.3 * dense), 3)
 
 
-def _section_rows(section: dict[str, Any], rows: str | None) -> list[dict[str, Any]]:
-    """The rows of a Lampiran section that a chunk holds ("1-9"), all of them without a range."""
+def _section_rows(section: dict[str, Any], rows: str | None, parts: int | None = None) -> list[dict[str, Any]]:
+    """The rows of a Lampiran section that a chunk holds ("1-9"), all of them without a range when
+    the chunk is the whole section; none for a part of a split section without rows (its notes)."""
     if not rows:
-        return list(section["rows"])
+        return [] if (parts or 1) > 1 else list(section["rows"])
     a, _, b = str(rows).partition("-")
     lo, hi = int(a), int(b or a)
     return [r for r in section["rows"] if lo <= r["number"] <= hi]
@@ -156,7 +158,7 @@ def _hit_text(work: Work, art: dict[str, Any]) -> str:
         sec = work.lampiran_section(art["lampiran"])
         if sec is None:
             return ""
-        return _section_head(sec) + "\n" + "\n".join(r["line"] for r in _section_rows(sec, art.get("rows")))
+        return _section_head(sec) + "\n" + "\n".join(r["line"] for r in _section_rows(sec, art.get("rows"), art.get("parts")))
     return _article_text(work, art.get("pasal"))
 
 
@@ -190,7 +192,7 @@ def _best_row_evidence(units: list[Unit], work: Work, art: dict[str, Any]) -> tu
     title = title_tokens(work)
     near = Tokens(analyze(" ".join((sec.get("headings") or [])[-2:])))
     best: tuple[float, list[str]] = (0.0, [])
-    for row in _section_rows(sec, art.get("rows")):
+    for row in _section_rows(sec, art.get("rows"), art.get("parts")):
         cov, dom = coverage(units, near | Tokens(analyze(row["line"])) | title)
         if cov > best[0]:
             best = (cov, dom)
@@ -348,12 +350,14 @@ class Answerer:
         when it answers as well as the first. A hit is looked at only on its own evidence."""
         candidates = []
         for order, art in enumerate(hits):
+            if "coverage" not in art:  # a table chunk beyond the evidence: judged on its own best row
+                art["coverage"], art["domain_terms"] = _best_row_evidence(units, work, art)
             if not (art.get("coverage", 0.0) >= COVERAGE_MIN or art.get("domain_terms")):
                 continue
             sec = work.lampiran_section(art["lampiran"])
             if sec is None:
                 continue
-            for score, row in row_scores(units, sec, _section_rows(sec, art.get("rows"))):
+            for score, row in row_scores(units, sec, _section_rows(sec, art.get("rows"), art.get("parts"))):
                 candidates.append((score, order, row["number"], sec, row, art))
         candidates.sort(key=lambda c: (-c[0][0], -c[0][1], -c[0][2], c[1], c[2]))
         out: list[dict[str, Any]] = []
@@ -370,7 +374,13 @@ class Answerer:
 
     def _from_search(self, question: str, snap: Snapshot) -> dict[str, Any]:
         out = self.kb.searcher.search(question, mode="hybrid", limit=MAX_REGULATIONS * 2,
-                                      articles_per_regulation=ARTICLES_PER_REGULATION + 1)
+                                      articles_per_regulation=ROW_CANDIDATES)
+        for g in out["results"]:
+            # the evidence is the regulation's best few hits; a table's rows are compared over more of
+            # its chunks, as one large table is split into many (the row that answers is often not in
+            # the chunk whose headings match best)
+            g["row_hits"] = [x for x in g["articles"] if x.get("lampiran")]
+            g["articles"] = g["articles"][:ARTICLES_PER_REGULATION + 1]
         # an amended article is quoted once, as in force (or as of the day the question names)
         groups = in_force_groups(snap, out["results"], question=question)
         a = self.assess(question, snap, groups)
@@ -430,7 +440,7 @@ class Answerer:
             if work is None:
                 continue
             dims_by_pasal = work.article_dimensions()
-            quoted = self._quote_rows(a.units, work, [x for x in g["articles"] if x.get("lampiran")],
+            quoted = self._quote_rows(a.units, work, g.get("row_hits") or [x for x in g["articles"] if x.get("lampiran")],
                                       ARTICLES_PER_REGULATION)
             for art in g["articles"]:
                 if len(quoted) >= ARTICLES_PER_REGULATION or not (art.get("pasal") or art.get("lampiran")):

@@ -192,6 +192,7 @@ def test_knn_body_with_filter_and_cosine_scores():
     (body,) = _searches(calls)
     assert body["knn"]["field"] == "embedding" and body["knn"]["k"] == 2 and body["knn"]["num_candidates"] == 20
     assert body["knn"]["query_vector"] == vector
+    assert body["knn"]["rescore_vector"] == {"oversample": 3.0}  # int8 in the index, float order in the answer
     assert body["knn"]["filter"] == {"range": {"tahun": {"gt": 2020}}}
     assert body["size"] == 2
     assert [d.id for d in found] == [d.id for d in docs]

@@ -226,6 +226,7 @@ class Searcher:
                 "pasal": d.meta.get("pasal"),
                 "lampiran": d.meta.get("lampiran"),
                 "rows": _rows_range(d.meta),
+                "parts": d.meta.get("parts"),
                 "ayat": _ayat_range(d.meta),
                 "amends": d.meta.get("amends"),
                 "breadcrumb": d.meta.get("breadcrumb"),

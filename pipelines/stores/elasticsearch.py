@@ -305,14 +305,21 @@ def bm25_query_body(query: str, *, top_k: int = 10, filters: dict[str, Any] | No
     return body
 
 
+RESCORE_OVERSAMPLE = 3.0  # Elasticsearch >= 8.18 (knn.rescore_vector); the test node is 8.19
+
+
 def knn_query_body(query_embedding: list[float], *, top_k: int = 10, filters: dict[str, Any] | None = None,
                    num_candidates: int | None = None, return_embedding: bool = False,
                    meta_fields: list[str] | None = None, return_content: bool = True) -> dict[str, Any]:
     """Approximate kNN (HNSW) on the cosine dense_vector, the filter applied inside the kNN search
-    (so ``top_k`` hits come back even when the filter is selective)."""
+    (so ``top_k`` hits come back even when the filter is selective). The index holds the vectors
+    quantised to int8 (a quarter of the memory); the best ``RESCORE_OVERSAMPLE * top_k`` of them are
+    re-scored on the original float vectors, so the order is the exact cosine's, as on the embedded
+    store (the multilingual model's top cosines differ in the third decimal, where int8 reorders)."""
     knn: dict[str, Any] = {
         "field": "embedding", "query_vector": [float(x) for x in query_embedding], "k": top_k,
         "num_candidates": min(10_000, max(num_candidates or top_k * 10, top_k)),
+        "rescore_vector": {"oversample": RESCORE_OVERSAMPLE},
     }
     if filters:
         knn["filter"] = es_filter(filters)

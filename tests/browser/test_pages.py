@@ -78,7 +78,9 @@ def test_reader_of_an_amended_work_and_of_a_metadata_only_record(live_server, pa
     page.goto(live_server.url + "/akn/id/act/uu/2008/11")
     expect(page.locator(".banner-amended")).to_contain_text("telah diubah")
     # the amendments that change Pasal 27 are shown at the Pasal and link to the new text
-    notes = page.locator("#pasal-27 .changed-note")
+    # first the article's status, to the consolidated text in force; then each amendment that changed it
+    expect(page.locator("#pasal-27 .changed-note.article-status")).to_contain_text("Pasal 27 diubah oleh UU 1/2024")
+    notes = page.locator("#pasal-27 .changed-note:not(.article-status)")
     assert [re.search(r"UU \d+/\d+", n).group() for n in notes.all_inner_texts()] == ["UU 19/2016", "UU 1/2024"]
     note = notes.first
     note.locator("a").click()
@@ -153,7 +155,7 @@ def test_ask_shows_a_cited_answer(live_server, page, shot):
 
 
 def test_ask_says_plainly_when_the_corpus_has_no_answer(live_server, page, shot):
-    page.goto(live_server.url + "/tanya?q=" + "Bagaimana resep membuat rendang daging sapi?")
+    page.goto(live_server.url + "/tanya?q=" + "Bagaimana cara membuat rendang?")
     expect(page.locator(".refusal h2")).to_have_text("Basis pengetahuan tidak memuat jawaban untuk pertanyaan ini.")
     assert page.locator(".quote").count() == 0
     shot(page, "ask-refusal")
