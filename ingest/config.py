@@ -33,6 +33,8 @@ class Settings:
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (IPs or CIDRs); none by default.
     trusted_proxies: tuple[str, ...] = ()
     max_json_bytes: int = 1024 * 1024  # largest body of any request other than an upload
+    # the Elasticsearch chunk index alias (JDIH_ES_INDEX); the works, state... indices derive from it
+    elasticsearch_index: str = "jdih-chunks"
 
     @property
     def db_path(self) -> Path:
@@ -59,6 +61,7 @@ def get_settings() -> Settings:
         public_base_url=_base_url(os.environ.get("JDIH_PUBLIC_BASE_URL")),
         trusted_proxies=tuple(p.strip() for p in os.environ.get("JDIH_TRUSTED_PROXIES", "").split(",") if p.strip()),
         max_json_bytes=_int("JDIH_MAX_JSON_BYTES", 1024 * 1024),
+        elasticsearch_index=os.environ.get("JDIH_ES_INDEX", "").strip() or "jdih-chunks",
     )
 
 

@@ -5,6 +5,12 @@ Each work (catalogue record + its chunks, embeddings included) is copied in one 
 ``jdih ingest`` on the target skips unchanged works. At the end the chunk and work counts of source
 and target are compared.
 
+`jdih reindex --to elasticsearch|embedded` moves a knowledge base in place: both stores are opened
+on the same data directory, so the Elasticsearch store's control file IS the embedded store's
+SQLite file (works, accounts, versions, audit, relations, jobs stay where they are). Then only
+the chunks are copied (the works rows are already the target's), and an Elasticsearch target
+publishes the rows to its works index; the source's chunks are left as they were.
+
 Usage::
 
     from pipelines.indexing.reindex import reindex
@@ -16,6 +22,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from haystack.document_stores.types import DuplicatePolicy
 
@@ -61,21 +68,46 @@ def _reader(store):
     return store.work_reader() if hasattr(store, "work_reader") else WorkRepository.of(store)
 
 
+def shares_control(source, target) -> bool:
+    """Whether the two stores keep their works rows in the same SQLite file (an in-place move:
+    the embedded store and an Elasticsearch store whose control file is that store's file)."""
+    a, b = getattr(source, "path", None), getattr(target, "path", None)
+    return a is not None and b is not None and Path(a).resolve() == Path(b).resolve()
+
+
+def _target_works(target, shared: bool) -> int:
+    """The works a target holds of its own: its works index on Elasticsearch, its works table on the
+    embedded store unless that table is the source's too."""
+    if hasattr(target, "work_reader"):
+        return target.work_reader().count()
+    return 0 if shared else WorkRepository.of(target).count()
+
+
 def reindex(source, target, *, replace: bool = False, progress: bool = True) -> ReindexSummary:
     """Copy every work of ``source`` into ``target``.
 
     :param replace: empty the target first; without it a non-empty target is refused.
     :raises ReindexError: the target holds documents and ``replace`` is False.
+
+    Where both share their control file (:func:`shares_control`), the works rows are not copied
+    (nor cleared by ``replace``): only the chunks move, and an Elasticsearch target's works index is
+    published from the rows.
     """
     t0 = time.perf_counter()
+    shared = shares_control(source, target)
     src_repo = _reader(source)
     dst_repo = WorkRepository.of(target)
-    if target.count_documents() or dst_repo.count() or _reader(target).count():
+    held_chunks, held_works = target.count_documents(), _target_works(target, shared)
+    if held_chunks or held_works:
         if not replace:
             raise ReindexError(
-                f"the target already holds {target.count_documents()} chunks and {dst_repo.count()} works; "
+                f"the target already holds {held_chunks} chunks and {held_works} works; "
                 "use --replace to empty it first")
-        _clear(target, dst_repo)
+        if shared:
+            with target.transaction():
+                target.delete_all_documents()
+        else:
+            _clear(target, dst_repo)
         dst_repo = WorkRepository.of(target)
     summary = ReindexSummary()
     from pipelines.embedding.models import recorded_model
@@ -92,18 +124,21 @@ def reindex(source, target, *, replace: bool = False, progress: bool = True) -> 
         docs = source.filter_documents(chunk_filter)
         regulation = Regulation.from_dict(row["regulation"]) if row.get("regulation") else None
         with target.transaction():
-            repo = WorkRepository.of(target)
             target.delete_by_filter(chunk_filter)
             target.write_documents(docs, policy=DuplicatePolicy.OVERWRITE)
-            repo.upsert(work_id, record=row["record"], regulation=regulation,
-                        content_hash=src_repo.content_hash(work_id) or "", chunks=row["chunks"],
-                        dimensions=row["dimensions"])
+            if not shared:
+                WorkRepository.of(target).upsert(
+                    work_id, record=row["record"], regulation=regulation,
+                    content_hash=src_repo.content_hash(work_id) or "", chunks=row["chunks"],
+                    dimensions=row["dimensions"])
         if row["chunks"] != len(docs):
             summary.problems.append(f"{work_id}: the work record says {row['chunks']} chunks, the store holds {len(docs)}")
         summary.works += 1
         summary.chunks += len(docs)
         bar.update(1)
     bar.close()
+    if shared and hasattr(target, "publish_works"):  # the rows are the target's already: its readers need them
+        target.publish_works(delete_missing=True)
     summary.source_chunks = source.count_documents()
     summary.target_chunks = target.count_documents()
     summary.source_works = src_repo.count()

@@ -637,8 +637,11 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         conn.execute("PRAGMA foreign_keys=ON")
         ensure_schema(conn)
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS works_changed (id TEXT PRIMARY KEY)")
+        # not INSERT OR IGNORE: an outer statement's conflict clause (the works upsert's ON CONFLICT
+        # DO UPDATE) overrides a trigger's, and the UPDATE trigger's old.id == new.id then aborts it
         for event, ids in (("INSERT", ("new.id",)), ("UPDATE", ("old.id", "new.id")), ("DELETE", ("old.id",))):
-            body = " ".join(f"INSERT OR IGNORE INTO works_changed VALUES ({i});" for i in ids)
+            body = " ".join(f"INSERT INTO works_changed SELECT {i} WHERE NOT EXISTS "
+                            f"(SELECT 1 FROM works_changed WHERE id = {i});" for i in ids)
             conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS works_outbox_{event.lower()} "
                          f"AFTER {event} ON main.works BEGIN {body} END")
         self._local.conn = conn

@@ -23,7 +23,8 @@ def open_store(settings=None):
             indexed_meta_fields=["regulation_id", "pasal", "amends", "jenis", "tahun", "status", "kind"],
         )
     if settings.store == "elasticsearch":
-        return ElasticsearchStore.from_env(settings.elasticsearch_url, control_db=settings.db_path)
+        return ElasticsearchStore.from_env(settings.elasticsearch_url, control_db=settings.db_path,
+                                           index=settings.elasticsearch_index)
     raise ValueError(f"unknown store {settings.store!r}: JDIH_STORE is 'embedded' or 'elasticsearch'")
 
 
