@@ -117,6 +117,17 @@ class RegulationId:
 
 
 # ------------------------------------------------------------------------------------------------
+def article_uri(work_id: str | None, pasal: str | None) -> str | None:
+    """The permalink of a work's article (``/akn/id/act/uu/2008/11/~pasal_27``); None without an
+    article or for an id that is not canonical. The one place chunks, the API and the pages make it."""
+    if not work_id or not pasal:
+        return None
+    try:
+        return RegulationId.parse(work_id).frbr_uri(pasal)
+    except ValueError:
+        return None
+
+
 # Work, expression and portion in one identifier (cobalt's FrbrUri, for our works)
 
 _EXPR = re.compile(r"/(?P<lang>[a-z]{3})@(?P<date>\d{4}-\d{2}-\d{2})?(?=/|$)")

@@ -12,7 +12,7 @@ from search_api.errors import not_found
 from search_api.kb import Snapshot
 from search_api.models import DimensionDetail, DimensionSummary, NoParams
 from search_api.responses import NOT_FOUND, PROBLEMS
-from search_api.views import article_uri
+from ingest.ids import article_uri
 
 router = APIRouter(prefix="/api/v1", tags=["dimensions"])
 

@@ -3,17 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.ids import RegulationId
+from ingest.ids import RegulationId, article_uri
 from search_api.kb import Snapshot, Work, lampiran_sections, pasal_key
-
-
-def article_uri(work_id: str, pasal: str | None) -> str | None:
-    if not pasal:
-        return None
-    try:
-        return RegulationId.parse(work_id).frbr_uri(pasal)
-    except ValueError:
-        return None
 
 
 def article_view(work: Work, a: dict[str, Any], dims: dict[str, list[str]] | None = None) -> dict[str, Any]:

@@ -30,7 +30,8 @@ from pipelines.staff.files import FileStore
 from search_api.consolidated import consolidation_links
 from search_api.deps import get_kb, public_base_url
 from search_api.kb import KnowledgeBase, Snapshot, Work, pasal_key
-from search_api.views import article_uri, regulation_detail
+from ingest.ids import article_uri
+from search_api.views import regulation_detail
 
 router = APIRouter(include_in_schema=False)
 html_router = APIRouter(include_in_schema=False, route_class=HtmlOnlyRoute)

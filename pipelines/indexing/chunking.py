@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from haystack import Document, component, default_from_dict, default_to_dict
 
-from ingest.ids import RegulationId
+from ingest.ids import RegulationId, article_uri
 from ingest.lampiran import parse_lampiran, replaced_lampiran
 from ingest.models import AmendmentItem, Article, Ayat, Regulation
 
@@ -300,7 +300,7 @@ class ArticleChunker:
                 "page": art.page,
                 **(extra or {}),
             }
-            meta["article_uri"] = _article_uri(base["regulation_id"], art.number)
+            meta["article_uri"] = article_uri(base["regulation_id"], art.number)
             doc_id = f"{base['regulation_id']}#{key}" + (f"-part{i + 1}" if len(pieces) > 1 else "")
             out.append(Document(id=doc_id, content=content, meta=meta))
         return out
@@ -337,7 +337,7 @@ class ArticleChunker:
             "part": 1,
             "parts": 1,
             "page": item.page,
-            "article_uri": _article_uri(base["regulation_id"], item.target_article) if item.target_article else None,
+            "article_uri": article_uri(base["regulation_id"], item.target_article) if item.target_article else None,
         }
         return [Document(id=f"{base['regulation_id']}#amend-{item.number}", content=text, meta=meta)]
 
@@ -400,15 +400,6 @@ def _unique_ids(docs: list[Document]) -> list[Document]:
         n = seen[d.id] = seen.get(d.id, 0) + 1
         out.append(replace(d, id=f"{d.id}-dup{n}") if n > 1 else d)
     return out
-
-
-def _article_uri(rid: str | None, pasal: str | None) -> str | None:
-    if not rid or not pasal:
-        return None
-    try:
-        return RegulationId.parse(rid).frbr_uri(pasal)
-    except ValueError:
-        return None
 
 
 def chunk_all(pairs: Iterable[tuple[Regulation | None, dict | None]], max_chars: int = 1500) -> list[Document]:
