@@ -1,6 +1,6 @@
 """The FastAPI application: ``create_app(settings=None) -> FastAPI``.
 
-Routers (one per resource): search, ask, regulations, resolve, dimensions (all under /api/v1),
+Routers (one per resource): search, ask, regulations, resolve, dimensions, services (all under /api/v1),
 the JDIHN feed (/api/jdihn), permalinks (/akn/...), health (/healthz, /readyz, /metrics).
 Middleware, outermost first: access log + Prometheus metrics, per-client rate limit.
 
@@ -30,6 +30,7 @@ from search_api import (
     regulations,
     resolve,
     search,
+    services,
     staff,
 )
 from search_api.kb import KnowledgeBase
@@ -63,7 +64,7 @@ def create_app(settings=None, *, rate_limit: str | None = None, searcher=None) -
     app.state.metrics = Metrics()
     app.state.rate_limit = limit
 
-    for module in (search, ask, regulations, consolidated, resolve, dimensions):
+    for module in (search, ask, regulations, consolidated, resolve, dimensions, services):
         app.include_router(module.router)  # each router carries the /api/v1 prefix in its routes' paths
     app.include_router(jdihn.router)
     install_pages(app)  # the web pages; /akn/ HTML before the JSON permalinks

@@ -187,6 +187,16 @@ class Snapshot:
         self._consolidations: dict[str, Any] = {}
         self._amending: dict[str, list[Work]] | None = None
         self._cons_lock = threading.RLock()  # consolidation() reads amending() under it
+        self._memo: dict[Any, Any] = {}
+        self._memo_lock = threading.Lock()
+
+    def memo(self, key: Any, compute):
+        """``compute()`` once per snapshot (what is derived from the works alone, e.g. the services'
+        proposed legal basis): a new ingest or edit makes a new snapshot, which computes it again."""
+        with self._memo_lock:
+            if key not in self._memo:
+                self._memo[key] = compute()
+            return self._memo[key]
 
     def amending(self, work_id: str) -> list[Work]:
         """The works of the knowledge base whose change items amend ``work_id``."""

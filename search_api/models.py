@@ -263,6 +263,9 @@ class Answer(BaseModel):
     other_region: bool = Field(False, description="a regional rule of another region than the question's (named last, with a note)")
     metadata_only: bool = Field(False, description="a catalogue record whose text is not yet in the database: nothing is quoted")
     known: list[str] = Field([], description="for a metadata-only record: what the catalogue knows (title, facts, abstract)")
+    service: Optional[str] = Field(None, description="service answers: the service (regulations/services.yaml) this is a legal basis of")
+    link_state: Optional[str] = Field(None, description="service answers: confirmed (by staff) | proposed (by the system, not yet confirmed)")
+    confidence: Optional[float] = Field(None, description="service answers: the system's confidence in its proposal")
 
 
 class AskEvidence(BaseModel):
@@ -283,12 +286,13 @@ class AskResponse(BaseModel):
     refused: bool
     reason: Optional[str] = None
     reason_id: Optional[str] = None
-    basis: Optional[str] = Field(None, description="search | dimension")
+    basis: Optional[str] = Field(None, description="search | dimension | service")
     region: Optional[str] = Field(None, description="the region whose rules come first (named in the question, else this deployment's)")
     answers: list[Answer] = []
     dimensions: list[str] = []
     confidence: float = Field(ge=0, le=1, description="calibrated: the share of answers (or refusals) like this one that were right on the calibration set (docs/api.md)")
     band: Optional[str] = Field(None, description="high | medium | low, read off the calibrated confidence")
+    services: list[dict[str, Any]] = Field([], description="the services of the register the question names (basis: service)")
     evidence: AskEvidence
 
 

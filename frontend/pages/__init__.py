@@ -8,6 +8,7 @@ Pages (every one has a JSON twin, linked from the page with ``<link rel="alterna
 | ``/tanya?q=`` ask | ``POST /api/v1/ask`` |
 | ``/akn/...`` reader (a browser's ``Accept: text/html``), ``/peraturan/{id}`` | the same ``/akn/...`` as JSON, ``/api/v1/regulations/{id}`` |
 | ``/dimensi``, ``/dimensi/{id}`` Smart City explorer | ``/api/v1/dimensions``, ``/api/v1/dimensions/{id}`` |
+| ``/layanan``, ``/layanan/{id}`` the services' legal basis | ``/api/v1/services``, ``/api/v1/services/{id}`` |
 | ``/staf`` staff upload and edit screens (all work is done by the staff API from the browser) | |
 
 Install with ``install(app)`` before the API's permalink router: the ``/akn/`` page route only
@@ -22,7 +23,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from frontend.pages import ask, consolidated, dimensions, reader, search, staff
+from frontend.pages import ask, consolidated, dimensions, reader, search, services, staff
 from frontend.rendering import STATIC
 
 
@@ -30,6 +31,6 @@ def install(app: FastAPI) -> None:
     """Mount the static files and the page routes (call before the API's permalink router)."""
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(consolidated.router)
-    for module in (search, ask, reader, dimensions, staff):
+    for module in (search, ask, reader, dimensions, services, staff):
         app.include_router(module.router)
     app.include_router(reader.html_router)

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from frontend.rendering import FRAGMENT_HEADER, full_title, page_context, problem_text, reader_url, render
-from search_api.answering import Answerer
+from search_api.ask import answer
 from search_api.calibration import band
 from search_api.deps import get_kb
 from search_api.errors import ApiProblem
@@ -33,7 +33,7 @@ async def ask_page(request: Request, kb: KnowledgeBase = Depends(get_kb)):
     if q:
         try:
             AskRequest(question=q)
-            result = await run_in_threadpool(Answerer(kb).ask, q)
+            result = await run_in_threadpool(answer, kb, q)
         except (ApiProblem, ValidationError) as exc:
             error = problem_text(exc, lang)
     context = dict(q=q, result=result, error=error, examples=EXAMPLE_QUESTIONS, json_url=None,

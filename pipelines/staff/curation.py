@@ -28,7 +28,7 @@ from ingest.config import get_settings
 from ingest.loader import sha256_file
 from ingest.vocabulary import RELATION_TYPES, STATUSES
 from pipelines.indexing.pipeline import PIPELINE_VERSION, UPLOAD_HASH_PREFIX, WorkWriter
-from pipelines.staff import audit, changes, files, jobs, relation_edits, versions
+from pipelines.staff import audit, changes, files, jobs, relation_edits, service_links, versions
 from pipelines.staff.accounts import ensure_schema as ensure_accounts
 from pipelines.staff.accounts import now
 from pipelines.staff.jobs import JobFailed
@@ -59,6 +59,7 @@ def ensure_all(conn: sqlite3.Connection) -> None:
     audit.ensure_schema(conn)
     versions.ensure_schema(conn)
     relation_edits.ensure_schema(conn)
+    service_links.ensure_schema(conn)
     changes.ensure_schema(conn)
     jobs.ensure_schema(conn)
     conn.execute(WITHDRAWN_SCHEMA)

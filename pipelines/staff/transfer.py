@@ -7,6 +7,7 @@ store hold, in plain JSON lines (one table per file) plus the original files by 
     DIR/works.jsonl            the works rows (catalogue record, parsed regulation, dimensions)
     DIR/versions.jsonl         every version (record + parsed text + file SHA-256)
     DIR/relation_edits.jsonl   relations added or removed by hand
+    DIR/service_links.jsonl    the staff's decisions on the services' legal basis
     DIR/audit.jsonl            the audit log
     DIR/accounts.jsonl         accounts with token hashes (never the tokens: they are not stored)
     DIR/changes.jsonl          the change feed
@@ -50,6 +51,7 @@ TABLES: dict[str, tuple[str, str]] = {
     "works": ("works", "id"),
     "versions": ("work_versions", "work_id, n"),
     "relation_edits": ("relation_edits", "id"),
+    "service_links": ("service_links", "service_id, work_id"),
     "audit": ("audit_log", "id"),
     "accounts": ("accounts", "created_at, id"),
     "changes": ("changes", "seq"),
@@ -149,6 +151,9 @@ def import_kb(src: Path, settings, *, reindex: bool = True, actor: str = "system
         for name, (table, _) in TABLES.items():
             cols = set(_columns(conn, table))
             n = 0
+            if not (src / f"{name}.jsonl").exists() and name not in (manifest.get("counts") or {}):
+                counts[name] = 0  # an export made before the table existed
+                continue
             for row in _read_jsonl(src / f"{name}.jsonl"):
                 keys = [k for k in row if k in cols]
                 conn.execute(f"INSERT OR REPLACE INTO {table} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})",

@@ -1,5 +1,5 @@
 """The legal staff's side of the API: uploads and jobs, a work's record, relations, versions and
-files, the audit log, accounts, and the change feed; one router per resource, wired into the app
+files, the services' legal basis, the audit log, accounts, and the change feed; one router per resource, wired into the app
 by :func:`install` (with the body-size limit and the job worker)."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi.concurrency import run_in_threadpool
 
 from search_api.auth import FailureLimiter
-from search_api.staff import accounts, audit, changes, records, relations, uploads, versions
+from search_api.staff import accounts, audit, changes, records, relations, service_links, uploads, versions
 from search_api.staff.service import StaffService
 
 
@@ -19,7 +19,7 @@ def install(app) -> None:
     prefix = "/api/v1"
     for module in (uploads, changes):
         app.include_router(module.router, prefix=prefix)
-    for module in (records, relations, versions, audit, accounts):
+    for module in (records, relations, service_links, versions, audit, accounts):
         app.include_router(module.router, prefix=prefix)
     app.add_middleware(uploads.BodyLimitMiddleware, limit=app.state.settings.max_file_bytes + uploads.MULTIPART_SLACK,
                        json_limit=app.state.settings.max_json_bytes)

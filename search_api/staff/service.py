@@ -6,6 +6,8 @@ Routes (all under /api/v1; writes need a staff token, the audit log and accounts
 - DELETE /regulations/{id}                  withdraw (soft); POST /regulations/{id}/restore brings it back
 - GET    /regulations/{id}/relations        effective relations both ways and the derived status
 - POST   /regulations/{id}/relations        add a relation by hand (active voice); DELETE ...?type=&target= removes one
+- POST   /services/{id}/links/{work}/confirm, POST /services/{id}/links, DELETE /services/{id}/links/{work}
+                                            confirm, add or remove a service's legal basis
 - GET    /regulations/{id}/versions         versions; /versions/{n} one version; /versions/{n}/file its file
 - GET    /regulations/{id}/file             the newest original file (Content-Type, Content-Disposition, ETag)
 - GET    /withdrawn                         withdrawn works (staff)
