@@ -14,7 +14,8 @@ HTML = {"accept": "text/html"}
 PAGES = ["/", "/?q=pusat+data", "/?q=pusat+data&jenis=pp", "/?semua=1&status=diubah", "/tanya",
          "/tanya?q=Aturan+apa+tentang+pusat+data+pemerintah%3F", "/akn/id/act/pp/2019/71",
          "/akn/id/act/pp/2019/71/~pasal_20", "/akn/id/act/uu/2016/19", "/akn/id-malang/act/perwal/2022/9",
-         "/peraturan/uu-14-2008", "/dimensi", "/dimensi/smart-governance", "/staf"]
+         "/peraturan/uu-14-2008", "/dimensi", "/dimensi/smart-governance", "/layanan",
+         "/layanan/ngalam-command-center", "/staf"]
 
 
 @pytest.fixture(scope="module")

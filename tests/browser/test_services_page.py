@@ -1,0 +1,111 @@
+"""The services' legal-basis view in a real browser (Debian's Chromium through Playwright) over the
+real corpus: the table of the 14 services with their gaps, the realisation chart and its table
+alternative, a service's page with the evidence quoted, "proposed by the system" against
+"confirmed by staff" after a confirmation made over the staff API, and the view without
+JavaScript. Screenshots go to test-output/screenshots/."""
+from __future__ import annotations
+
+import dataclasses
+import re
+import sqlite3
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import LiveServer, create_token
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def services_server(ingested_settings, tmp_path_factory):
+    """The app over a copy of the ingested corpus (a confirmation is written to it), with a staff token."""
+    data_dir = tmp_path_factory.mktemp("kb-services-browser")
+    settings = dataclasses.replace(ingested_settings, data_dir=data_dir)
+    src, dst = sqlite3.connect(ingested_settings.db_path), sqlite3.connect(settings.db_path)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    with LiveServer(settings) as server:
+        server.token = create_token(settings.data_dir, "hukum-browser")
+        yield server
+
+
+def test_the_legal_basis_view_lists_services_gaps_and_the_realisation_chart(services_server, page, shot):
+    url = services_server.url
+    api = page.request.get(url + "/api/v1/services").json()
+    page.goto(url + "/")
+    page.get_by_role("navigation").get_by_role("link", name="Layanan").click()
+    page.wait_for_url(url + "/layanan")
+    expect(page.locator("h1")).to_have_text("Dasar hukum layanan Smart City")
+    rows = page.locator("table.svc-table tbody tr")
+    expect(rows).to_have_count(14)
+    for s in api["services"]:
+        row = page.locator(f"#svc-{s['id']}")
+        expect(row.locator("th a").first).to_have_text(s["name"])
+        expect(row.locator(".svc-badge-gap")).to_have_count(1 if s["gap"] else 0)
+    expect(page.locator(".svc-gaps")).to_contain_text(f"{len(api['gaps'])} dari 14 layanan")
+    # the local rule of SIMPATDA sits in the local column, marked as a proposal
+    simpatda = page.locator("#svc-simpatda td").nth(0)
+    expect(simpatda).to_contain_text(re.compile(r"perda malang 4/2023", re.I))
+    expect(simpatda.locator(".svc-state-proposed")).to_have_text("Diusulkan sistem")
+    # the chart is an image with a description, and the table says the same in text
+    chart = page.locator("figure.chart svg[role='img']")
+    desc = chart.locator("desc").text_content()
+    for d in api["dimensions"]:
+        row = page.locator(f"#dim-{d['id']}")
+        value = f"{int(d['realisation'])}%"
+        expect(row.locator("td.num")).to_have_text(value)
+        assert value in desc
+        expect(row.locator("td").nth(1).locator("li")).to_have_count(len(d["services"]))
+    shot(page, "services", full_page=True)
+
+
+def test_a_service_page_quotes_the_evidence_and_shows_a_staff_confirmation(services_server, page, shot):
+    url = services_server.url
+    page.goto(url + "/layanan")
+    page.locator("#svc-simpatda th a").first.click()
+    page.wait_for_url(url + "/layanan/simpatda")
+    expect(page.locator("h1")).to_have_text("SIMPATDA")
+    expect(page.locator(".svc-gap-note")).to_be_visible()
+    pp12 = page.locator("#link-pp-12-2019")
+    expect(pp12.locator(".svc-state").first).to_have_text("Diusulkan sistem")
+    quote = pp12.locator("figure.quote", has=page.locator("a[href$='#pasal-214']"))
+    expect(quote.locator("blockquote")).to_contain_text("informasi keuangan daerah")
+    expect(quote.locator("a[href='/akn/id/act/pp/2019/12/~pasal_214']")).to_be_visible()
+
+    # legal staff confirm the local proposal over the staff API; the page says so
+    r = page.request.post(url + "/api/v1/services/simpatda/links/perda-malang-4-2023/confirm",
+                          headers={"Authorization": f"Bearer {services_server.token}"},
+                          data={"note": "dasar hukum pendapatan daerah"})
+    assert r.status == 200, r.text()
+    page.reload()
+    local = page.locator("#link-perda-malang-4-2023")
+    expect(local.locator(".svc-state").first).to_have_text("Dikonfirmasi staf")
+    expect(local.locator(".svc-decision")).to_contain_text("hukum-browser")
+    expect(page.locator(".svc-ok-note")).to_be_visible()
+    expect(page.locator("#link-pp-12-2019 .svc-state").first).to_have_text("Diusulkan sistem")
+    shot(page, "service-simpatda", full_page=True)
+
+    page.goto(url + "/layanan/simpatda?lang=en")
+    expect(page.locator("#link-perda-malang-4-2023 .svc-state").first).to_have_text("Confirmed by staff")
+    page.goto(url + "/layanan")
+    expect(page.locator("#svc-simpatda .svc-badge-ok")).to_have_text("Local rule confirmed")
+
+
+def test_the_view_works_without_javascript_and_by_keyboard(services_server, browser):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    page.goto(services_server.url + "/layanan/ngalam-command-center")
+    expect(page.locator("h1")).to_have_text("Ngalam Command Center")
+    expect(page.locator(".svc-national .svc-link-item").first).to_be_visible()
+    # nothing overflows a phone's width
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.goto(services_server.url + "/layanan")
+    link = page.locator("#svc-ngalam-command-center th a").first
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/layanan/ngalam-command-center$"))
+    context.close()
