@@ -13,7 +13,7 @@ service's function (what Table 3 of the paper says the service does), in both la
    glossary term); its confidence is half that coverage, below any answer's.
 
 A rule of another region (a Banjarnegara tariff) governs no service of this city and is never
-proposed. Proposals are computed once per knowledge-base snapshot (``Snapshot.memo``: a new ingest
+proposed; a revoked law (status ``dicabut``) is proposed after the laws in force, its status shown. Proposals are computed once per knowledge-base snapshot (``Snapshot.memo``: a new ingest
 or edit computes them again); the legal staff's decisions (confirm, remove, add:
 :mod:`pipelines.staff.service_links`, over ``store.control()``) are read at each request and laid
 over them, so "proposed by the system" and "confirmed by staff" are always told apart and a
@@ -123,8 +123,9 @@ def propose(kb: KnowledgeBase, snap: Snapshot, service: Service) -> list[dict[st
                 continue
             add(work, [a for a in carried if a.get("pasal")], SEARCH_WEIGHT * max(a.get("coverage", 0.0) for a in carried),
                 "search", question)
-    ranked = sorted(found.values(), key=lambda p: (p["how"] != "ask", -p["confidence"]))
-    return ranked[:MAX_PROPOSALS]
+    # a revoked law governs nothing now: proposed last (its status shown), for staff to judge
+    ranked = sorted(found.values(), key=lambda p: (p["how"] != "ask", -p["confidence"]))[:MAX_PROPOSALS]
+    return sorted(ranked, key=lambda p: snap.get(p["work_id"]).status == "dicabut")
 
 
 def proposals(kb: KnowledgeBase, snap: Snapshot | None = None, register: Register | None = None) -> dict[str, list[dict[str, Any]]]:
@@ -206,7 +207,8 @@ def legal_basis(kb: KnowledgeBase, service: Service, snap: Snapshot | None = Non
             "decision": _decision_view(d),
         }
         (removed if state == "removed" else links).append(link)
-    links.sort(key=lambda x: (not x["local"], x["state"] != "confirmed", -(x["confidence"] or 0.0), x["regulation"]["id"]))
+    links.sort(key=lambda x: (not x["local"], x["state"] != "confirmed", x["regulation"]["status"] == "dicabut",
+                              -(x["confidence"] or 0.0)))
     confirmed_local = [x for x in links if x["local"] and x["state"] == "confirmed"]
     return {
         "local": [x for x in links if x["local"]],

@@ -123,6 +123,17 @@ def test_no_rule_of_another_region_is_proposed(kb):
         assert all(x["local"] for x in detail["legal_basis"]["local"])
 
 
+def test_a_revoked_law_is_proposed_after_the_laws_in_force(kb):
+    """SI APEL: UU 28/2009 (revoked by UU 1/2022) is still proposed on its evidence (the levy for
+    printing KTP and civil-registry deeds), but after the laws in force, its status shown."""
+    national = kb["client"].get("/api/v1/services/si-apel").json()["legal_basis"]["national"]
+    statuses = [x["regulation"]["status"] for x in national]
+    assert "dicabut" in statuses and statuses == sorted(statuses, key=lambda s: s == "dicabut")
+    uu28 = next(x for x in national if x["regulation"]["id"] == "uu-28-2009")
+    assert uu28["regulation"]["status"] == "dicabut"
+    assert any(a["pasal"] == "113" and "Kartu Tanda Penduduk" in a["text"] for a in uu28["articles"])
+
+
 def test_unknown_service_and_bad_input_are_problems(kb):
     c = kb["client"]
     r = c.get("/api/v1/services/no-such-service")
