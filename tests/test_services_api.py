@@ -330,3 +330,29 @@ def test_decisions_live_in_the_control_file_and_travel_with_an_export(kb, tmp_pa
     assert stored["srikandi"]["uu-14-2008"]["state"] == "removed"
     manifest = export_kb(kb["settings"], tmp_path / "export")
     assert manifest["counts"]["service_links"] == sum(len(v) for v in stored.values())
+
+
+# ---- both stores -----------------------------------------------------------------------------------
+
+def test_the_legal_basis_on_each_store(kb_settings):
+    """The same proposals on the embedded store and on Elasticsearch; on Elasticsearch (a knowledge
+    base of this session) a staff decision goes through the store boundary into its control file."""
+    from jdih_server.app import create_app
+    from pipelines.staff.service_links import decisions
+
+    app = create_app(kb_settings, rate_limit="0")
+    with TestClient(app) as c:
+        detail = c.get("/api/v1/services/simpatda").json()
+        links = _links(detail)
+        assert "214" in [a["pasal"] for a in links["pp-12-2019"]["articles"]]
+        assert [x["regulation"]["id"] for x in detail["legal_basis"]["local"]] == ["perda-malang-4-2023"]
+        if kb_settings.store != "elasticsearch":
+            return  # the embedded knowledge base is the session's shared one: no writes here
+        headers = {"Authorization": f"Bearer {_token(kb_settings, 'staff', 'hukum-es')}"}
+        r = c.post("/api/v1/services/simbada/links/pp-12-2019/confirm", headers=headers, json={"articles": ["64"]})
+        assert r.status_code == 200, r.text
+        assert _links(r.json())["pp-12-2019"]["state"] == "confirmed"
+        stored = decisions(app.state.kb.store.control(), "simbada")
+        assert stored["pp-12-2019"]["articles"] == ["64"] and stored["pp-12-2019"]["decided_by"].startswith("hukum-es (")
+        r = c.delete("/api/v1/services/simbada/links/pp-12-2019", headers=headers)
+        assert r.status_code == 200 and "pp-12-2019" not in _links(r.json())
