@@ -31,6 +31,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from ingest.ids import article_uri
 from pipelines.indexing.dimensions import default_taxonomy
 from pipelines.staff.service_links import decisions as stored_decisions
 from regulations.services import Register, Service, load_register
@@ -165,8 +166,6 @@ def _staff_articles(work: Work, pasals: list[str]) -> list[dict[str, Any]]:
 
 
 def _article_uri(work: Work, pasal: str) -> str | None:
-    from search_api.views import article_uri
-
     return article_uri(work.id, pasal)
 
 
