@@ -388,6 +388,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "svc.none": ("—", "—"),
     "svc.explain": ("“Diusulkan sistem” berarti belum diperiksa staf hukum; hanya “dikonfirmasi staf” yang menjadi dasar hukum yang diakui.",
                     "“Proposed by the system” means not yet checked by legal staff; only “confirmed by staff” is an acknowledged legal basis."),
+    "svc.was_proposed": ("usulan sistem", "a system proposal"),
+    "svc.full_text": ("Teks lengkap Pasal {pasal}", "Full text of Pasal {pasal}"),
     "svc.articles": ("Pasal bukti", "Evidence articles"),
     "svc.staff_note": ("Staf hukum mengubah tautan melalui API staf (POST /api/v1/services/…/links); setiap perubahan dicatat di log audit.",
                        "Legal staff change links through the staff API (POST /api/v1/services/…/links); every change is recorded in the audit log."),

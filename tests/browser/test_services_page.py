@@ -73,7 +73,12 @@ def test_a_service_page_quotes_the_evidence_and_shows_a_staff_confirmation(servi
     pp12 = page.locator("#link-pp-12-2019")
     expect(pp12.locator(".svc-state").first).to_have_text("Diusulkan sistem")
     quote = pp12.locator("figure.quote", has=page.locator("a[href$='#pasal-214']"))
-    expect(quote.locator("blockquote")).to_contain_text("informasi keuangan daerah")
+    expect(quote.locator("blockquote").first).to_contain_text("informasi keuangan daerah")
+    # a long article is quoted in part; its whole text, as stored, one click (no script) away
+    full = quote.locator("details.quote-more")
+    expect(full.locator("blockquote")).to_be_hidden()
+    full.locator("summary").click()
+    expect(full.locator("blockquote")).to_contain_text("wajib disampaikan kepada Menteri")
     expect(quote.locator("a[href='/akn/id/act/pp/2019/12/~pasal_214']")).to_be_visible()
 
     # legal staff confirm the local proposal over the staff API; the page says so
