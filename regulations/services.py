@@ -15,7 +15,7 @@ What the register holds and where each fact comes from is said in the header of
 ``services.yaml``: the name, office and function of Table 3 of Kamil et al. 2025, our
 classification into the Smart City dimensions, and the city's 2023 realisation figure per
 dimension (news of 9 Nov 2023). A service's legal basis is not in the register: the system
-proposes it and staff confirm it (``search_api.services``, ``pipelines.service_links``).
+proposes it and staff confirm it (``search_api.services``, ``pipelines.staff.service_links``).
 Nothing is cached: each call reads the file (it is small).
 """
 from __future__ import annotations
