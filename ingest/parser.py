@@ -16,17 +16,10 @@ from ingest.amendments import attach_penjelasan, parse_items
 from ingest.ids import JENIS, RegulationId
 from ingest.models import Article, ParseWarning, Regulation, Relation, SourceInfo
 from ingest.normalize import Line, clean_pages, join_lines, split_pages, strip_converter_header
-from ingest.structure import (
-    Region,
-    find_pasal_headings,
-    parse_dates,
-    parse_heading,
-    parse_preamble,
-    penjelasan_by_article,
-    penjelasan_parts,
-    segment_articles,
-    sequence_warnings,
-)
+from ingest.heading import parse_heading
+from ingest.penjelasan import penjelasan_by_article, penjelasan_parts
+from ingest.preamble import parse_dates, parse_preamble
+from ingest.structure import Region, find_pasal_headings, segment_articles, sequence_warnings
 
 try:  # the citation finder is another module of this package (contract in docs/architecture.md)
     from ingest.citations import find_citations

@@ -1,5 +1,6 @@
 """Regular expressions for the structure of Indonesian regulations, kept apart from the code
-that applies them (ingest.normalize, ingest.structure, ingest.amendments).
+that applies them (ingest.normalize, ingest.structure, ingest.heading, ingest.preamble,
+ingest.penjelasan, ingest.amendments).
 
 Every pattern here is linear: no nested unbounded quantifiers, so a 200-page text is
 scanned in milliseconds.
@@ -160,3 +161,48 @@ AMENDED_WORK_OPENING = re.compile(
 )
 PERUBAHAN_TITLE = re.compile(r"PERUBAHAN\s+(?:[A-Z]+\s+)?ATAS\s+(?P<cite>.+)$", re.I | re.S)
 REVOKE = re.compile(r"dicabut\s+dan\s+dinyatakan\s+tidak\s+berlaku", re.I)
+
+# --- Pasal headings and divisions (ingest.structure) ------------------------------------------
+# Words after which a line-final "Pasal N" is the end of a cross-reference, not a heading.
+CONNECTOR_END = re.compile(
+    r"(?:\b(?:dalam|dan|atau|pada|dengan|sampai|oleh|tentang|serta|ke|di|dari|yakni|yaitu|dimaksud|menjadi|ayat)|[,(])\s*$",
+    re.I,
+)
+XREF_FOLLOW = re.compile(r"^\s*(?:ayat|huruf|angka|sampai|dan\b|atau\b|,|sebagaimana|Undang|Peraturan|UUD|yang\b|tentang|juncto|jo\.|s\.d)", re.I)
+HEADING_FOLLOW = re.compile(r"^\s*(?:\(\s?[0-9lI]{1,2}[a-z]?\s?\)|[A-Z\"“]|Cukup|Ayat|Huruf|Angka)")
+# words before a "Pasal" line that make it a cross-reference ("sebagaimana dimaksud dalam / Pasal")
+XREF_LEAD = re.compile(r"\b(?:dalam|pada|dimaksud|menurut|berdasarkan|sesuai|terhadap)\s*$", re.I)
+AYAT_FOLLOW = re.compile(r"^\s*\(\s?[1lI]\s?\)\s*[A-Z\"“]")
+# a sentence end, possibly followed by an OCR speck or a list label that lost its dot ("hukum. ' Pasal 23")
+SENTENCE_END = re.compile(r"(?:[.;:·]|^)\s*(?:[^\sA-Za-z0-9]{1,2}\s*|[a-z]\s+)?$")
+# a division heading and its title just before a Pasal on the same line: "BAB xI PARTISIPASI
+# MASYARAKAT Pasal 63 (1) ..."; OCR damage in an upper-case title ("PEI{YELESAI,AN") is tolerated.
+TITLE_BEFORE = re.compile(
+    rf"^(?:BAB\s+(?:{ROMAN_OCR})[A-Z]?\s+[^a-z\n]+|Bagian\s+Ke\w+\s+[A-Z][\w ,/\-]+|Paragraf\s+\d+\s+[A-Z][\w ,/\-]+)\s$"
+)
+TITLE_TAIL = re.compile(rf"(?:^|[.;:]\s|\s)BAB\s+(?:{ROMAN_OCR})[A-Z]?\s+[A-Z][^a-z\n]{{2,120}}\s$")
+
+# --- the issuing official and region of a heading (ingest.heading, the staff upload check) ----
+OFFICIAL_LINE = re.compile(r"^(?:BUPATI|WALI\s?KOTA|GUBERNUR)\s+(?P<r>[A-Z][A-Z .\-]{2,40}?)\s*,?\s*$")
+REGION_IN_TITLE = re.compile(
+    r"PERATURAN\s+(?:DAERAH|BUPATI|WALI\s?KOTA|GUBERNUR)\s+(?:(?:KABUPATEN|KOTA|PROVINSI)\s+)?(?P<r>[A-Z][A-Z \-]{2,40}?)\s+NOMOR\b"
+)
+
+# --- Menimbang / Mengingat lists (ingest.preamble) ----------------------------------------------
+# labels and layout debris before the first Mengingat item: ". . . b c", "1 2", "T{IItrtrIXN"
+LEAD_DEBRIS = re.compile(r"^(?:\s|\.|\b[a-z0-9]{1,2}\b|\S*[{}|\\]\S*)+")
+
+# the end of a list item: ";" then (a displaced label and) the capitalised start of the next;
+# in OCR text the ";" after the closing "(... Tambahan Lembaran Negara ... Nomor 4438)" may be
+# read as "," or ":"
+ITEM_END = re.compile(
+    r"(?:;|(?<=Nomor\s\d{4})\s?[,:])(?=\s*(?:\d{1,2}\s?[.,]\s*)*[A-Z])|(?<=Nomor\s\d{4}\))\s?[,:;]"
+)
+
+# a numbered label followed by what opens a Mengingat item (not by a displaced "Nomor 701);")
+ITEM_OPENING = re.compile(
+    r"\d{1,2}\s?\.\s*(?:Undang|Peraturan|Keputusan|Ketetapan|Instruksi|Pasal|Qanun|Surat|Perpu|UUD)"
+)
+
+# the first numbered item after the last "bahwa" (where a Mengingat label is lost)
+FIRST_NUMBERED_ITEM = re.compile(r"(?:^|(?<=[\s;:]))1\s?\.\s+(?=\S)")

@@ -1,5 +1,6 @@
-"""Structure of a regulation text: heading, Menimbang, Mengingat, BAB/Bagian/Paragraf/Pasal/ayat,
-Penjelasan and Lampiran.
+"""The body of a regulation text: BAB/Bagian/Paragraf/Pasal/ayat. The heading is read by
+ingest.heading, Menimbang/Mengingat and the dates by ingest.preamble, the Penjelasan by
+ingest.penjelasan; the patterns of all of them live in ingest.patterns.
 
 Works on cleaned, page-numbered lines (ingest.normalize.clean_pages). Pasal headings are found
 as candidates anywhere in the text and accepted by rules that look at their position (alone on
@@ -14,32 +15,12 @@ how OCR-damaged numbers are read ("Pasal2T" after Pasal 26 is Pasal 27).
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
 from dataclasses import dataclass, field
 
 from ingest import patterns as P
 from ingest.models import Article, Ayat, ParseWarning
 from ingest.normalize import Line, heading_readings, join_lines, repair_digits, roman_to_int
-
-# Words after which a line-final "Pasal N" is the end of a cross-reference, not a heading.
-_CONNECTOR_END = re.compile(
-    r"(?:\b(?:dalam|dan|atau|pada|dengan|sampai|oleh|tentang|serta|ke|di|dari|yakni|yaitu|dimaksud|menjadi|ayat)|[,(])\s*$",
-    re.I,
-)
-_XREF_FOLLOW = re.compile(r"^\s*(?:ayat|huruf|angka|sampai|dan\b|atau\b|,|sebagaimana|Undang|Peraturan|UUD|yang\b|tentang|juncto|jo\.|s\.d)", re.I)
-_HEADING_FOLLOW = re.compile(r"^\s*(?:\(\s?[0-9lI]{1,2}[a-z]?\s?\)|[A-Z\"“]|Cukup|Ayat|Huruf|Angka)")
-# words before a "Pasal" line that make it a cross-reference ("sebagaimana dimaksud dalam / Pasal")
-_XREF_LEAD = re.compile(r"\b(?:dalam|pada|dimaksud|menurut|berdasarkan|sesuai|terhadap)\s*$", re.I)
-_AYAT_FOLLOW = re.compile(r"^\s*\(\s?[1lI]\s?\)\s*[A-Z\"“]")
-# a sentence end, possibly followed by an OCR speck or a list label that lost its dot ("hukum. ' Pasal 23")
-_SENTENCE_END = re.compile(r"(?:[.;:·]|^)\s*(?:[^\sA-Za-z0-9]{1,2}\s*|[a-z]\s+)?$")
-# a division heading and its title just before a Pasal on the same line: "BAB xI PARTISIPASI
-# MASYARAKAT Pasal 63 (1) ..."; OCR damage in an upper-case title ("PEI{YELESAI,AN") is tolerated.
-_TITLE_BEFORE = re.compile(
-    rf"^(?:BAB\s+(?:{P.ROMAN_OCR})[A-Z]?\s+[^a-z\n]+|Bagian\s+Ke\w+\s+[A-Z][\w ,/\-]+|Paragraf\s+\d+\s+[A-Z][\w ,/\-]+)\s$"
-)
-_TITLE_TAIL = re.compile(rf"(?:^|[.;:]\s|\s)BAB\s+(?:{P.ROMAN_OCR})[A-Z]?\s+[A-Z][^a-z\n]{{2,120}}\s$")
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,21 +146,21 @@ def _place(region: Region, li: int, start: int) -> str:
     tail = before[-40:]
     if whole and before.strip() in ("", "·"):
         return "start"
-    if _SENTENCE_END.search(tail):
+    if P.SENTENCE_END.search(tail):
         return "sentence"
-    if (whole and _TITLE_BEFORE.match(before)) or _TITLE_TAIL.search(before[-160:]):
+    if (whole and P.TITLE_BEFORE.match(before)) or P.TITLE_TAIL.search(before[-160:]):
         return "title"  # "BAB III JENIS DATA PRIBADI Pasal 4 (1) ..."
-    if _CONNECTOR_END.search(tail):
+    if P.CONNECTOR_END.search(tail):
         return "connector"
     return "mid"
 
 
 def _follow(follow_text: str) -> str:
-    if _AYAT_FOLLOW.match(follow_text):
+    if P.AYAT_FOLLOW.match(follow_text):
         return "ayat"
-    if _XREF_FOLLOW.match(follow_text):
+    if P.XREF_FOLLOW.match(follow_text):
         return "xref"
-    if _HEADING_FOLLOW.match(follow_text):
+    if P.HEADING_FOLLOW.match(follow_text):
         return "cap"
     return "other"
 
@@ -219,10 +200,10 @@ def _candidates(region: Region) -> list[_Candidate]:
         if lost:
             # nothing to read after a number that is not there: what follows must open a
             # sentence or an ayat, and the line before must not lead into a reference
-            xref = bool(_XREF_LEAD.search(_prev_line(region, li))) or not re.match(r"\s*[A-Z(\"“]", follow_text)
+            xref = bool(P.XREF_LEAD.search(_prev_line(region, li))) or not re.match(r"\s*[A-Z(\"“]", follow_text)
         elif place == "start":
             prev = _prev_line(region, li)
-            xref = bool(_XREF_LEAD.search(prev)) or follow == "xref"
+            xref = bool(P.XREF_LEAD.search(prev)) or follow == "xref"
         else:
             xref = place == "connector" or follow == "xref"
         out.append(_Candidate(m.start(), end, text[m.start():end], num, readings, glued, alone, place,
@@ -328,7 +309,7 @@ def find_pasal_headings(
                 # a cross-reference wrapped so that "Pasal N" sits alone on its line
                 prev_text = _prev_line(region, c.line)
                 nxt = text[c.end:c.end + 40].lstrip("\n :.")
-                if _CONNECTOR_END.search(prev_text) or _XREF_FOLLOW.match(nxt):
+                if P.CONNECTOR_END.search(prev_text) or P.XREF_FOLLOW.match(nxt):
                     continue
                 # choose the reading nearest above the last one; never one below it
                 ahead = [r for r in readings if last is None or _num_key(r) > _num_key(last)]
@@ -534,379 +515,4 @@ def sequence_warnings(arts: list[Article]) -> list[ParseWarning]:
             elif g < 0:
                 out.append(ParseWarning("sequence_break", f"Pasal {a.number} follows Pasal {prev.number}", a.page))
         prev = a
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Heading of the document
-
-_JENIS_SQ = [
-    ("tap-mpr", r"KETETAPANMAJELISPERMUSYAWARATANRAKYAT(?:REPUBLIKINDONESIA)?"),
-    ("perppu", r"PERATURANPEMERINTAHPENGGANTIUNDANGUNDANG"),
-    ("uu", r"(?<!PENGGANTI)UNDANGUNDANG(?:REPUBLIKINDONESIA)?(?=NOMOR)"),
-    ("pp", r"PERATURANPEM[A-Z]{3,6}TAH(?:REPUBLIKINDONESIA)?(?=NOMOR)"),
-    ("perpres", r"PERATURANPRESIDEN(?:REPUBLIKINDONESIA)?(?=NOMOR)"),
-    ("permen", r"PERATURANMENTERI(?:(?!TENTANG|ATAS)[A-Z]){0,80}?(?=NOMOR)"),
-    ("perda", r"PERATURANDAERAH(?:(?!TENTANG|ATAS)[A-Z]){0,40}?(?=NOMOR)"),
-    ("perbup", r"PERATURANBUPATI(?:(?!TENTANG|ATAS)[A-Z]){0,40}?(?=NOMOR)"),
-    ("perwal", r"PERATURANWALI ?KOTA(?:(?!TENTANG|ATAS)[A-Z]){0,40}?(?=NOMOR)"),
-    ("pergub", r"PERATURANGUBERNUR(?:(?!TENTANG|ATAS)[A-Z]){0,40}?(?=NOMOR)"),
-    ("kepwal", r"KEPUTUSANWALIKOTA(?:(?!TENTANG|ATAS)[A-Z]){0,40}?(?=NOMOR)"),
-]
-_MINISTRY = {
-    "PERHUBUNGAN": "permenhub", "KEUANGAN": "permenkeu", "DALAMNEGERI": "permendagri",
-    "KOMUNIKASIDANINFORMATIKA": "permenkominfo",
-    "PENDAYAGUNAANAPARATURNEGARADANREFORMASIBIROKRASI": "permenpanrb",
-}
-_REGIONAL = {"perda", "perbup", "perwal", "pergub", "kepwal"}
-_OFFICIAL_LINE = re.compile(r"^(?:BUPATI|WALI\s?KOTA|GUBERNUR)\s+(?P<r>[A-Z][A-Z .\-]{2,40}?)\s*,?\s*$")
-_REGION_IN_TITLE = re.compile(
-    r"PERATURAN\s+(?:DAERAH|BUPATI|WALI\s?KOTA|GUBERNUR)\s+(?:(?:KABUPATEN|KOTA|PROVINSI)\s+)?(?P<r>[A-Z][A-Z \-]{2,40}?)\s+NOMOR\b"
-)
-
-
-@dataclass
-class HeadingInfo:
-    jenis: str | None = None  # short code
-    nomor: str | None = None
-    tahun: int | None = None
-    region: str | None = None
-    judul: str | None = None
-    warnings: list[ParseWarning] = field(default_factory=list)
-
-
-def _slug(s: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
-
-
-def parse_heading(head_lines: list[Line]) -> HeadingInfo:
-    info = HeadingInfo()
-    text = " ".join(ln.text for ln in head_lines)
-    up = text.upper().replace("!", "I")
-    # squeezed text with a map back to the spaced one
-    sq_chars, sq_pos = [], []
-    for i, ch in enumerate(up):
-        if ch.isalnum() and ch.isascii():
-            sq_chars.append(ch)
-            sq_pos.append(i)
-    sq = "".join(sq_chars)
-    best = None
-    for code, pat in _JENIS_SQ:
-        m = re.search(pat + r"NOMOR(?:PM|KM)?(?P<nomor>[0-9OIL]{1,4}|[IVXLC]{1,6}MPR)(?:[0-9]{4})?(?:TAHUN)?(?P<tahun>[0-9OIL]{4})", sq)
-        first_tentang = sq.find("TENTANG")
-        if m and 0 <= first_tentang < m.start():
-            m = None  # a regulation cited in a title ("... PERUBAHAN ATAS PERATURAN DAERAH NOMOR 8 ...")
-        if m and (best is None or m.start() < best[1].start()):
-            best = (code, m)
-    page = head_lines[0].page if head_lines else None
-    if best is None:
-        info.warnings.append(ParseWarning("no_heading", "the regulation's type, number and year could not be read", page))
-        return info
-    code, m = best
-    if code == "permen":
-        mid = m.group(0)[len("PERATURANMENTERI"):]
-        mid = re.sub(r"REPUBLIKINDONESIA.*$", "", mid.split("NOMOR")[0])
-        code = next((v for k, v in _MINISTRY.items() if mid.startswith(k)), "permen")
-    raw_nomor, raw_tahun = m.group("nomor"), m.group("tahun")
-    if code == "tap-mpr":
-        rn = raw_nomor[:-3] if raw_nomor.endswith("MPR") else raw_nomor
-        val = roman_to_int(rn)
-        nomor = str(val) if val else repair_digits(rn)
-    else:
-        nomor = repair_digits(raw_nomor)
-    tahun = repair_digits(raw_tahun)
-    if (nomor and nomor != raw_nomor and code != "tap-mpr") or tahun != raw_tahun:
-        info.warnings.append(ParseWarning("ocr_repair", f"heading number {raw_nomor}/{raw_tahun} read as {nomor}/{tahun}", page))
-    info.jenis, info.nomor = code, nomor
-    info.tahun = int(tahun) if tahun else None
-    if code in _REGIONAL:
-        rm = _REGION_IN_TITLE.search(up)
-        region = None
-        if rm and not rm.group("r").startswith(("NOMOR", "REPUBLIK", "KABUPATEN", "KOTA", "PROVINSI")):
-            region = rm.group("r")
-        if region is None:
-            for ln in head_lines:
-                om = _OFFICIAL_LINE.match(ln.text.upper())
-                if om:
-                    region = om.group("r")
-                    break
-        if region:
-            info.region = _slug(re.sub(r"^(?:KABUPATEN|KOTA|PROVINSI)\s+", "", region.strip()))
-    # title: after the first TENTANG that follows the number
-    spaced_end = sq_pos[m.end() - 1] + 1 if m.end() - 1 < len(sq_pos) else len(up)
-    tm = re.search(r"\bTENTANG\b", text[spaced_end:], re.I)
-    if tm:
-        rest = text[spaced_end + tm.end():]
-        stop = re.search(
-            r"DENGAN\s+RAHMAT|\bMenimbang\b|\bMengingat\b|\b(?:PRESIDEN|BUPATI|WALI\s?KOTA|GUBERNUR|MENTERI)\b[A-Z ]*,|MAJELIS PERMUSYAWARATAN RAKYAT,",
-            rest,
-        )
-        judul = rest[: stop.start()] if stop else rest[:400]
-        judul = re.sub(r"\s+", " ", judul).strip(" ,.")
-        info.judul = judul or None
-    return info
-
-
-# --------------------------------------------------------------------------------------------
-# Menimbang / Mengingat
-
-
-def _clean_item(s: str) -> str:
-    return re.sub(r"\s+", " ", s).strip()
-
-
-def _bahwa_items(men_text: str) -> list[str]:
-    """Menimbang items split where a "bahwa" opens an item: at the start, after a label ("c.",
-    even when it stands apart from its text), after ";" or ":", or a capitalised "Bahwa" after a
-    full stop. A "bahwa" inside a sentence ("menegaskan antara lain bahwa") opens nothing."""
-    starts = []
-    for bm in re.finditer(r"\b[Bb]ahwa\b", men_text):
-        prev = re.sub(r"\s+", " ", men_text[max(0, bm.start() - 16):bm.start()]).rstrip()
-        if (
-            not men_text[:bm.start()].strip()
-            or prev.endswith((";", ":"))
-            or re.search(r"(?:^|\s)[a-z]\s?\.$", prev)
-            or (bm.group(0) == "Bahwa" and prev.endswith("."))
-        ):
-            starts.append(bm.start())
-    items = []
-    for k, st in enumerate(starts):
-        e = starts[k + 1] if k + 1 < len(starts) else len(men_text)
-        it = men_text[st:e]
-        it = re.sub(r"(?<=[;.])(?:\s+[a-z]\s?\.)+\s*$", "", it)  # labels left behind by the layout
-        it = _clean_item(it)
-        if it:
-            items.append(it)
-    return items
-
-
-def parse_preamble(text: str) -> tuple[list[str], list[str]]:
-    """Menimbang items and Mengingat items of the preamble text (between the title and
-    MEMUTUSKAN). Labels may sit far from their text ("Menimbang Mengingat" on the title line)."""
-    # end of the preamble proper
-    endm = None
-    for rx in (P.PERSETUJUAN, P.MEMPERHATIKAN, P.MEMUTUSKAN, P.MENETAPKAN):
-        for mm in rx.finditer(text):
-            after = text[mm.end():mm.end() + 30]
-            if rx is P.MENETAPKAN and not re.match(r"\s*:?\s*(?!MEMUTUSKAN)[A-Z]{3,}", after):
-                continue  # a dangling label
-            if endm is None or mm.start() < endm:
-                endm = mm.start()
-            break
-    body = text[:endm] if endm is not None else text
-    # in-place Mengingat label: followed by content, not by another label
-    ming = None
-    for mm in P.MENGINGAT.finditer(body):
-        after = body[mm.end():mm.end() + 40]
-        if re.match(r"\s*(?:Menetapkan|Menimbang|MEMUTUSKAN|Mengingat|DENGAN|$)", after):
-            continue
-        if re.match(r"\s*[a-z]\.\s*bahwa", after):
-            continue
-        ming = mm
-        break
-    first_bahwa = re.search(r"\b[Bb]ahwa\b", body)
-    if not first_bahwa:
-        men_text, ing_text = "", (body[ming.end():] if ming else "")
-    else:
-        s = first_bahwa.start()
-        lab = re.search(r"(?:^|(?<=[\s:]))[a-z]\s?\.\s*$", body[max(0, s - 8):s])
-        if lab:
-            s = max(0, s - 8) + lab.start()
-        if ming and ming.start() > s:
-            men_text, ing_text = body[s:ming.start()], body[ming.end():]
-        else:
-            # boundary: the first "1." item after the last "bahwa" item, else the ";" that ends
-            # the item "bahwa berdasarkan pertimbangan ..."
-            last_b = None
-            for bm in re.finditer(r"\b[Bb]ahwa\b", body):
-                last_b = bm
-            cut = None
-            one = re.compile(r"(?:^|(?<=[\s;:]))1\s?\.\s+(?=\S)").search(body, last_b.start())
-            semi = body.find(";", last_b.start())
-            if one and (semi < 0 or one.start() > semi):
-                cut = one.start()
-            elif semi >= 0:
-                cut = semi + 1
-            men_text = body[s:cut] if cut else body[s:]
-            ing_text = body[cut:] if cut else ""
-    for lab in (P.MENIMBANG, P.MENGINGAT, P.MENETAPKAN, P.MEMPERHATIKAN):
-        men_text = lab.sub(" ", men_text)
-        ing_text = lab.sub(" ", ing_text)
-    ing_text = P.DENGAN_RAHMAT.sub(" ", ing_text)
-    # Menimbang items: a., b., ... in sequence; else "bahwa" items
-    men: list[str] = []
-    marks, expect = [], "a"
-    for mm in P.MENIMBANG_ITEM.finditer(men_text):
-        if mm.group("label") == expect:
-            marks.append(mm)
-            expect = chr(ord(expect) + 1)
-    if marks:
-        lead = men_text[:marks[0].start()].strip()
-        for k, mm in enumerate(marks):
-            e = marks[k + 1].start() if k + 1 < len(marks) else len(men_text)
-            men.append(_clean_item(men_text[mm.end():e]))
-        if lead and re.match(r"[Bb]ahwa", lead):
-            men.insert(0, _clean_item(lead))
-        by_bahwa = _bahwa_items(men_text)
-        if len(by_bahwa) > len(men):
-            men = by_bahwa  # labels detached from their text ("b." "c." alone on their lines)
-    else:
-        starts = [mm.start() for mm in re.finditer(r"(?:^|(?<=[;:]\s)|(?<=[;:])|(?<=\n))\s*(?=[Bb]ahwa\b)", men_text)]
-        starts = sorted(set([0] + starts))
-        for k, st in enumerate(starts):
-            e = starts[k + 1] if k + 1 < len(starts) else len(men_text)
-            it = _clean_item(re.sub(r"^\s*[a-z]\s?\.\s*", "", men_text[st:e]))
-            if it:
-                men.append(it)
-    men = [m for m in (re.sub(r"^[a-z]\s?\.\s*", "", x).strip() for x in men) if m]
-    # Mengingat items: 1., 2., ... in sequence
-    ing: list[str] = []
-    marks, n = [], 1
-    for mm in P.NUMBERED_ITEM.finditer(ing_text):
-        if int(mm.group("num")) == n:
-            marks.append(mm)
-            n += 1
-    if marks:
-        texts = []
-        for k, mm in enumerate(marks):
-            e = marks[k + 1].start() if k + 1 < len(marks) else len(ing_text)
-            texts.append(_clean_item(ing_text[mm.end():e]))
-        if sum(1 for t in texts if not t) >= max(1, len(texts) // 2):
-            # labels separated from their text ("1. 2. 3. Pasal 5 ...; Undang-Undang ...;")
-            joined = _clean_item(" ".join(texts))
-            ing = [x.strip() + ";" for x in joined.split(";") if x.strip()]
-            if ing and not joined.rstrip().endswith(";"):
-                ing[-1] = ing[-1][:-1]
-        else:
-            ing = [t for t in texts if t]
-    # labels lost, displaced or printed without their dots: the items still end with ";"
-    by_semicolon = _semicolon_items(ing_text)
-    if len(by_semicolon) > len(ing):
-        ing = by_semicolon
-    return men, ing
-
-
-# labels and layout debris before the first Mengingat item: ". . . b c", "1 2", "T{IItrtrIXN"
-_LEAD_DEBRIS = re.compile(r"^(?:\s|\.|\b[a-z0-9]{1,2}\b|\S*[{}|\\]\S*)+")
-
-
-# the end of a list item: ";" then (a displaced label and) the capitalised start of the next;
-# in OCR text the ";" after the closing "(... Tambahan Lembaran Negara ... Nomor 4438)" may be
-# read as "," or ":"
-_ITEM_END = re.compile(
-    r"(?:;|(?<=Nomor\s\d{4})\s?[,:])(?=\s*(?:\d{1,2}\s?[.,]\s*)*[A-Z])|(?<=Nomor\s\d{4}\))\s?[,:;]"
-)
-
-
-# a numbered label followed by what opens a Mengingat item (not by a displaced "Nomor 701);")
-_ITEM_OPENING = re.compile(
-    r"\d{1,2}\s?\.\s*(?:Undang|Peraturan|Keputusan|Ketetapan|Instruksi|Pasal|Qanun|Surat|Perpu|UUD)"
-)
-
-
-def _semicolon_items(text: str) -> list[str]:
-    """Items of a list whose labels are lost or displaced: the text split after each ";" that
-    is followed by the capitalised start of the next item. A short tail without a number
-    ("Dengan", the first word of "Dengan Persetujuan Bersama") stays with the last item."""
-    # boundaries: the item ends, and a numbered label that is ahead of the count of items so
-    # far (the separator before it was lost: "... Tahun 2018, 23. Peraturan ...")
-    events = [(m.end(), "end", 0) for m in _ITEM_END.finditer(text)]
-    events += [(m.start(), "label", int(m.group("num"))) for m in P.NUMBERED_ITEM.finditer(text)]
-    events.sort()
-    cuts, count, last_label = [], 1, 0
-    for pos, kind, n in events:
-        if kind == "end":
-            cuts.append(pos)
-            count += 1
-        elif last_label < n <= last_label + 10:
-            last_label = n
-            if n > count and text[cuts[-1] if cuts else 0:pos].strip() and _ITEM_OPENING.match(text, pos):
-                cuts.append(pos)
-                count = n
-    pieces, prev = [], 0
-    for c in cuts:
-        pieces.append(text[prev:c])
-        prev = c
-    pieces.append(text[prev:])
-    items = [_clean_item(re.sub(r"^\s*(?:\d{1,2}\s?[.,]\s*)+", "", x)) for x in pieces]
-    items = [re.sub(r"(?<=[.;)])(?:\s+\d{1,2}\s?\.)+$", "", x) for x in items]  # orphan labels
-    items = [x for x in items if x]
-    if items:
-        items[0] = _clean_item(_LEAD_DEBRIS.sub("", items[0])) or items[0]
-    if len(items) > 1 and not re.search(r"\d", items[-1]) and len(items[-1].split()) <= 3:
-        tail = items.pop()
-        items[-1] = f"{items[-1]} {tail}"
-    return items
-
-
-# --------------------------------------------------------------------------------------------
-# Dates
-
-
-def _date(day: str, month: str, year: str) -> str | None:
-    d, y = repair_digits(day), repair_digits(year)
-    if month.isdigit():
-        mo = int(month) if 1 <= int(month) <= 12 else None
-    else:
-        mo = P.MONTHS.get(month.lower())
-        if mo is None:
-            # OCR: "Jtuli" -> juli, "Jarruari" -> januari: the closest month name, if close enough
-            close = difflib.get_close_matches(month.lower(), list(P.MONTHS), n=1, cutoff=0.7)
-            mo = P.MONTHS[close[0]] if close else None
-    if not (d and y and mo) or not 1 <= int(d) <= 31:
-        return None
-    return f"{int(y):04d}-{mo:02d}-{int(d):02d}"
-
-
-def parse_dates(text: str) -> dict[str, str | None]:
-    out: dict[str, str | None] = {"tempat": None, "tanggal_penetapan": None, "tanggal_pengundangan": None}
-    flat = re.sub(r"\s+", " ", text)
-    for m in P.PLACE_DATE.finditer(flat):
-        if m.group("day"):
-            d = _date(m.group("day"), m.group("month"), m.group("year"))
-        else:
-            d = _date(m.group("nday"), m.group("nmonth"), m.group("nyear"))
-        if m.group("kind").lower() == "diundangkan":
-            out["tanggal_pengundangan"] = out["tanggal_pengundangan"] or d
-        else:
-            if out["tanggal_penetapan"] is None:
-                out["tanggal_penetapan"] = d
-                out["tempat"] = (m.group("place") or "").strip(" ,.") or None
-    if out["tempat"] is None:
-        m = re.search(r"(?:Ditetapkan|Disahkan)\s+[Dd]i\s*([A-Z][a-z]+)", flat)
-        if m:
-            out["tempat"] = m.group(1)
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Penjelasan
-
-
-def penjelasan_parts(lines: list[Line]) -> tuple[str | None, list[Line]]:
-    """(text of "I. UMUM", lines of "II. PASAL DEMI PASAL")."""
-    umum_i = next((i for i, ln in enumerate(lines) if P.UMUM_HEAD.match(ln.text)), None)
-    pdp_i = next((i for i, ln in enumerate(lines) if P.PDP_HEAD.match(ln.text)), None)
-    umum = None
-    if umum_i is not None:
-        end = pdp_i if pdp_i is not None and pdp_i > umum_i else len(lines)
-        first = P.UMUM_HEAD.sub("", lines[umum_i].text).strip()
-        umum = join_lines(([first] if first else []) + [ln.text for ln in lines[umum_i + 1:end]]) or None
-    if pdp_i is not None:
-        first = P.PDP_HEAD.sub("", lines[pdp_i].text).strip()
-        rest = ([Line(first, lines[pdp_i].page)] if first else []) + lines[pdp_i + 1:]
-        return umum, rest
-    if umum_i is None:
-        return None, lines
-    return umum, []
-
-
-def penjelasan_by_article(lines: list[Line], *, roman: bool = False) -> dict[str, str]:
-    """Map article number -> its "Pasal demi Pasal" explanation."""
-    out: dict[str, str] = {}
-    arts, _ = segment_articles(lines, roman=roman, with_divisions=False)
-    for a in arts:
-        t = re.sub(r"\s*TAMBAHAN\s+LEMBARAN\s+(?:NEGARA|DAERAH).*$", "", a.text).strip()
-        if a.number not in out:
-            out[a.number] = t
     return out

@@ -110,14 +110,14 @@ def heading_region(text: str) -> str | None:
     """The region a heading names ("BUPATI KOTABARU" -> "kotabaru") even when it gives no number
     (the parser reads the region only with a full type-number-year heading)."""
     from ingest.ids import slug
-    from ingest.structure import _OFFICIAL_LINE, _REGION_IN_TITLE  # the parser's own patterns
+    from ingest.patterns import OFFICIAL_LINE, REGION_IN_TITLE  # the parser's own patterns
 
     lines = [ln.strip() for ln in text[:4000].splitlines() if ln.strip()][:40]
     for ln in lines:
-        m = _OFFICIAL_LINE.match(ln.upper())
+        m = OFFICIAL_LINE.match(ln.upper())
         if m:
             return slug(re.sub(r"^(?:KABUPATEN|KOTA|PROVINSI)\s+", "", m.group("r").strip())) or None
-    m = _REGION_IN_TITLE.search(" ".join(lines).upper())
+    m = REGION_IN_TITLE.search(" ".join(lines).upper())
     return slug(m.group("r")) if m else None
 
 
