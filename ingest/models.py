@@ -59,15 +59,19 @@ class AmendmentItem:
     page: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Relation:
-    """A relation stated by this regulation, in the active voice."""
+    """A relation in the active voice: ``source`` <type> ``target``. The one relation type of the
+    code base: a parsed regulation states its own (``source`` None in ``Regulation.relations``:
+    the regulation itself), the relation graph (regulations.relations) and the staff's edits give
+    each its source."""
 
     type: RelationType
     target: str | None  # canonical id when the citation resolved, else None
-    citation: str  # the text it was read from
+    citation: str = ""  # the text it was read from
     article: str | None = None  # a cited article ("27") when the citation names one
     note: str | None = None
+    source: str | None = None  # the stating work's canonical id (None inside its own record)
 
 
 @dataclass
@@ -116,6 +120,9 @@ class Regulation:
         for item, src in zip(d["amendments"], self.amendments):
             for a, asrc in zip(item["articles"], src.articles):
                 a["path"] = asrc.path
+        for r in d["relations"]:  # inside its own record a relation's source is the record
+            if r.get("source") is None:
+                r.pop("source", None)
         return d
 
     @classmethod

@@ -27,18 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from ingest.models import Relation
 from ingest.vocabulary import PASSIVE, STATUS_BY_RELATION
 
-
-@dataclass(frozen=True)
-class Relation:
-    """One relation, in the active voice: ``source`` <type> ``target``."""
-
-    type: str  # mengubah | mencabut | mencabut_sebagian | dasar_hukum
-    source: str
-    target: str | None  # canonical id, None when the citation did not resolve
-    citation: str = ""
-    article: str | None = None
+__all__ = ["Relation", "RelationGraph", "RelationView", "derive_status", "relations_of"]
 
 
 @dataclass(frozen=True)
@@ -62,14 +54,14 @@ def relations_of(work_id: str, regulation: Mapping[str, Any] | None) -> list[Rel
         return []
     out: dict[tuple, Relation] = {}
     for r in regulation.get("relations") or []:
-        rel = Relation(r.get("type"), work_id, r.get("target"), r.get("citation") or "", r.get("article"))
+        rel = Relation(r.get("type"), r.get("target"), r.get("citation") or "", r.get("article"), source=work_id)
         if rel.target == work_id:
             continue
         out.setdefault((rel.type, rel.target, rel.article if rel.target is None else None), rel)
     for item in regulation.get("amendments") or []:
         target = item.get("target_work")
         if target and target != work_id and ("mengubah", target, None) not in out:
-            out[("mengubah", target, None)] = Relation("mengubah", work_id, target, item.get("instruction") or "")
+            out[("mengubah", target, None)] = Relation("mengubah", target, item.get("instruction") or "", source=work_id)
     return list(out.values())
 
 

@@ -4,7 +4,7 @@ from regulations.relations import Relation, derive_status
 
 
 def rel(type_, source, target):
-    return Relation(type_, source, target, f"{source} {type_} {target}")
+    return Relation(type_, target, f"{source} {type_} {target}", source=source)
 
 
 def test_status_follows_the_strongest_relation():

@@ -77,7 +77,7 @@ def apply_edits(parsed: list[Relation], edit_rows: list[dict[str, Any]]) -> list
         key = (e["type"], e["source"], e["target"])
         if e["action"] == "add" and key not in have:
             have.add(key)
-            out.append(Relation(e["type"], e["source"], e["target"], e["citation"] or "", e["article"]))
+            out.append(Relation(e["type"], e["target"], e["citation"] or "", e["article"], source=e["source"]))
     return out
 
 
