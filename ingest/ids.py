@@ -53,6 +53,7 @@ JENIS: dict[str, tuple[str, str]] = {
 UNNUMBERED = frozenset({"uud"})
 
 _SLUG = re.compile(r"[^a-z0-9]+")
+ID_PATTERN = r"^[a-z0-9-]+$"  # what a canonical id is made of: the API's work path parameter
 _ID = re.compile(r"^(?P<jenis>[a-z]+(?:-mpr)?)(?:-(?P<region>[a-z][a-z-]*?))?-(?P<nomor>[0-9a-z]+)-(?P<tahun>\d{4})$")
 _ID_UNNUMBERED = re.compile(r"^(?P<jenis>[a-z]+)-(?P<tahun>\d{4})$")
 

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Optional
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from ingest.citations import find_citations
@@ -30,11 +30,11 @@ from search_api.deps import get_snapshot
 from search_api.errors import ApiProblem, not_found
 from search_api.kb import Snapshot
 from search_api.models import _Query
+from search_api.params import WorkId
 from search_api.responses import NOT_FOUND, PROBLEMS
 
 router = APIRouter(prefix="/api/v1", tags=["regulations"])
 
-WorkId = Annotated[str, Path(max_length=120, description="canonical id, e.g. uu-11-2008")]
 LANGUAGE = "ind"
 
 _OPERATION_EN = {"diubah": "amended", "disisipkan": "inserted", "dihapus": "deleted"}

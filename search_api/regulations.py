@@ -9,6 +9,7 @@ from search_api.deps import get_snapshot
 from search_api.errors import not_found
 from search_api.filters import check_filters
 from search_api.kb import Snapshot
+from search_api.params import WorkId
 from search_api.models import ArticleOut, NoParams, RegulationDetail, RegulationListParams, RegulationPage
 from search_api.pagination import decode_cursor, encode_cursor
 from search_api.responses import NOT_FOUND, PROBLEMS
@@ -16,7 +17,6 @@ from search_api.views import article_view, regulation_detail
 
 router = APIRouter(prefix="/api/v1", tags=["regulations"])
 
-WorkId = Annotated[str, Path(max_length=120, description="canonical id, e.g. pp-71-2019 or perwal-malang-9-2022")]
 Pasal = Annotated[str, Path(max_length=20, description='article number, e.g. "40" or "45A"')]
 
 

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from pipelines.staff import curation
 from pipelines.staff.accounts import Account
 from search_api.auth import AUTH_RESPONSES, require_staff
-from search_api.staff.service import WorkId, call, svc
+from search_api.params import WorkId
+from search_api.staff.service import call, svc
 
 router = APIRouter(tags=["staff"])
 

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipelines.staff import curation, relation_edits
 from pipelines.staff.accounts import Account
 from search_api.auth import AUTH_RESPONSES, require_staff
-from search_api.staff.service import PUBLIC_MISSING, WorkId, call, gone_or_missing, svc
+from search_api.params import WorkId
+from search_api.staff.service import PUBLIC_MISSING, call, gone_or_missing, svc
 
 router = APIRouter(tags=["staff"])
 

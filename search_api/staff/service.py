@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Annotated
 
-from fastapi import Path, Request
+from fastapi import Request
 
 from pipelines.staff import curation
 from pipelines.staff.jobs import JobQueue, Worker
@@ -32,7 +31,6 @@ from pipelines.staff.uploads import UploadIngester
 from search_api.errors import ApiProblem, not_found
 from search_api.staff.uploads import rejected
 
-WorkId = Annotated[str, Path(max_length=120, pattern=r"^[a-z0-9-]+$", description="canonical id")]
 
 
 class StaffService:

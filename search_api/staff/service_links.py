@@ -21,7 +21,8 @@ from pipelines.staff.service_links import record_decision
 from search_api import services
 from search_api.auth import AUTH_RESPONSES, require_staff
 from search_api.errors import ApiProblem, not_found
-from search_api.staff.service import WorkId, svc
+from search_api.params import WorkId
+from search_api.staff.service import svc
 
 router = APIRouter(tags=["staff"])
 

@@ -10,7 +10,8 @@ from fastapi.responses import FileResponse, Response
 from pipelines.staff import curation, versions
 from pipelines.staff.files import safe_filename
 from search_api.errors import not_found
-from search_api.staff.service import PUBLIC_MISSING, WorkId, gone_or_missing, svc
+from search_api.params import WorkId
+from search_api.staff.service import PUBLIC_MISSING, gone_or_missing, svc
 
 router = APIRouter(tags=["staff"])
 
