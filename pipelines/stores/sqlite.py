@@ -58,6 +58,7 @@ from haystack.document_stores.types import DuplicatePolicy
 from pipelines.analysis.analyzer import analyze, analyze_query
 from pipelines.stores.filters import filters_to_sql, meta_expression, meta_path, sql_literal
 from pipelines.stores.references import reference
+from pipelines.stores.shared_index import IndexFiles
 
 logger = logging.getLogger(__name__)
 
@@ -81,10 +82,76 @@ class _BM25Index:
 
     generation: int
     rids: np.ndarray  # int64, sorted ascending: the rowids of documents_fts (= documents.rid)
-    vocab: dict[str, int]
+    vocab: dict[str, int] | MappedVocab
     indptr: np.ndarray  # int64 (len(vocab) + 1,)
     rows: np.ndarray  # intp
     weights: np.ndarray  # float64
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The index as arrays (for the shared, memory-mapped copy: pipelines.stores.shared_index)."""
+        if isinstance(self.vocab, MappedVocab):
+            vocab = {"terms": self.vocab.blob, "term_offsets": self.vocab.offsets, "term_order": self.vocab.order}
+        else:
+            vocab = MappedVocab.arrays(self.vocab)
+        return {"rids": self.rids, "indptr": self.indptr, "rows": self.rows, "weights": self.weights, **vocab}
+
+    @classmethod
+    def from_arrays(cls, a: dict[str, np.ndarray], generation: int) -> _BM25Index:
+        return cls(generation, a["rids"], MappedVocab(a["terms"], a["term_offsets"], a["term_order"]),
+                   a["indptr"], a["rows"], a["weights"])
+
+
+class MappedVocab:
+    """The BM25 vocabulary (term -> id) over three arrays that can be memory-mapped and shared:
+    the terms' UTF-8 bytes in id order (``blob``, ``offsets``) and the ids sorted by those bytes
+    (``order``); a lookup is a binary search (~17 steps at 100k terms), a Python dict per worker
+    is not needed. Reads like the ``dict`` it replaces."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray, order: np.ndarray) -> None:
+        self.blob, self.offsets, self.order = blob, offsets, order
+        self._bytes = memoryview(blob)
+
+    @staticmethod
+    def arrays(vocab: dict[str, int]) -> dict[str, np.ndarray]:
+        terms = [t.encode("utf-8") for t, _ in sorted(vocab.items(), key=lambda kv: kv[1])]
+        offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in terms], out=offsets[1:])
+        blob = np.frombuffer(b"".join(terms), dtype=np.uint8) if terms else np.zeros(0, dtype=np.uint8)
+        order = np.array(sorted(range(len(terms)), key=terms.__getitem__), dtype=np.int64)
+        return {"terms": blob, "term_offsets": offsets, "term_order": order}
+
+    def _term(self, i: int) -> bytes:
+        return bytes(self._bytes[self.offsets[i]:self.offsets[i + 1]])
+
+    def get(self, term: str, default: int | None = None) -> int | None:
+        key = term.encode("utf-8")
+        lo, hi = 0, len(self.order)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            found = self._term(int(self.order[mid]))
+            if found < key:
+                lo = mid + 1
+            elif found > key:
+                hi = mid
+            else:
+                return int(self.order[mid])
+        return default
+
+    def __getitem__(self, term: str) -> int:
+        i = self.get(term)
+        if i is None:
+            raise KeyError(term)
+        return i
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and self.get(term) is not None
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def items(self) -> Iterator[tuple[str, int]]:
+        for i in range(len(self.order)):
+            yield self._term(i).decode("utf-8"), i
 
 
 def build_bm25_index(rows: list[tuple[int, str]], generation: int = 0) -> _BM25Index:
@@ -154,6 +221,13 @@ class _VectorIndex:
     rids: np.ndarray  # int64, sorted ascending
     matrix: np.ndarray  # float32 (n, dim), rows L2-normalised
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"rids": self.rids, "matrix": self.matrix}
+
+    @classmethod
+    def from_arrays(cls, a: dict[str, np.ndarray], generation: int) -> _VectorIndex:
+        return cls(generation, a["rids"], a["matrix"])
+
 
 class SQLiteDocumentStore:
     """Haystack DocumentStore over one SQLite file with FTS5 BM25 and numpy dense search.
@@ -173,6 +247,10 @@ class SQLiteDocumentStore:
         ~3 us per matching document. When the summed document frequencies of the terms exceed
         this budget, the most common terms are left out of the MATCH (rarest kept first, at least
         one term), as Lucene's common-terms query does; ``None`` never prunes.
+    :param shared_indexes: keep the dense matrix and the BM25 postings of each generation in
+        memory-mapped files next to the database (``<file>.indexes/``, see
+        pipelines.stores.shared_index), built by the first process that needs them and mapped by
+        all, so N server workers hold one copy; ``False``: each process builds its own in memory.
     """
 
     def __init__(
@@ -184,6 +262,7 @@ class SQLiteDocumentStore:
         filter_cache_size: int = 64,
         bm25_index: str = "memory",
         bm25_candidate_budget: int | None = 20_000,
+        shared_indexes: bool = True,
     ) -> None:
         if str(path) == ":memory:":
             raise ValueError("SQLiteDocumentStore needs a file path: each thread opens its own connection")
@@ -195,6 +274,8 @@ class SQLiteDocumentStore:
         self.indexed_meta_fields = list(indexed_meta_fields or [])
         self.filter_cache_size = filter_cache_size
         self.bm25_candidate_budget = bm25_candidate_budget
+        self.shared_indexes = shared_indexes
+        self._index_files = IndexFiles(self.path) if shared_indexes else None
         self._df_cache: dict[str, int] = {}
         self._df_generation = -1
         self._local = threading.local()
@@ -279,7 +360,15 @@ class SQLiteDocumentStore:
 
     def bump_generation(self) -> None:
         """Make every reader, in any process, re-read the knowledge base (inside ``transaction()``)."""
-        self._conn().execute("UPDATE store_state SET value = value + 1 WHERE key = 'generation'")
+        self._bump(self._conn())
+
+    @staticmethod
+    def _bump(conn: sqlite3.Connection) -> None:
+        """The generation counter + 1 and a fresh random ``token``: (generation, token) names the
+        rows' state for the shared index files (a restored backup repeats a counter value, never a
+        token)."""
+        conn.execute("UPDATE store_state SET value = value + 1 WHERE key = 'generation'")
+        conn.execute("UPDATE store_state SET value = abs(random()) WHERE key = 'token'")
 
     def update_chunk_meta(self, work_id: str, values: dict[str, Any]) -> int:
         """Set ``meta[key] = value`` for each of ``values`` on every chunk of ``work_id`` (only
@@ -299,7 +388,7 @@ class SQLiteDocumentStore:
         def block():
             with store.transaction():
                 yield store._conn()
-                store._conn().execute("UPDATE store_state SET value = value + 1 WHERE key = 'generation'")
+                store._bump(store._conn())
 
         return block()
 
@@ -321,6 +410,7 @@ class SQLiteDocumentStore:
             conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(text, tokenize=\"{FTS_TOKENIZER}\")")
             conn.execute("CREATE TABLE IF NOT EXISTS store_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
             conn.execute("INSERT OR IGNORE INTO store_state VALUES ('generation', 0)")
+            conn.execute("INSERT OR IGNORE INTO store_state VALUES ('token', abs(random()))")
             conn.execute("INSERT OR IGNORE INTO store_state VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             # facts about the knowledge base as text (the embedding model that made its vectors)
             conn.execute("CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -356,6 +446,7 @@ class SQLiteDocumentStore:
             filter_cache_size=self.filter_cache_size,
             bm25_index=self.bm25_index,
             bm25_candidate_budget=self.bm25_candidate_budget,
+            shared_indexes=self.shared_indexes,
         )
 
     @classmethod
@@ -664,18 +755,52 @@ class SQLiteDocumentStore:
         return [self._document(row[:-1], score=-row[-1]) for row in rows]
 
     def _bm25_postings(self) -> _BM25Index:
-        """The in-memory postings of the current generation (built on first use after a write)."""
+        """The postings of the current generation (built on first use after a write; memory-mapped
+        from the shared index files with ``shared_indexes``)."""
         return self._generation_cached(
             "_bm25", self._bm25_lock,
             fetch=lambda conn: conn.execute("SELECT rowid, text FROM documents_fts ORDER BY rowid").fetchall(),
             make=lambda rows, generation: build_bm25_index(rows, generation),
+            shared=("bm25", _BM25Index.from_arrays),
         )
 
-    def _generation_cached(self, attr: str, lock: threading.Lock, *, fetch, make, on_cache=None, owner=None):
-        """An in-memory index derived from the rows of the current generation, shared by BM25 and
-        dense search: read from one snapshot (the counter and the rows agree), built outside it,
-        and cached (as ``owner.attr``, ``owner`` defaulting to the store) unless it was read inside
-        a write transaction, whose rows may yet be rolled back."""
+    def _shared_key(self, conn: sqlite3.Connection, generation: int) -> str:
+        token = conn.execute("SELECT value FROM store_state WHERE key = 'token'").fetchone()
+        return f"g{generation}-{token[0] if token else 0:x}"
+
+    def _from_shared_files(self, conn: sqlite3.Connection, generation: int, kind: str, from_arrays, build):
+        """This generation's index of ``kind`` from the shared files, built (from the rows of this
+        snapshot, by ``build``) and written first if no valid set exists; None when the index
+        cannot be shared (empty, or the files cannot be written: then ``build``'s own is used)."""
+        files = self._index_files
+        key = self._shared_key(conn, generation)
+        arrays = files.load(kind, key)
+        if arrays is None:
+            try:
+                with files.lock(kind):
+                    arrays = files.load(kind, key)  # another process may have built it meanwhile
+                    if arrays is None:
+                        index = build()
+                        if not files.save(kind, key, index.arrays()):
+                            return index
+                        files.prune(kind, generation)
+                        arrays = files.load(kind, key)
+            except OSError as exc:
+                logger.warning("shared index files unavailable in {root} ({error}): this process keeps its own copy",
+                               root=str(files.root), error=str(exc))
+                return build()
+            if arrays is None:
+                return build()
+        return from_arrays(arrays, generation)
+
+    def _generation_cached(self, attr: str, lock: threading.Lock, *, fetch, make, on_cache=None, owner=None,
+                           shared=None):
+        """An index derived from the rows of the current generation, shared by BM25 and dense
+        search: read from one snapshot (the counter and the rows agree), and cached (as
+        ``owner.attr``, ``owner`` defaulting to the store) unless it was read inside a write
+        transaction, whose rows may yet be rolled back. With ``shared=(kind, from_arrays)`` and
+        ``shared_indexes``, outside a write transaction, the index is memory-mapped from the shared
+        files of this generation (built and written by the first process that needs it)."""
         owner = self if owner is None else owner
         generation = self.generation()
         index = getattr(owner, attr)
@@ -689,13 +814,19 @@ class SQLiteDocumentStore:
             own_snapshot = self._local.depth == 0
             if own_snapshot:
                 conn.execute("BEGIN")  # one snapshot for the counter and the rows
+            index = None
             try:
                 generation = self.generation()
-                data = fetch(conn)
+                if shared is not None and own_snapshot and self._index_files is not None:
+                    index = self._from_shared_files(conn, generation, shared[0], shared[1],
+                                                    lambda: make(fetch(conn), generation))
+                else:
+                    data = fetch(conn)
             finally:
                 if own_snapshot:
                     conn.execute("COMMIT")
-            index = make(data, generation)
+            if index is None:
+                index = make(data, generation)
             if own_snapshot:
                 setattr(owner, attr, index)
                 if on_cache is not None:
@@ -784,6 +915,7 @@ class SQLiteDocumentStore:
             fetch=self._load_matrix,
             make=lambda loaded, generation: _VectorIndex(generation, *loaded),
             on_cache=self._mask_cache.clear,
+            shared=("vectors", _VectorIndex.from_arrays),
         )
 
     def _load_matrix(self, conn: sqlite3.Connection, batch: int = 4096) -> tuple[np.ndarray, np.ndarray]:
