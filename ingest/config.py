@@ -35,6 +35,9 @@ class Settings:
     max_json_bytes: int = 1024 * 1024  # largest body of any request other than an upload
     # the Elasticsearch chunk index alias (JDIH_ES_INDEX); the works, state... indices derive from it
     elasticsearch_index: str = "jdih-chunks"
+    # The embedded store's dense matrix and BM25 postings as memory-mapped files shared by every
+    # worker process (<data dir>/jdih.sqlite3.indexes/); False: each process builds its own copy.
+    shared_indexes: bool = True
 
     @property
     def db_path(self) -> Path:
@@ -62,7 +65,19 @@ def get_settings() -> Settings:
         trusted_proxies=tuple(p.strip() for p in os.environ.get("JDIH_TRUSTED_PROXIES", "").split(",") if p.strip()),
         max_json_bytes=_int("JDIH_MAX_JSON_BYTES", 1024 * 1024),
         elasticsearch_index=os.environ.get("JDIH_ES_INDEX", "").strip() or "jdih-chunks",
+        shared_indexes=_flag("JDIH_SHARED_INDEXES", True),
     )
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be 1 or 0, got {raw!r}")
 
 
 def _region(raw: str) -> str:

@@ -21,6 +21,7 @@ def open_store(settings=None):
             str(settings.db_path),
             text_meta_fields=["breadcrumb"],
             indexed_meta_fields=["regulation_id", "pasal", "amends", "jenis", "tahun", "status", "kind"],
+            shared_indexes=getattr(settings, "shared_indexes", True),
         )
     if settings.store == "elasticsearch":
         return ElasticsearchStore.from_env(settings.elasticsearch_url, control_db=settings.db_path,
