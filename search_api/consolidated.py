@@ -316,7 +316,8 @@ _DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
 class ConsolidatedParams(_Query):
-    date: Optional[str] = Field(None, pattern=_DATE, description="YYYY-MM-DD; default today")
+    date: Optional[str] = Field(None, pattern=_DATE, json_schema_extra={"format": "date"},
+                                description="YYYY-MM-DD; default today")
 
 
 def check_date(value: str | None) -> str | None:

@@ -48,17 +48,32 @@ class _Query(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _jenis_names() -> list[str]:
+    from ingest.ids import JENIS
+
+    return sorted({v for code, (name, abbr) in JENIS.items() for v in (code, name, abbr)})
+
+
+def _dimension_ids() -> list[str]:
+    from pipelines.indexing.dimensions import DIMENSION_IDS
+
+    return list(DIMENSION_IDS)
+
+
 class RegulationFilters(_Query):
-    jenis: Optional[str] = Field(None, max_length=60, description="type: short code (uu, pp, perwal) or full name")
+    # the schema lists the values the server knows (it also takes them in any case)
+    jenis: Optional[str] = Field(None, max_length=120, json_schema_extra={"enum": _jenis_names()},
+                                 description="type: short code (uu, pp, perwal), abbreviation or full name")
     tahun: Optional[int] = Field(None, ge=1900, le=2100, description="year in the regulation's number")
     status: Optional[Status] = None
-    dimension: Optional[str] = Field(None, max_length=60, description="Smart City dimension id, e.g. smart-governance")
+    dimension: Optional[str] = Field(None, max_length=60, json_schema_extra={"enum": _dimension_ids()},
+                                     description="Smart City dimension id, e.g. smart-governance")
 
 
 class SearchParams(RegulationFilters):
     q: str = Field(min_length=1, max_length=MAX_QUERY, description="the question or keywords")
     mode: Mode = Mode.hybrid
-    as_of: Optional[str] = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$",
+    as_of: Optional[str] = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"},
                                  description="YYYY-MM-DD: only works in force that day, amended articles as they read that day")
     limit: int = Field(10, ge=1, le=MAX_LIMIT, description="regulations per page")
     cursor: Optional[str] = Field(None, max_length=200, description="next_cursor of the previous page")

@@ -52,6 +52,11 @@ def clean_metadata(fields: dict[str, Any], *, allowed: frozenset[str] = EDITABLE
             continue
         if key in YEAR_FIELDS:
             try:
+                if isinstance(value, float) and value.is_integer():  # JSON 1945.0 is the integer 1945
+                    value = int(value)
+                if isinstance(value, bool) or not isinstance(value, (int, str)) or (
+                        isinstance(value, str) and not _YEAR.match(value)):
+                    raise ValueError(value)
                 year = int(str(value).strip())
             except ValueError:
                 problems.append((key, f"'{key}' must be a year", f"'{key}' harus berupa tahun"))
@@ -62,13 +67,16 @@ def clean_metadata(fields: dict[str, Any], *, allowed: frozenset[str] = EDITABLE
             out[key] = year
             continue
         if not isinstance(value, str):
-            value = str(value)
+            problems.append((key, f"'{key}' must be text", f"'{key}' harus berupa teks"))
+            continue
         value = value.strip()
         if _CONTROL.search(value):
             problems.append((key, f"'{key}' holds control characters", f"'{key}' berisi karakter kontrol"))
             continue
         if key in DATE_FIELDS:
             try:
+                if not _ISO_DAY.match(value):
+                    raise ValueError(value)
                 day = date.fromisoformat(value)
             except ValueError:
                 problems.append((key, f"'{key}' must be a date YYYY-MM-DD", f"'{key}' harus tanggal YYYY-MM-DD"))
@@ -99,6 +107,41 @@ def clean_metadata(fields: dict[str, Any], *, allowed: frozenset[str] = EDITABLE
 # A regulation number: starts with a digit 1-9 or a letter (Roman numerals, TAP MPR), then digits,
 # letters and . / - ; never 0, never negative.
 _NUMBER = re.compile(r"^(?:[1-9][0-9]*|[A-Za-z])[0-9A-Za-z./ -]{0,59}$")
+_YEAR = re.compile(r"^\s*[0-9]{1,6}\s*$")
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+# JSON Schema of the same rules, for OpenAPI (what a client may send; the server checks the same).
+_NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_BLANK = {"type": "string", "pattern": r"^\s*$"}  # an empty value clears the field
+_LEAP = r"(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:0[048]|[2468][048]|[13579][26]))"
+_YEARS = r"(?:19[0-9]{2}|20[0-9]{2}|2100)"
+# a calendar day of 1900-2100: any month's 1-28, 29-30 except in February, 31 in the long
+# months, 29 February in leap years
+DAY_PATTERN = (rf"^(?:{_YEARS}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+               rf"|(?:0[13578]|1[02])-31)|{_LEAP}-02-29)$")
+
+
+def metadata_json_schema() -> dict[str, Any]:
+    """The body of PATCH /regulations/{id} (and the upload's metadata fields) as JSON Schema."""
+    props: dict[str, Any] = {}
+    for key, limit in TEXT_FIELDS.items():
+        rule: dict[str, Any] = {"type": "string", "maxLength": limit, "pattern": _NO_CONTROL}
+        if key == "noPeraturan":
+            rule = {"type": "string", "pattern": _NUMBER.pattern}
+        props[key] = {"anyOf": [rule, _BLANK, {"type": "null"}]}
+    for key in DATE_FIELDS:
+        props[key] = {"anyOf": [{"type": "string", "pattern": DAY_PATTERN}, _BLANK, {"type": "null"}],
+                      "description": "YYYY-MM-DD, 1900-2100; tanggal_pengundangan on or after tanggal_penetapan"}
+    for key in YEAR_FIELDS:
+        props[key] = {"anyOf": [{"type": "integer", "minimum": 1900, "maximum": 2100},
+                                {"type": "string", "pattern": rf"^\s*{_YEARS}\s*$"}, _BLANK, {"type": "null"}]}
+    from ingest.vocabulary import STATUSES
+
+    props["status"] = {"anyOf": [{"type": "string", "enum": list(STATUSES)}, _BLANK, {"type": "null"}],
+                       "description": "only for a work whose relations leave it in force (else 409)"}
+    return {"type": "object", "properties": props, "additionalProperties": False, "minProperties": 1,
+            "description": "catalogue fields to set (null or an empty string clears)",
+            "example": {"judul_en": "Smart city master plan"}}
 
 
 def date_order_problems(record: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -17,7 +17,8 @@ router = APIRouter(tags=["staff"])
 
 class AccountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=acc.MAX_NAME)
+    name: str = Field(min_length=1, max_length=acc.MAX_NAME, pattern=r"^[^\x00-\x1f]+$",
+                      description="printable characters (no control characters)")
     role: str = Field(pattern="^(staff|admin)$")
     expires_in_days: int = Field(default=acc.DEFAULT_EXPIRY_DAYS, ge=0, le=3650,
                                  description="the token stops working after this many days (0: never)")

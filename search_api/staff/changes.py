@@ -20,7 +20,9 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d
 
 
 @router.get("/changes", summary="Change feed of the knowledge base (cursor-paginated)")
-def get_changes(request: Request, since: Annotated[Optional[str], Query(max_length=40)] = None,
+def get_changes(request: Request,
+                since: Annotated[Optional[str], Query(max_length=40, json_schema_extra={"pattern": _ISO.pattern},
+                                                      description="ISO 8601 date or time, e.g. 2025-01-31T00:00:00Z")] = None,
                 cursor: Annotated[Optional[int], Query(ge=0, le=MAX_SEQ)] = None,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 100):
     """Events oldest first: ``{seq, work_id, kind, at, link}``; ``kind`` is created, changed,

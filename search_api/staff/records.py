@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 
 from pipelines.staff import curation
 from pipelines.staff.accounts import Account
+from pipelines.staff.records import metadata_json_schema
 from search_api.auth import AUTH_RESPONSES, require_staff
 from search_api.params import WorkId
 from search_api.staff.service import call, svc
@@ -15,7 +16,8 @@ from search_api.staff.service import call, svc
 router = APIRouter(tags=["staff"])
 
 
-@router.patch("/regulations/{work_id}", summary="Edit a regulation's metadata (staff)", responses=AUTH_RESPONSES)
+@router.patch("/regulations/{work_id}", summary="Edit a regulation's metadata (staff)", responses=AUTH_RESPONSES,
+              openapi_extra={"requestBody": {"content": {"application/json": {"schema": metadata_json_schema()}}}})
 def patch_regulation(work_id: WorkId, request: Request,
                      fields: Annotated[dict[str, Any], Body(description="catalogue fields to set (null clears)",
                                                             examples=[{"judul_en": "Smart city master plan"}])],

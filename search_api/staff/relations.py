@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipelines.staff import curation, relation_edits
+from ingest.vocabulary import RELATION_TYPES
 from pipelines.staff.accounts import Account
 from search_api.auth import AUTH_RESPONSES, require_staff
 from search_api.params import WorkId
@@ -18,7 +19,8 @@ router = APIRouter(tags=["staff"])
 
 class RelationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    type: str = Field(description="active voice: mengubah, mencabut, mencabut_sebagian, dasar_hukum")
+    type: str = Field(description="active voice: mengubah, mencabut, mencabut_sebagian, dasar_hukum",
+                      json_schema_extra={"enum": list(RELATION_TYPES)})
     target: str = Field(max_length=120, pattern=r"^[a-z0-9-]+$", description="canonical id of the other work")
     citation: str = Field("", max_length=500, description="the words of the text that state it")
     article: Optional[str] = Field(None, max_length=20)
@@ -50,7 +52,7 @@ def add_relation(work_id: WorkId, body: RelationIn, request: Request, account: A
 
 @router.delete("/regulations/{work_id}/relations", summary="Remove a relation (staff): a wrong parsed one or a hand-made one", responses=AUTH_RESPONSES)
 def remove_relation(work_id: WorkId, request: Request,
-                    type: Annotated[str, Query(max_length=40)],
+                    type: Annotated[str, Query(max_length=40, json_schema_extra={"enum": list(RELATION_TYPES)})],
                     target: Annotated[str, Query(max_length=120, pattern=r"^[a-z0-9-]+$")],
                     note: Annotated[Optional[str], Query(max_length=500)] = None,
                     account: Account = Depends(require_staff)):

@@ -6,9 +6,9 @@ Checks before storing and the job itself are in :mod:`pipelines.staff.uploads`.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,6 +21,8 @@ from pipelines.staff.records import EDITABLE_FIELDS, UploadRejected, clean_metad
 from pipelines.staff.uploads import UploadIngester, check_upload, find_duplicate, id_from_metadata, no_id_error
 from search_api.auth import AUTH_RESPONSES, require_staff
 from search_api.errors import ApiProblem, not_found, problem_body, storage_full_problem
+
+JOB_STATES = ("queued", "running", "done", "failed")
 
 router = APIRouter(tags=["staff"])
 
@@ -208,8 +210,10 @@ def cancel_job(job_id: JobId, request: Request, account: Account = Depends(requi
 
 
 @router.get("/jobs", summary="Recent jobs (staff)", responses=AUTH_RESPONSES)
-def list_jobs(request: Request, state: str | None = None, account: Account = Depends(require_staff)):
-    if state is not None and state not in ("queued", "running", "done", "failed"):
+def list_jobs(request: Request,
+              state: Annotated[Optional[str], Query(json_schema_extra={"enum": list(JOB_STATES)})] = None,
+              account: Account = Depends(require_staff)):
+    if state is not None and state not in JOB_STATES:
         raise ApiProblem("validation-error", "'state' must be queued, running, done or failed.",
                          "'state' harus queued, running, done atau failed.")
     return {"results": [j.public() for j in request.app.state.staff.queue.list(state=state)]}
