@@ -32,6 +32,13 @@ Design:
   reloaded when the ``generation`` counter (bumped by every write, in any process) changes;
   filters become a candidate mask computed with SQL and cached per filter and generation.
 - filters: the full Haystack syntax, translated by ``pipelines.stores.filters``.
+- shared across processes (``shared_indexes=True``, the default): the dense matrix and the BM25
+  postings of a generation are built once, by the first process that needs them, into
+  ``<file>.indexes/`` and memory-mapped read-only by every process (numpy ``mmap_mode="r"``), so N
+  server workers hold one copy in the page cache (pipelines.stores.shared_index: atomic sets keyed
+  by generation and a random per-write token, CRC-checked, rebuilt from the rows when stale or
+  damaged). Inside a write transaction the indexes are built from that transaction's rows and
+  never shared. Per process remain the id/meta table below and the filter masks.
 - partial results (``meta_fields=[...]``, ``return_content=False``) for the ranking steps of a
   query: ids and the asked meta keys come from an in-memory table built once per generation
   (rid -> id, keys), so a reference costs neither SQL nor JSON decoding (pipelines.stores.references).
