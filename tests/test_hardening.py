@@ -505,6 +505,62 @@ def test_a_job_past_its_time_limit_stops(hkb, monkeypatch):
         queue.fail(job.id, {"code": "test"})
 
 
+def test_a_large_job_does_not_stall_the_small_ones_behind_it(tmp_path):
+    import threading
+    import time
+
+    from pipelines.staff.jobs import JobQueue, Worker, is_large, wait_for
+    from pipelines.stores.sqlite import SQLiteDocumentStore
+
+    # what makes a job large: a long text, or a PDF of many pages (read page by page, OCR)
+    assert is_large({"size": 670_000, "media_type": "text/plain", "pages": None})
+    assert is_large({"size": 3_000_000, "media_type": "application/pdf", "pages": 141})
+    assert not is_large({"size": 3_000_000, "media_type": "application/pdf", "pages": 12})
+    assert not is_large({"size": 40_000, "media_type": "text/markdown", "pages": None})
+    assert not is_large({})  # a metadata-only upload
+
+    store = SQLiteDocumentStore(tmp_path / "jdih.sqlite3")
+    queue = JobQueue(store)
+    release, ran = threading.Event(), []
+
+    def handler(job, q):  # a synthetic job: the large one runs until released
+        ran.append(job.params["name"])
+        if job.params["name"] == "large":
+            assert release.wait(60)
+        return {"name": job.params["name"]}
+
+    with store.transaction():
+        large = queue.enqueue("synthetic", params={"name": "large", "size": 670_000, "media_type": "text/plain"},
+                              created_by="test")
+    workers = [Worker(queue, {"synthetic": handler}, poll_s=0.1),
+               Worker(queue, {"synthetic": handler}, poll_s=0.1, small_only=True)]
+    for w in workers:
+        w.start()
+    try:
+        deadline = time.monotonic() + 30
+        while queue.get(large.id).state != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        with store.transaction():
+            small = queue.enqueue("synthetic", params={"name": "small", "size": 40_000, "media_type": "text/markdown"},
+                                  created_by="test")
+        done = wait_for(queue, small.id, timeout_s=30, poll_s=0.05)
+        assert done.state == "done" and queue.get(large.id).state == "running"  # not queued behind it
+        with store.transaction():  # the express worker leaves a second large job to the main one
+            large2 = queue.enqueue("synthetic", params={"name": "large2", "size": 3_000_000,
+                                                        "media_type": "application/pdf", "pages": 141}, created_by="test")
+        time.sleep(1.0)
+        assert queue.get(large2.id).state == "queued"
+        release.set()
+        assert wait_for(queue, large.id, timeout_s=30, poll_s=0.05).state == "done"
+        assert wait_for(queue, large2.id, timeout_s=30, poll_s=0.05).state == "done"
+        assert ran == ["large", "small", "large2"]
+    finally:
+        release.set()
+        for w in workers:
+            w.stop()
+
+
 # --- 8. contract drift ------------------------------------------------------------------------------------
 
 def test_head_is_answered_wherever_get_is_and_405_lists_every_method(hkb, omega):

@@ -40,6 +40,12 @@ STATES = ("queued", "running", "done", "failed")
 MAX_ATTEMPTS = 3
 STALE_S = 300  # a running job whose owner has not written for this long is presumed dead
 HEARTBEAT_S = 15
+# A job is *large* when its file is a text over this many bytes or a PDF over this many pages (a
+# scan is read page by page with OCR): the express worker leaves those to the main worker, so one
+# long job never stalls the short ones behind it (issue 17, item 10). JDIH_JOB_LARGE_TEXT_BYTES
+# and JDIH_JOB_LARGE_PAGES override them.
+LARGE_TEXT_BYTES = 300_000  # the largest text of the shipped corpus, UU 12/2011, is 207 KB
+LARGE_PAGES = 40
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -69,6 +75,22 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
     conn.execute(SCHEMA)
     conn.execute("CREATE INDEX IF NOT EXISTS ix_jobs_state ON jobs (state, created_at)")
     conn.execute("CREATE INDEX IF NOT EXISTS ix_jobs_sha ON jobs (file_sha256)")
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw.isdigit() else default
+
+
+def is_large(params: dict[str, Any]) -> bool:
+    """Whether a job's file will take long (see ``LARGE_TEXT_BYTES``, ``LARGE_PAGES``); a job
+    that says nothing of its file (a metadata-only upload, another kind) is small."""
+    pages = params.get("pages")
+    if isinstance(pages, int) and pages > _env_int("JDIH_JOB_LARGE_PAGES", LARGE_PAGES):
+        return True
+    size = params.get("size")
+    text = pages is None and not str(params.get("media_type") or "").endswith("pdf")
+    return bool(text and isinstance(size, int) and size > _env_int("JDIH_JOB_LARGE_TEXT_BYTES", LARGE_TEXT_BYTES))
 
 
 def owner_id() -> str:
@@ -158,12 +180,18 @@ class JobQueue:
                                 "ORDER BY created_at LIMIT 1", (sha256,)).fetchone()
         return Job.from_row(row) if row else None
 
-    def claim(self, owner: str | None = None) -> Job | None:
-        """Take the oldest queued job (atomic: two workers never take the same one)."""
+    def claim(self, owner: str | None = None, *, small_only: bool = False) -> Job | None:
+        """Take the oldest queued job (atomic: two workers never take the same one); with
+        ``small_only``, the oldest that is not large (:func:`is_large`)."""
         owner = owner or owner_id()
         at = now()
         with self.store.transaction():
-            row = self.conn.execute("SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, id LIMIT 1").fetchone()
+            if small_only:
+                rows = self.conn.execute("SELECT id, params FROM jobs WHERE state = 'queued' "
+                                         "ORDER BY created_at, id LIMIT 500").fetchall()
+                row = next((r for r in rows if not is_large(json.loads(r[1] or "{}"))), None)
+            else:
+                row = self.conn.execute("SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, id LIMIT 1").fetchone()
             if row is None:
                 return None
             self.conn.execute("UPDATE jobs SET state = 'running', owner = ?, started_at = ?, heartbeat_at = ?, "
@@ -278,6 +306,8 @@ Handler = Callable[[Job, JobQueue], dict[str, Any]]
 
 class Worker(threading.Thread):
     """Runs queued jobs one at a time (CPU-heavy: OCR and embedding use the cores themselves).
+    The staff service runs two: the main worker takes the oldest job of any size, the express
+    worker (``small_only``) the oldest small one, so a short upload is not queued behind a long one.
 
     A handler returns the job's result; it may finish the job itself (inside its write
     transaction, via ``queue.finish``). :class:`JobFailed` or any IngestError fails the job with
@@ -285,12 +315,13 @@ class Worker(threading.Thread):
     """
 
     def __init__(self, queue: JobQueue, handlers: dict[str, Handler], *, poll_s: float = 2.0,
-                 on_change: Callable[[], None] | None = None):
-        super().__init__(name="jdih-job-worker", daemon=True)
+                 on_change: Callable[[], None] | None = None, small_only: bool = False):
+        super().__init__(name="jdih-job-worker-express" if small_only else "jdih-job-worker", daemon=True)
         self.queue = queue
         self.handlers = handlers
         self.poll_s = poll_s
         self.on_change = on_change  # called after each job (readers in this process re-read at once)
+        self.small_only = small_only
         self._stop_event = threading.Event()
 
     def stop(self, timeout: float | None = 5.0) -> None:
@@ -300,13 +331,14 @@ class Worker(threading.Thread):
             self.join(timeout)
 
     def run(self) -> None:
-        try:
-            self.queue.recover()
-        except Exception:  # noqa: BLE001 - a locked database at start must not kill the worker
-            log.exception("job recovery failed")
+        if not self.small_only:  # one recovery per process: the main worker's
+            try:
+                self.queue.recover()
+            except Exception:  # noqa: BLE001 - a locked database at start must not kill the worker
+                log.exception("job recovery failed")
         while not self._stop_event.is_set():
             try:
-                job = self.queue.claim()
+                job = self.queue.claim(small_only=self.small_only)
             except sqlite3.OperationalError:
                 log.warning("job queue busy; retrying", exc_info=True)
                 job = None

@@ -41,6 +41,8 @@ class StaffService:
         self.kb = kb
         self._queue = None
         self._worker = None
+        self._express = None  # the express worker: small jobs only (pipelines.staff.jobs.is_large)
+        self._express_ingester = None
         self._lock = threading.Lock()
         self.ingester = None
 
@@ -62,16 +64,29 @@ class StaffService:
     def ensure_worker(self) -> None:
         if os.environ.get("JDIH_JOB_WORKER", "1").strip().lower() in ("0", "off", "false", "no"):
             return
+        express = os.environ.get("JDIH_JOB_EXPRESS", "1").strip().lower() not in ("0", "off", "false", "no")
+
+        def running() -> bool:
+            return (self._worker is not None and self._worker.is_alive()
+                    and (not express or self._express is not None and self._express.is_alive()))
+
         with self._lock:
-            if self._worker is not None and self._worker.is_alive():
+            if running():
                 return
         queue = self.queue
         with self._lock:
-            if self._worker is not None and self._worker.is_alive():
+            if running():
                 return
-            self.ingester = self.ingester or UploadIngester(self.store, self.settings)
-            self._worker = Worker(queue, {"upload": self.ingester}, on_change=self.invalidate)
-            self._worker.start()
+            if self._worker is None or not self._worker.is_alive():
+                self.ingester = self.ingester or UploadIngester(self.store, self.settings)
+                self._worker = Worker(queue, {"upload": self.ingester}, on_change=self.invalidate)
+                self._worker.start()
+            if express and (self._express is None or not self._express.is_alive()):
+                # a pipeline of its own (Haystack pipelines are not shared between threads)
+                self._express_ingester = self._express_ingester or UploadIngester(self.store, self.settings)
+                self._express = Worker(queue, {"upload": self._express_ingester}, on_change=self.invalidate,
+                                       small_only=True)
+                self._express.start()
 
     def sweep_files(self) -> dict[str, list[str]]:
         """At start-up: remove temporary files of dead processes and stored files nothing holds."""
@@ -89,8 +104,9 @@ class StaffService:
         return removed
 
     def stop(self) -> None:
-        if self._worker is not None:
-            self._worker.stop()
+        for worker in (self._worker, self._express):
+            if worker is not None:
+                worker.stop()
 
     def invalidate(self) -> None:
         """Read-your-writes: after a change made in this process, the next request re-reads the
