@@ -113,6 +113,7 @@ class IndexFiles:
             return False
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=self.root))
+        os.chmod(tmp, 0o755)  # mkdtemp's 0700 would hide the set from workers running as another user
         try:
             meta = {"format": FORMAT, "kind": kind, "key": key, "arrays": {}}
             for name, a in arrays.items():
