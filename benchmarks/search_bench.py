@@ -16,6 +16,14 @@ same queries (the questions of eval/dev-questions.jsonl, cycled), IN THE SAME RU
   candidates per retriever; its query encoder is the product's (``CachedTextEmbedder``: the
   model of ``JDIH_EMBEDDING_MODEL``) with the LRU cache off (``cache_size=0``), so
   every timed query pays its embedding even when the cycled questions repeat;
+- ``elasticsearch`` (opt in: ``--stores embedded,elasticsearch``): the product's
+  ``ElasticsearchStore`` (``open_store`` with JDIH_STORE=elasticsearch: one analyser, the chunks
+  analysed by ``pipelines/analyzer.py`` in Python, kNN on int8 HNSW re-scored on the float vectors)
+  on a live node, searched through the same ``Searcher``; the node is ``--es-url`` or a local one
+  (``pipelines.stores.es_local``: the minimal distribution, 512m heap) that the worker starts and
+  stops; the index has no replica. Written as the product writes (``transaction()`` per batch:
+  bulk, refresh, generation bump). Reported besides: the node's JVM heap (used / max) and RSS after
+  the queries, the index size on disk and its segment count;
 - ``haystack_inmemory``: ``InMemoryDocumentStore`` with InMemoryBM25Retriever and
   InMemoryEmbeddingRetriever in pipelines of the same shape (QueryExpander -> BM25;
   QueryExpander -> embedder -> embedding; hybrid = both fused by DocumentJoiner RRF, without the
@@ -70,7 +78,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 METRICS = ("write_s", "bm25_p50_ms", "bm25_p95_ms", "dense_p50_ms", "dense_p95_ms",
            "hybrid_p50_ms", "hybrid_p95_ms", "rss_mb")
-STORES = ("embedded", "haystack_inmemory")
+STORES = ("embedded", "haystack_inmemory", "elasticsearch")
+DEFAULT_STORES = ("embedded", "haystack_inmemory")
+ES_INDEX = "bench-chunks"
 MODES = ("bm25", "dense", "hybrid")
 CANDIDATES = 50  # per retriever, as pipelines.search.query.CANDIDATES
 WRITE_BATCH = 1000
@@ -241,6 +251,58 @@ def worker_embedded(base, n: int, queries: list[str], workdir: Path) -> dict[str
     return out
 
 
+def worker_elasticsearch(base, n: int, queries: list[str], workdir: Path, es_url: str | None = None) -> dict[str, Any]:
+    import contextlib
+
+    from pipelines.stores.es_local import LocalNode, node_stats
+
+    os.environ["JDIH_DATA_DIR"] = str(workdir)
+    os.environ["JDIH_STORE"] = "elasticsearch"
+    os.environ["JDIH_ES_REPLICAS"] = "0"  # one node: no replica to allocate
+    os.environ["JDIH_ES_INDEX"] = index = f"{ES_INDEX}-{os.getpid()}"
+    with contextlib.ExitStack() as stack:
+        node = None
+        if not es_url:
+            node = stack.enter_context(LocalNode())
+            es_url = node.url
+        os.environ["ELASTICSEARCH_URL"] = es_url
+        from ingest.config import get_settings
+        from pipelines.embedding.embedder import CachedTextEmbedder
+        from pipelines.search.query import Searcher
+        from pipelines.stores.factory import open_store
+
+        store = open_store(get_settings())
+        stack.callback(_drop_indices, store, index)
+        store.set_embedding_model(CachedTextEmbedder().model_name)
+
+        def write(batch):
+            with store.transaction():  # as the indexing pipeline writes a work
+                store.write_documents(batch)
+
+        searcher = Searcher(store, embedder_factory=lambda: CachedTextEmbedder(cache_size=0))
+        runners = {mode: (lambda q, m=mode: searcher.retrieve(q, m)) for mode in MODES}
+        out = _measure(write, runners, base, n, queries)
+        stats = node_stats(es_url, node.process if node else None)
+        primaries = store.client.indices.stats(index=index, metric="store,segments")["_all"]["primaries"]
+        out["node"] = {"version": node.version if node else None, "url": "local" if node else es_url,
+                       "heap_used_mb": round(stats["heap_used"] / 2**20, 1),
+                       "heap_max_mb": round(stats["heap_max"] / 2**20, 1),
+                       "rss_mb": round(stats["rss"] / 2**20, 1) if stats.get("rss") else None,
+                       "index_mb": round(primaries["store"]["size_in_bytes"] / 2**20, 1),
+                       "segments": primaries["segments"]["count"]}
+        out["write_chunks_per_s"] = round(out["written"] / out["metrics"]["write_s"], 1) if out["metrics"]["write_s"] else None
+        out["threadpools"] = _threadpools()
+        return out
+
+
+def _drop_indices(store, index: str) -> None:
+    """Remove the benchmark's indices (on a node of ``--es-url`` they would stay)."""
+    with_prefix = [name for name in store.client.indices.get_alias(index=f"{index}*")]
+    if with_prefix:
+        store.client.indices.delete(index=",".join(with_prefix))
+    store.close()
+
+
 def worker_inmemory(base, n: int, queries: list[str], workdir: Path) -> dict[str, Any]:
     from haystack import Pipeline
     from haystack.components.joiners import DocumentJoiner
@@ -374,9 +436,12 @@ def machine() -> dict[str, Any]:
     return info
 
 
-def run_worker(store: str, base_file: Path, n: int, queries: int, workdir: Path, torch_threads: int) -> dict[str, Any]:
+def run_worker(store: str, base_file: Path, n: int, queries: int, workdir: Path, torch_threads: int,
+               es_url: str | None = None) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", store, "--base-file", str(base_file),
            "--chunks", str(n), "--queries", str(queries), "--workdir", str(workdir), "--torch-threads", str(torch_threads)]
+    if es_url:
+        cmd += ["--es-url", es_url]
     print(f"[{store}] {n} chunks", file=sys.stderr)
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
     if proc.returncode != 0:
@@ -384,7 +449,8 @@ def run_worker(store: str, base_file: Path, n: int, queries: int, workdir: Path,
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run(n: int, n_queries: int, kb: Path | None, stores: tuple[str, ...] = STORES, torch_threads: int = 1) -> dict[str, Any]:
+def run(n: int, n_queries: int, kb: Path | None, stores: tuple[str, ...] = DEFAULT_STORES, torch_threads: int = 1,
+        es_url: str | None = None) -> dict[str, Any]:
     if n_queries < 1 or n < 1:
         raise SystemExit("--chunks and --queries must be positive")
     load_before = os.getloadavg()
@@ -398,13 +464,16 @@ def run(n: int, n_queries: int, kb: Path | None, stores: tuple[str, ...] = STORE
         for store in stores:
             workdir = Path(tmp) / store
             workdir.mkdir()
-            out = run_worker(store, base_file, n, n_queries, workdir, torch_threads)
+            out = run_worker(store, base_file, n, n_queries, workdir, torch_threads, es_url)
             results[store] = out.pop("metrics")
             extras[store] = out
     out: dict[str, Any] = {**results, "chunks": n}
     if "embedded" in results and "haystack_inmemory" in results:
         e, h = results["embedded"], results["haystack_inmemory"]
         out["ratios"] = {f"inmemory_over_embedded_{k}": round(h[k] / e[k], 1) if e[k] else None for k in METRICS}
+    if "embedded" in results and "elasticsearch" in results:
+        e, x = results["embedded"], results["elasticsearch"]
+        out["ratios_es"] = {f"elasticsearch_over_embedded_{k}": round(x[k] / e[k], 1) if e[k] else None for k in METRICS}
     out["extras"] = extras
     out["machine"] = {**machine(), "loadavg_before": [round(x, 2) for x in load_before],
                       "loadavg_after": [round(x, 2) for x in os.getloadavg()]}
@@ -413,13 +482,19 @@ def run(n: int, n_queries: int, kb: Path | None, stores: tuple[str, ...] = STORE
 
 def table(result: dict[str, Any]) -> str:
     stores = [s for s in STORES if s in result]
-    lines = [f"{result['chunks']} chunks", "| metric | " + " | ".join(stores) + (" | InMemory / embedded |" if len(stores) == 2 else " |"),
-             "|---" * (len(stores) + 1 + (len(stores) == 2)) + "|"]
+    ratio = ("ratios", "inmemory_over_embedded_", "InMemory / embedded") if "ratios" in result else \
+        ("ratios_es", "elasticsearch_over_embedded_", "Elasticsearch / embedded") if "ratios_es" in result else None
+    lines = [f"{result['chunks']} chunks", "| metric | " + " | ".join(stores) + (f" | {ratio[2]} |" if ratio else " |"),
+             "|---" * (len(stores) + 1 + bool(ratio)) + "|"]
     for k in METRICS:
         row = f"| {k} | " + " | ".join(str(result[s][k]) for s in stores)
-        if len(stores) == 2:
-            row += f" | {result['ratios'].get('inmemory_over_embedded_' + k)}x"
+        if ratio:
+            row += f" | {result[ratio[0]].get(ratio[1] + k)}x"
         lines.append(row + " |")
+    node = (result.get("extras", {}).get("elasticsearch") or {}).get("node")
+    if node:
+        lines.append(f"Elasticsearch node: heap {node['heap_used_mb']} / {node['heap_max_mb']} MB, RSS {node['rss_mb']} MB, "
+                     f"index {node['index_mb']} MB in {node['segments']} segments")
     return "\n".join(lines)
 
 
@@ -428,7 +503,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chunks", type=int, default=100_000, help="corpus size (default 100,000)")
     ap.add_argument("--queries", type=int, default=50, help="timed queries per mode (default 50, dev questions cycled)")
     ap.add_argument("--kb", type=Path, default=None, help="an ingested jdih.sqlite3 (default $JDIH_DATA_DIR/jdih.sqlite3)")
-    ap.add_argument("--stores", default=",".join(STORES), help="comma-separated subset of " + ",".join(STORES))
+    ap.add_argument("--stores", default=",".join(DEFAULT_STORES), help="comma-separated subset of " + ",".join(STORES))
+    ap.add_argument("--es-url", default=None, help="the elasticsearch store's node (default: a local node started for it)")
     ap.add_argument("--torch-threads", type=int, default=1, help="torch intra-op threads of the query embedder (0: torch's default)")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     ap.add_argument("--ingest", action="store_true", help="also time ingest_paths(regulations/) into a fresh directory")
@@ -442,6 +518,9 @@ def main(argv: list[str] | None = None) -> int:
         _set_torch_threads(args.torch_threads)
         base = pickle.loads(args.base_file.read_bytes())
         qs = cycled(questions(), args.queries)
+        if args.worker == "elasticsearch":
+            print(json.dumps(worker_elasticsearch(base, args.chunks, qs, args.workdir, args.es_url)))
+            return 0
         fn = worker_embedded if args.worker == "embedded" else worker_inmemory
         print(json.dumps(fn(base, args.chunks, qs, args.workdir)))
         return 0
@@ -456,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(stores) - set(STORES)
     if unknown:
         ap.error(f"unknown store(s): {', '.join(sorted(unknown))}")
-    result = run(args.chunks, args.queries, kb, stores, args.torch_threads)
+    result = run(args.chunks, args.queries, kb, stores, args.torch_threads, args.es_url)
     if args.ingest:
         result["ingest"] = ingest_throughput()
         result["embedding_only"] = embedding_throughput(kb)

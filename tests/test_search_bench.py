@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,3 +53,26 @@ def test_synthetic_corpus_keeps_the_real_chunks_and_perturbs_the_copies(ingested
         assert 0.8 < cos < 0.999
     again = list(synthetic_corpus(base, len(base) + 50))
     assert [d.content for d in again] == [d.content for d in docs]  # deterministic: both workers agree
+
+
+def test_the_elasticsearch_worker_measures_the_node(ingested_settings, es_node):
+    """`--stores embedded,elasticsearch` on the live node: the same metrics for both stores, the
+    node's heap and RSS, and the benchmark's indices removed afterwards."""
+    import urllib.request
+
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "search_bench.py"), "--chunks", "1500", "--queries", "3",
+         "--stores", "embedded,elasticsearch", "--es-url", es_node, "--kb", str(ingested_settings.db_path), "--json"],
+        capture_output=True, text=True, cwd=ROOT, timeout=900, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout)
+    assert set(out["elasticsearch"]) == KEYS and all(v > 0 for v in out["elasticsearch"].values())
+    assert set(out["ratios_es"]) == {f"elasticsearch_over_embedded_{k}" for k in KEYS}
+    node = out["extras"]["elasticsearch"]["node"]
+    assert out["extras"]["elasticsearch"]["written"] == 1500
+    assert 0 < node["heap_used_mb"] <= node["heap_max_mb"]
+    if not os.environ.get("JDIH_TEST_ES_URL"):  # the session's own node: its RSS is read from /proc
+        assert node["rss_mb"] > node["heap_max_mb"] / 2
+    with urllib.request.urlopen(f"{es_node}/_cat/indices/bench-chunks-*?format=json") as resp:  # noqa: S310
+        assert json.loads(resp.read()) == []

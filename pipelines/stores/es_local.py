@@ -193,6 +193,22 @@ def node_version(url: str) -> str:
     return next(iter(nodes.values()))["version"]
 
 
+def node_stats(url: str, process: subprocess.Popen | None = None) -> dict:
+    """A running node's JVM heap (used, max) and process RSS in bytes (the RSS from /proc of
+    ``process``' group where the node does not report it)."""
+    nodes = _get(f"{url.rstrip('/')}/_nodes/_local/stats/jvm,process")["nodes"]
+    node = next(iter(nodes.values()))
+    rss = (node.get("process", {}).get("mem") or {}).get("resident_in_bytes") or _rss(process)
+    if rss is None:  # a node of this machine started elsewhere: its pid is in the node info
+        with contextlib.suppress(OSError, KeyError, ValueError, urllib.error.URLError):
+            info = _get(f"{url.rstrip('/')}/_nodes/_local/process?filter_path=nodes.*.process.id")["nodes"]
+            status = Path(f"/proc/{next(iter(info.values()))['process']['id']}/status").read_text()
+            m = re.search(r"VmRSS:\s+(\d+) kB", status)
+            rss = int(m.group(1)) * 1024 if m else None
+    return {"heap_used": node["jvm"]["mem"]["heap_used_in_bytes"], "heap_max": node["jvm"]["mem"]["heap_max_in_bytes"],
+            "rss": rss}
+
+
 class LocalNode:
     """One single-node cluster on 127.0.0.1 (see the module docstring); a context manager.
 
@@ -292,10 +308,7 @@ class LocalNode:
 
     def stats(self) -> dict:
         """The node's JVM heap (used, max) and process RSS, in bytes."""
-        nodes = _get(f"{self.url}/_nodes/_local/stats/jvm,process")["nodes"]
-        node = next(iter(nodes.values()))
-        return {"heap_used": node["jvm"]["mem"]["heap_used_in_bytes"], "heap_max": node["jvm"]["mem"]["heap_max_in_bytes"],
-                "rss": node["process"]["mem"].get("resident_in_bytes") or _rss(self.process)}
+        return node_stats(self.url, self.process)
 
     def stop(self) -> None:
         """Stop the node (SIGTERM to its process group, SIGKILL after 60 s) and remove its folder."""
