@@ -33,6 +33,9 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# never the shared index files: they would hand this process the shipped postings, and the
+# re-weighted postings built here must not reach another process through them
+os.environ["JDIH_SHARED_INDEXES"] = "0"
 
 import numpy as np  # noqa: E402
 
