@@ -47,18 +47,7 @@ class EmbeddingModel:
     kind: str
     path: str | None = None
     dim: int = 384
-
-    def document_embedder(self, **kw):
-        """A Haystack document embedder on this model (``meta_fields_to_embed`` etc. as keywords)."""
-        from pipelines.embedding import embedder
-
-        return embedder.document_embedder(model=self, **kw)
-
-    def text_embedder(self, **kw):
-        """A Haystack text (query) embedder on this model."""
-        from pipelines.embedding import embedder
-
-        return embedder.text_embedder(model=self, **kw)
+    # its Haystack components: pipelines.embedding.embedder.document_embedder(model) / text_embedder(model)
 
 
 def _local_identity(path: Path) -> str:
