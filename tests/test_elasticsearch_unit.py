@@ -13,15 +13,9 @@ from haystack import Document
 from haystack.errors import FilterError
 
 from pipelines.analysis import analyzer
-from pipelines.stores.elasticsearch import (
-    ElasticsearchStore,
-    ReadOnlyReplicaError,
-    all_definitions,
-    es_filter,
-    analysed_text,
-    bm25_query_body,
-    index_definition,
-)
+from pipelines.stores.elasticsearch import ElasticsearchStore, ReadOnlyReplicaError
+from pipelines.stores.es_index import all_definitions, analysed_text, index_definition
+from pipelines.stores.es_queries import bm25_query_body, es_filter
 from pipelines.stores.filters import filters_to_sql
 from tests.contract.articles import real_articles
 from tests.es_fake import recording_node

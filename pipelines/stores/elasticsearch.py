@@ -7,7 +7,8 @@ the embedded ``SQLiteDocumentStore`` offers the rest of the project: ``transacti
 
 Usage::
 
-    from pipelines.stores.elasticsearch import ElasticsearchStore, index_definition
+    from pipelines.stores.elasticsearch import ElasticsearchStore
+    from pipelines.stores.es_index import index_definition
 
     store = ElasticsearchStore.from_env()          # ELASTICSEARCH_URL, credentials, JDIH_ES_INDEX
     store.init_indices()                           # `jdih es init`: settings + mappings, idempotent
@@ -33,6 +34,10 @@ transaction's chunk writes to Elasticsearch, publishes every works row changed i
 (captured by TEMP triggers into an outbox) to ``<index>-works``, then commits SQLite. Read replicas
 (JDIH_ROLE=reader) have no control file: they search the cluster and read works from
 ``<index>-works``. See docs/deployment.md.
+
+The index definition is pipelines.stores.es_index, the query bodies and filters
+pipelines.stores.es_queries (pure functions); this module is the store, its configuration, its
+retrievers and the works reader.
 
 One analyser for both stores: every chunk is indexed with ``analysed_text``, the terms
 ``pipelines.analysis.analyzer`` makes of its breadcrumb and content (what the embedded FTS5 index holds), in a
@@ -70,306 +75,33 @@ from haystack_integrations.components.retrievers.elasticsearch import (
     ElasticsearchEmbeddingRetriever as _IntegrationEmbeddingRetriever,
 )
 from haystack_integrations.document_stores.elasticsearch import ElasticsearchDocumentStore
-from haystack_integrations.document_stores.elasticsearch.filters import (
-    _normalize_ranges,
-    _parse_comparison_condition,
-)
 
 from pipelines.analysis import analyzer
-from pipelines.stores.filters import filters_to_sql
+from pipelines.stores.es_index import (
+    ANALYSED_FIELD,
+    DEFAULT_INDEX,
+    EMBEDDING_DIM,
+    SCHEMA_VERSION,
+    all_definitions,
+    analysed_text,
+    chunk_mappings,
+)
+from pipelines.stores.es_queries import (
+    _MATCH_ALL,
+    bm25_query_body,
+    checked_in_python,
+    es_filter,
+    facets_body,
+    knn_query_body,
+    matching_works_body,
+)
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_INDEX = "jdih-chunks"
-EMBEDDING_DIM = 384
-SCHEMA_VERSION = 2  # concrete indices are <alias>-v<SCHEMA_VERSION> (2: analysed_text, no analysis-common)
 SCAN_BATCH = 500
 BULK_DOCS = 250  # chunks per bulk request (each carries a 384-float vector and its text)
 BULK_BYTES = 20 * 1024 * 1024
 ROLES = ("writer", "reader")
-
-# --- the index definition ----------------------------------------------------------------
-
-# One analyser for both stores: pipelines.analysis.analyzer turns a chunk's breadcrumb and content into the
-# very terms the embedded store's FTS5 index gets (stopwords, protected terms, PyStemmer), and the
-# index only splits them on spaces (the pre-built ``whitespace`` analyzer, no plugin, no
-# analysis-common). Queries send the terms of ``analyzer.analyze_query`` (glossary-expanded there).
-ANALYSED_FIELD = "analysed_text"
-TEXT_META_FIELDS = ("breadcrumb",)  # as the embedded store's text_meta_fields (pipelines.stores.factory)
-
-# Citation fields: exact values (filters, terms aggregations, grouping).
-KEYWORD_FIELDS = (
-    "id", "regulation_id", "work_id", "jenis", "singkatan", "nomor", "region", "status", "kind",
-    "pasal", "ayat_from", "ayat_to", "bab", "bagian", "paragraf", "amends", "amendment_item",
-    "operation", "uri", "article_uri", "work_dimensions",
-)
-INTEGER_FIELDS = ("tahun", "tahun_pengundangan", "pasal_number", "part", "parts")
-DATE_FIELDS = ("tanggal_penetapan", "tanggal_pengundangan", "ditetapkan", "diundangkan", "updated_at")
-TITLE_FIELDS = ("judul", "breadcrumb")  # exact values; their words are in analysed_text
-
-
-def analysed_text(doc: Document) -> str:
-    """The terms a chunk is found by: its breadcrumb and content analysed by pipelines.analysis.analyzer,
-    space-joined (``SQLiteDocumentStore.analysed_text`` with text_meta_fields=["breadcrumb"])."""
-    parts = [str(doc.meta[k]) for k in TEXT_META_FIELDS if isinstance(doc.meta.get(k), (str, int, float))]
-    if doc.content:
-        parts.append(doc.content)
-    return " ".join(analyzer.analyze("\n".join(parts)))
-
-
-def query_terms(query: str, *, expand: bool = True) -> list[str]:
-    """The analysed (and, with ``expand``, glossary-expanded) terms a query searches for: the same
-    list the embedded store scores (``analyzer.analyze_query``)."""
-    return analyzer.analyze_query(query, expand=expand)
-
-
-def chunk_mappings(dims: int = EMBEDDING_DIM) -> dict[str, Any]:
-    """Mappings of the chunk index: the analysed terms (indexed, not kept in ``_source``), the
-    content as stored text (displayed, not indexed), the dense vector, citation fields as keywords,
-    dates as dates; other meta strings become keywords (as in the integration's default mapping)."""
-    properties: dict[str, Any] = {
-        ANALYSED_FIELD: {"type": "text", "analyzer": "whitespace"},
-        # displayed from _source; indexed as one exact value so that Haystack's content filters
-        # (==, !=, exists) work; a chunk longer than ignore_above is kept but not indexed
-        "content": {"type": "keyword", "ignore_above": 8191, "doc_values": False},
-        "embedding": {
-            "type": "dense_vector", "dims": dims, "index": True, "similarity": "cosine",
-            "index_options": {"type": "int8_hnsw", "m": 16, "ef_construction": 100},
-        },
-        "blob": {"type": "object", "enabled": False},
-        "dimension_evidence": {"type": "object", "enabled": False},
-        "dimensions": {"type": "object", "dynamic": True},
-        "subdimensions": {"type": "object", "dynamic": True},
-        "has_text": {"type": "boolean"},
-        "page": {"type": "integer", "ignore_malformed": True},
-        "instruction": {"type": "text", "index": False},
-    }
-    for name in KEYWORD_FIELDS:
-        properties[name] = {"type": "keyword"}
-    for name in INTEGER_FIELDS:
-        properties[name] = {"type": "integer", "ignore_malformed": True}
-    for name in DATE_FIELDS:
-        properties[name] = {"type": "date", "format": "strict_date_optional_time||yyyy-MM-dd", "ignore_malformed": True}
-    for name in TITLE_FIELDS:
-        properties[name] = {"type": "keyword", "ignore_above": 2048}
-    return {
-        "dynamic": True,
-        "_source": {"excludes": [ANALYSED_FIELD]},
-        "dynamic_templates": [
-            {"scores": {"path_match": "*dimensions.*", "match_mapping_type": "long", "mapping": {"type": "float"}}},
-            {"strings": {"match_mapping_type": "string", "mapping": {"type": "keyword", "ignore_above": 1024}}},
-        ],
-        "properties": properties,
-    }
-
-
-def index_settings(shards: int = 1, replicas: int = 1) -> dict[str, Any]:
-    """Shards and replicas; BM25 with Lucene's defaults (k1=1.2, b=0.75: FTS5's bm25() too)."""
-    return {"index": {"number_of_shards": shards, "number_of_replicas": replicas}}
-
-
-def index_definition(dims: int = EMBEDDING_DIM, *, shards: int = 1, replicas: int = 1) -> dict[str, Any]:
-    """The chunk index: ``{"settings": ..., "mappings": ...}`` (the body of PUT /<index>)."""
-    return {"settings": index_settings(shards, replicas), "mappings": chunk_mappings(dims)}
-
-
-def works_definition(replicas: int = 1) -> dict[str, Any]:
-    """One document per work; the record, parsed text and dimension links are stored, not indexed."""
-    stored = {"type": "object", "enabled": False}
-    return {
-        "settings": {"index": {"number_of_shards": 1, "number_of_replicas": replicas}},
-        "mappings": {
-            "dynamic": False,
-            "properties": {
-                "id": {"type": "keyword"}, "record": stored, "regulation": stored, "dimensions": stored,
-                "content_hash": {"type": "keyword"}, "chunks": {"type": "integer"},
-                "has_text": {"type": "boolean"}, "updated_at": {"type": "date"},
-            },
-        },
-    }
-
-
-def small_definition(replicas: int = 1, **properties: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "settings": {"index": {"number_of_shards": 1, "number_of_replicas": replicas}},
-        "mappings": {"dynamic": False, "properties": properties},
-    }
-
-
-def all_definitions(index: str = DEFAULT_INDEX, dims: int = EMBEDDING_DIM, *, shards: int = 1,
-                    replicas: int = 1) -> dict[str, dict[str, Any]]:
-    """Every index the backend uses: ``{alias: {"settings", "mappings"}}`` (`jdih es init --dry-run`)."""
-    return {
-        index: index_definition(dims, shards=shards, replicas=replicas),
-        f"{index}-works": works_definition(replicas),
-        f"{index}-state": small_definition(replicas, updated_at={"type": "date"}),
-    }
-
-
-# --- filters -------------------------------------------------------------------------------
-
-_MATCH_NONE = {"match_none": {}}
-_MATCH_ALL = {"match_all": {}}
-
-
-def es_filter(filters: dict[str, Any] | None) -> dict[str, Any]:
-    """A Haystack filter as an Elasticsearch query (for ``bool.filter``), selecting the same documents
-    as the embedded store: the filter is first checked by ``pipelines.stores.filters`` (same FilterError for
-    the same bad input), then translated with the integration's comparison helpers; an empty OR (and
-    a NOT of nothing) matches nothing, as in SQL, where the integration's bool would match everything."""
-    if not filters:
-        return _MATCH_ALL
-    filters_to_sql(filters)  # validation only: raises FilterError exactly as the embedded store does
-    return _translate(filters)
-
-
-def checked_in_python(filters: dict[str, Any] | None) -> bool:
-    """Whether the filter compares a list as a whole (``==`` with a list value): the integration
-    does that with a script (``terms_set`` + ``minimum_should_match_script``), which the minimal
-    distribution cannot run, so such filters are evaluated in Python over the documents
-    (Haystack's ``document_matches_filter``, the reference semantics)."""
-    if not filters:
-        return False
-    if "field" in filters:
-        return filters.get("operator") == "==" and isinstance(filters.get("value"), list)
-    return any(checked_in_python(c) for c in filters.get("conditions") or [])
-
-
-def _translate(condition: dict[str, Any]) -> dict[str, Any]:
-    if "field" in condition:
-        if condition.get("operator") == "==" and isinstance(condition.get("value"), list):
-            field = condition["field"].removeprefix("meta.")  # holds every value (a superset): see checked_in_python
-            values = condition["value"]
-            if not values:
-                return {"bool": {"must_not": {"exists": {"field": field}}}}
-            return {"bool": {"must": [{"term": {field: v}} for v in values]}}
-        return _parse_comparison_condition(condition)
-    op, conditions = condition["operator"], condition["conditions"]
-    if not conditions:
-        return _MATCH_ALL if op == "AND" else _MATCH_NONE
-    parts = [_translate(c) for c in conditions]
-    if len(parts) > 1 and op != "OR":
-        parts = _normalize_ranges(parts)
-    if op == "AND":
-        return {"bool": {"must": parts}}
-    if op == "OR":
-        return {"bool": {"should": parts, "minimum_should_match": 1}}
-    if op == "NOT":
-        return {"bool": {"must_not": [{"bool": {"must": parts}}]}}
-    raise FilterError(f"Unknown logical operator '{op}'")
-
-
-# --- query bodies (pure functions: what the store sends) -------------------------------------
-
-
-def source_filter(*, return_embedding: bool = False, meta_fields: list[str] | None = None,
-                  return_content: bool = True) -> dict[str, Any]:
-    """``_source`` of a search: without the embedding by default; with ``meta_fields``, only the id,
-    those keys (and the content, unless ``return_content`` is False): the light references of the
-    ranking steps (pipelines.stores.references), read as such from the cluster."""
-    if meta_fields is not None:
-        includes = ["id", *meta_fields] + (["content"] if return_content else [])
-        return {"includes": includes + (["embedding"] if return_embedding else [])}
-    excludes = ([] if return_embedding else ["embedding"]) + ([] if return_content else ["content"])
-    return {"excludes": excludes} if excludes else {}
-
-
-def terms_query(terms: list[str], fuzziness: str | int | None = None) -> dict[str, Any]:
-    """A BM25 ``match`` of analysed terms on ``analysed_text``: each term one optional clause, as
-    the embedded store ORs them; the ``whitespace`` analyzer leaves them as they are."""
-    match: dict[str, Any] = {"query": " ".join(terms), "operator": "or", "analyzer": "whitespace"}
-    if fuzziness not in (None, "", "0", 0):
-        match["fuzziness"] = fuzziness
-    return {"match": {ANALYSED_FIELD: match}}
-
-
-def bm25_query_body(query: str, *, top_k: int = 10, filters: dict[str, Any] | None = None, expand: bool = True,
-                    fuzziness: str = "0", return_embedding: bool = False, meta_fields: list[str] | None = None,
-                    return_content: bool = True) -> dict[str, Any] | None:
-    """BM25 over the analysed terms of breadcrumb + content (the embedded store's FTS5 text), for
-    the query's analysed terms (glossary-expanded with ``expand``, in Python, by pipelines.analysis.analyzer).
-    None when the query has no term left (only stopwords): nothing to search for."""
-    terms = query_terms(query, expand=expand)
-    if not terms:
-        return None
-    body: dict[str, Any] = {
-        "size": top_k,
-        "query": {"bool": {"must": [terms_query(terms, fuzziness)]}},
-        "track_total_hits": False,
-    }
-    if filters:
-        body["query"]["bool"]["filter"] = [es_filter(filters)]
-    source = source_filter(return_embedding=return_embedding, meta_fields=meta_fields, return_content=return_content)
-    if source:
-        body["_source"] = source
-    return body
-
-
-RESCORE_OVERSAMPLE = 3.0  # Elasticsearch >= 8.18 (knn.rescore_vector); the test node is 8.19
-
-
-def knn_query_body(query_embedding: list[float], *, top_k: int = 10, filters: dict[str, Any] | None = None,
-                   num_candidates: int | None = None, return_embedding: bool = False,
-                   meta_fields: list[str] | None = None, return_content: bool = True) -> dict[str, Any]:
-    """Approximate kNN (HNSW) on the cosine dense_vector, the filter applied inside the kNN search
-    (so ``top_k`` hits come back even when the filter is selective). The index holds the vectors
-    quantised to int8 (a quarter of the memory); the best ``RESCORE_OVERSAMPLE * top_k`` of them are
-    re-scored on the original float vectors, so the order is the exact cosine's, as on the embedded
-    store (the multilingual model's top cosines differ in the third decimal, where int8 reorders)."""
-    knn: dict[str, Any] = {
-        "field": "embedding", "query_vector": [float(x) for x in query_embedding], "k": top_k,
-        "num_candidates": min(10_000, max(num_candidates or top_k * 10, top_k)),
-        "rescore_vector": {"oversample": RESCORE_OVERSAMPLE},
-    }
-    if filters:
-        knn["filter"] = es_filter(filters)
-    body: dict[str, Any] = {"size": top_k, "knn": knn, "track_total_hits": False}
-    source = source_filter(return_embedding=return_embedding, meta_fields=meta_fields, return_content=return_content)
-    if source:
-        body["_source"] = source
-    return body
-
-
-def matching_works_body(query: str, *, filters: dict[str, Any] | None = None, expand: bool = True,
-                        key: str = "regulation_id", size: int = 10_000) -> dict[str, Any] | None:
-    """The works a keyword query matches, each with its best score (``ElasticsearchStore.matching_works``):
-    a ``terms`` aggregation with the best chunk of each bucket (``top_hits``, size 1: its
-    ``max_score``), no script (the minimal distribution has none); the store orders the buckets.
-    None when the query has no term left."""
-    body = bm25_query_body(query, top_k=0, filters=filters, expand=expand)
-    if body is None:
-        return None
-    body.pop("_source", None)
-    body["aggs"] = {"works": {"terms": {"field": key, "size": size, "shard_size": size},
-                              "aggs": {"best": {"top_hits": {"size": 1, "_source": False}}}}}
-    return body
-
-
-FACET_FIELDS = {"jenis": "jenis", "tahun": "tahun", "status": "status", "dimension": "work_dimensions"}
-
-
-def facets_body(query: str | None = None, *, filters: dict[str, Any] | None = None,
-                fields: dict[str, str] | None = None, size: int = 50) -> dict[str, Any]:
-    """Terms aggregations for the API's facets; each bucket counts distinct regulations
-    (``cardinality`` of regulation_id), as the API counts regulations, not chunks."""
-    fields = fields or FACET_FIELDS
-    must: list[dict[str, Any]] = []
-    terms = query_terms(query) if query else []
-    if terms:
-        must.append(terms_query(terms))
-    body: dict[str, Any] = {
-        "size": 0,
-        "query": {"bool": {"must": must or [_MATCH_ALL]}},
-        "aggs": {
-            name: {"terms": {"field": field, "size": size},
-                   "aggs": {"regulations": {"cardinality": {"field": "regulation_id"}}}}
-            for name, field in fields.items()
-        },
-    }
-    if filters:
-        body["query"]["bool"]["filter"] = [es_filter(filters)]
-    return body
-
 
 # --- configuration -------------------------------------------------------------------------
 

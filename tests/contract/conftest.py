@@ -18,7 +18,8 @@ def _elasticsearch(tmp_path, request):
     import uuid
 
     url = request.getfixturevalue("es_node")
-    from pipelines.stores.elasticsearch import SCHEMA_VERSION, ElasticsearchStore
+    from pipelines.stores.elasticsearch import ElasticsearchStore
+    from pipelines.stores.es_index import SCHEMA_VERSION
 
     # embedding_dim=768: the dimension of Haystack's conformance fixtures (the embedded store takes any)
     store = ElasticsearchStore.from_env(url, index=f"jdih-test-{uuid.uuid4().hex[:10]}", replicas=0, embedding_dim=768,
