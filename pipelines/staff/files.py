@@ -155,7 +155,7 @@ class FileStore:
                     old = now - p.lstat().st_mtime > stale_s
                 except FileNotFoundError:
                     continue
-                dead = bool(m) and not _pid_alive(int(m.group(1)))
+                dead = bool(m) and not pid_alive(int(m.group(1)))
                 if p.name.startswith("upload-") and (dead or old or not m):
                     p.unlink(missing_ok=True)
                     removed["tmp"].append(p.name)
@@ -201,7 +201,8 @@ def is_storage_full(exc: BaseException | None) -> bool:
     return False
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process of this host runs under ``pid`` (one owned by another user counts)."""
     if pid == os.getpid():
         return True
     try:

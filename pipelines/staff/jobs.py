@@ -33,6 +33,7 @@ from typing import Any
 
 from ingest.errors import IngestError
 from pipelines.staff.accounts import now
+from pipelines.staff.files import pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -259,7 +260,7 @@ class JobQueue:
             rows = self.conn.execute("SELECT id, owner, heartbeat_at, attempts FROM jobs WHERE state = 'running'").fetchall()
             for job_id, owner, heartbeat, attempts in rows:
                 host, _, pid = (owner or ":").rpartition(":")
-                dead = (host == me_host and pid.isdigit() and not _alive(int(pid))) or (heartbeat or "") < stale_before
+                dead = (host == me_host and pid.isdigit() and not pid_alive(int(pid))) or (heartbeat or "") < stale_before
                 if not dead:
                     continue
                 if attempts >= MAX_ATTEMPTS:
@@ -287,18 +288,6 @@ def job_timeout_s() -> int:
 def cancelled_error(by: str) -> dict[str, Any]:
     return {"code": "cancelled", "message": f"Cancelled by {by}; nothing of this job was stored.",
             "message_id": f"Dibatalkan oleh {by}; tidak ada yang disimpan dari tugas ini."}
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 Handler = Callable[[Job, JobQueue], dict[str, Any]]
