@@ -6,15 +6,20 @@ One test per operation. Each sends, and validates with all the checks:
 - ``MAX_EXAMPLES`` generated valid requests (hypothesis, positive mode): no 5xx, every response
   conforms to the schema (status, content type, headers, body), and valid data is accepted;
 - ``MAX_EXAMPLES`` generated invalid requests (negative mode): rejected with a 4xx;
-- schemathesis' coverage cases (boundary values, missing required parameters and headers,
-  methods the operation does not declare), at most ``MAX_COVERAGE`` of them.
+- schemathesis' coverage cases: every probe with a method the operation does not declare and
+  every one leaving out a required parameter or header, and the first ``MAX_COVERAGE`` others
+  (boundary values, wrong types).
 
 Staff operations (tag "staff") are called with an admin token, so they do their work, and
 ``ignored_auth`` checks that the same request without the token, and with a wrong one, is
 refused (401/403). They run on a copy of the test knowledge base (they write: accounts,
 relations, withdrawals).
 
-A check that cannot apply is left out in ``EXCLUDED`` with its reason.
+``test_linked_operations`` then runs schemathesis' stateful phase: sequences along the links it
+infers (create an account, then revoke it; list jobs, then read one; ...), where use_after_free
+and ensure_resource_availability apply.
+
+A check that cannot apply is left out in ``EXCLUDED`` / ``EXCLUDED_FOR`` with its reason.
 (schemathesis' own ``pytest.from_fixture`` does not run under the pytest of this project, so the
 operations' strategies are driven with hypothesis directly.)
 """
@@ -26,11 +31,15 @@ import sqlite3
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.stateful import run_state_machine_as_test
 from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import CoverageScenario
 
 MAX_EXAMPLES = 10  # per operation and mode
+STATEFUL_EXAMPLES = 15  # scenarios of the stateful test (each up to STATEFUL_STEPS calls)
+STATEFUL_STEPS = 6
 MAX_COVERAGE = 40  # coverage cases per operation, besides those of ALWAYS
 # the coverage scenarios behind unsupported_method, missing_required_header and the 4xx for a
 # missing required parameter: always sent
@@ -54,6 +63,14 @@ EXCLUDED_FOR = {
 # Parameters whose valid values only the server can make: a cursor is the next_cursor of a
 # previous page, so positive cases leave it out (negative ones keep it: a forged cursor is a 422).
 SERVER_MADE = {"cursor"}
+
+
+def _auth_for(case, auth: dict[str, str] | None) -> dict[str, str] | None:
+    """The token for a case, unless the case is about its headers being wrong (a negative case that
+    leaves out or garbles Authorization must reach the server as generated)."""
+    if auth and case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER):
+        return None
+    return auth
 
 
 def _not_to_itself(case) -> None:
@@ -124,7 +141,7 @@ def test_operation_conforms_to_the_schema(api_schema, st_settings, label, staff)
             for name in opaque:
                 (case.query or {}).pop(name, None)
             _not_to_itself(case)
-        statuses.add(case.call_and_validate(checks=checks, headers=headers).status_code)
+        statuses.add(case.call_and_validate(checks=checks, headers=_auth_for(case, headers)).status_code)
 
     has_inputs = bool(list(operation.iter_parameters())) or bool(operation.body)
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE) if has_inputs else (GenerationMode.POSITIVE,):
@@ -149,3 +166,46 @@ def test_operation_conforms_to_the_schema(api_schema, st_settings, label, staff)
     assert 429 not in statuses  # nothing passed by being throttled
     if staff:
         assert statuses - {401, 403}, "the admin token was refused everywhere: the checks saw no staff work"
+
+
+def test_linked_operations(api_schema, st_settings):
+    """The stateful phase: sequences that follow the links schemathesis infers from the schema
+    (POST /accounts -> DELETE /accounts/{account_id}, GET /jobs -> GET /jobs/{job_id}, GET
+    /regulations/{work_id} -> its articles, ...), with every check: use_after_free (a deleted
+    resource is gone) and ensure_resource_availability (a created one is there) need these
+    sequences. Each scenario has an admin token of its own (a scenario may revoke it: GET
+    /accounts -> DELETE /accounts/{account_id}); runs last in the module."""
+    from pipelines.staff import accounts
+    from pipelines.staff.curation import open_kb
+
+    checks = [c for name, c in ALL_CHECKS.items() if name not in EXCLUDED]
+    base = api_schema.as_state_machine()
+    steps: list[int] = []
+    scenarios = iter(range(10**6))
+
+    def new_token() -> dict[str, str]:
+        store = open_kb(st_settings[0])
+        try:
+            with store.transaction():
+                _, token = accounts.create_token(store._conn(), name=f"stateful-{next(scenarios)}",
+                                                 role="admin")
+        finally:
+            store.close()
+        return {"Authorization": f"Bearer {token}"}
+
+    class Machine(base):
+        def setup(self):
+            self.auth = new_token()
+
+        def get_call_kwargs(self, case):
+            return {"headers": _auth_for(case, self.auth)} if _auth_for(case, self.auth) else {}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            steps.append(response.status_code)
+            case.validate_response(response, checks=checks, headers=_auth_for(case, self.auth),
+                                   transport_kwargs=kwargs or None, recorder=self.recorder)
+
+    run_state_machine_as_test(Machine, settings=settings(
+        max_examples=STATEFUL_EXAMPLES, stateful_step_count=STATEFUL_STEPS, deadline=None, derandomize=True,
+        database=None, suppress_health_check=list(HealthCheck)))
+    assert any(200 <= s < 300 for s in steps) and 429 not in steps
