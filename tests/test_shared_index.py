@@ -56,8 +56,9 @@ def test_indexes_are_memory_mapped_files_of_the_current_generation(store, path):
     assert isinstance(vectors.matrix, np.memmap) and isinstance(vectors.rids, np.memmap)
     assert all(isinstance(a, np.memmap) for a in (bm25.rows, bm25.weights, bm25.indptr, bm25.vocab.order))
     assert not vectors.matrix.flags.writeable  # mode "r": no process can scribble on the shared pages
-    key = store._shared_key(store._conn(), store.generation())
-    assert sets(path, "vectors") == [f"vectors-{key}"] and sets(path, "bm25") == [f"bm25-{key}"]
+    conn, generation = store._conn(), store.generation()
+    assert sets(path, "vectors") == [f"vectors-{store._shared_key(conn, generation, 'vectors')}"]
+    assert sets(path, "bm25") == [f"bm25-{store._shared_key(conn, generation, 'bm25')}"]
     # the mapped index is the one built from the rows
     fresh = SQLiteDocumentStore(path, shared_indexes=False)
     try:
@@ -123,6 +124,23 @@ def test_a_damaged_or_stale_set_is_ignored_and_rebuilt(store, path, damage, capl
         assert isinstance(again._vector_index().matrix, np.memmap)
         assert sets(path, "vectors") == [name]  # rebuilt in place, under the same key
         assert IndexFiles(path).load("vectors", name.split("-", 1)[1]) is not None  # and it passes its checks now
+    finally:
+        again.close()
+
+
+def test_a_set_of_another_build_recipe_is_never_opened(store, path, monkeypatch):
+    """A release that builds an index differently (SHARED_RECIPES) never maps an older release's set."""
+    from pipelines.stores import sqlite
+
+    store.bm25_search("nama domain", top_k=1)
+    store.close()
+    (old,) = sets(path, "bm25")
+    monkeypatch.setitem(sqlite.SHARED_RECIPES, "bm25", "v2-test")
+    again = SQLiteDocumentStore(path)
+    try:
+        assert again.bm25_search("nama domain", top_k=1)[0].meta["pasal"] == "79"
+        (new,) = [s for s in sets(path, "bm25") if s != old]
+        assert new.endswith("-v2-test")
     finally:
         again.close()
 

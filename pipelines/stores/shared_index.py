@@ -11,15 +11,17 @@ Layout, next to the SQLite file ``jdih.sqlite3``::
 
     jdih.sqlite3.indexes/
         .vectors.lock                      flock: one process builds a kind at a time
-        vectors-g42-5f3a.../               one directory per kind and generation key
+        vectors-g42-5f3a...-v1/            one directory per kind and key
             meta.json                      {"format", "kind", "key", "arrays": {name: shape, dtype, crc32}}
             rids.npy  matrix.npy
-        bm25-g42-5f3a.../ ...
+        bm25-g42-5f3a...-v1k1.2b0.75i1e-06/ ...
 
 - **The SQLite rows stay the source of truth.** The key of a set is the store's ``generation``
   counter plus a random ``token`` replaced by every write (so a restored backup whose counter
-  repeats a number never meets a set built from other rows); a process only ever opens the set of
-  the generation it reads in its own snapshot.
+  repeats a number never meets a set built from other rows) plus the build's recipe
+  (``SHARED_RECIPES`` in pipelines.stores.sqlite: a release that builds differently never opens an
+  older release's set); a process only ever opens the set of the generation it reads in its own
+  snapshot.
 - **Atomic.** A set is written into a temporary directory (each file fsynced), then renamed into
   place (``os.replace``) and the parent fsynced: a reader sees the whole set or none.
 - **Checked.** ``meta.json`` must name this kind and key and each array its shape, dtype and

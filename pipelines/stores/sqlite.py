@@ -79,6 +79,9 @@ BM25_K1 = 1.2  # FTS5's built-in bm25() parameters
 BM25_B = 0.75
 BM25_MIN_IDF = 1e-6  # FTS5 floors the IDF of terms in more than half of the rows here
 BM25_INDEXES = ("memory", "fts5")
+# How each shared index is built from the rows (part of its files' key): bump it when the build
+# changes, so that sets written by an older release are never opened by a newer one.
+SHARED_RECIPES = {"vectors": "v1", "bm25": f"v1k{BM25_K1}b{BM25_B}i{BM25_MIN_IDF}"}
 
 
 @dataclass(frozen=True)
@@ -771,16 +774,16 @@ class SQLiteDocumentStore:
             shared=("bm25", _BM25Index.from_arrays),
         )
 
-    def _shared_key(self, conn: sqlite3.Connection, generation: int) -> str:
+    def _shared_key(self, conn: sqlite3.Connection, generation: int, kind: str) -> str:
         token = conn.execute("SELECT value FROM store_state WHERE key = 'token'").fetchone()
-        return f"g{generation}-{token[0] if token else 0:x}"
+        return f"g{generation}-{token[0] if token else 0:x}-{SHARED_RECIPES[kind]}"
 
     def _from_shared_files(self, conn: sqlite3.Connection, generation: int, kind: str, from_arrays, build):
         """This generation's index of ``kind`` from the shared files, built (from the rows of this
         snapshot, by ``build``) and written first if no valid set exists; None when the index
         cannot be shared (empty, or the files cannot be written: then ``build``'s own is used)."""
         files = self._index_files
-        key = self._shared_key(conn, generation)
+        key = self._shared_key(conn, generation, kind)
         arrays = files.load(kind, key)
         if arrays is None:
             try:
