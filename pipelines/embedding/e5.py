@@ -320,6 +320,21 @@ def _quantize(src: Path, out: Path) -> None:
 _export_lock = threading.Lock()
 
 
+def cached_onnx_model() -> Path | None:
+    """The int8 ONNX encoder if it has been made already (nothing is made or loaded here: no
+    torch, no haystack), else None."""
+    from pipelines.embedding.cache import cache_dir, fallback_dir
+
+    try:
+        name = f"{MODEL_NAME}-{_source_key(packaged_model_file())}.int8.onnx"
+    except Exception:  # noqa: BLE001 - the package missing or another version: made (or refused) later
+        return None
+    for directory in (cache_dir(), fallback_dir()):
+        if (directory / name).is_file():
+            return directory / name
+    return None
+
+
 def onnx_model_path(model: PackedModel | None = None) -> Path:
     """The int8 ONNX encoder made from the packaged weights: exported and quantised on first use
     (~15 s, once), kept in ``JDIH_MODEL_CACHE`` under a name that includes the source file, the
