@@ -469,8 +469,8 @@ def in_force_groups(snap: Snapshot, groups: list[dict[str, Any]], *, as_of: str 
                 "uri": consolidated["uri"], "consolidated": consolidated, "article_status": status,
                 "text": art.text,
             })
-    for g in out:  # a group merged from several works' hits: its articles best first, as the search's are
-        g["articles"].sort(key=lambda a: -float(a.get("score") or 0.0))
+    for g in out:  # a group merged from several works' hits: its articles in the search's rank order
+        g["articles"].sort(key=lambda a: a.get("rank", float("inf")))
     return out
 
 

@@ -212,7 +212,7 @@ class Searcher:
             docs = docs + self._rest_of_matches(query, filters, {d.meta.get("regulation_id") for d in docs})
         terms = set(analyze(query)) | set(analyze(_expanded(query)))
         groups: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        for d in docs:
+        for rank, d in enumerate(docs):
             rid = d.meta.get("regulation_id")
             g = groups.get(rid)
             if g is None:
@@ -227,6 +227,7 @@ class Searcher:
                 "lampiran": d.meta.get("lampiran"),
                 "rows": _rows_range(d.meta),
                 "parts": d.meta.get("parts"),
+                "rank": rank,  # in the ranked list (fused, then the rest of the matches by BM25)
                 "ayat": _ayat_range(d.meta),
                 "amends": d.meta.get("amends"),
                 "breadcrumb": d.meta.get("breadcrumb"),
