@@ -256,10 +256,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.func is cmd_serve:  # before anything imports Haystack (and with it torch)
+        from jdih_server.serving import prepare_process
+
+        prepare_process()
     from pipelines.embedding.e5 import E5Unavailable
     from pipelines.embedding.models import EmbeddingModelMismatch
 
-    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (EmbeddingModelMismatch, E5Unavailable) as exc:  # one clear line, what to do included

@@ -114,6 +114,16 @@ def torch_needed(settings) -> bool:
     return engine == "onnx" and cached_onnx_model() is None
 
 
+def prepare_process() -> None:
+    """Before the server's imports: keep torch out of this process and of the workers it starts
+    when nothing in them can call it (:func:`torch_needed`)."""
+    from ingest.config import get_settings
+
+    if not torch_needed(get_settings()):
+        os.environ["JDIH_SERVE_WITHOUT_TORCH"] = "1"  # inherited by the worker processes
+        keep_torch_out()
+
+
 def uvicorn_options(settings, *, workers: int = 1) -> dict:
     """Keyword arguments for ``uvicorn.run`` / ``uvicorn.Config`` from the settings."""
     trusted = list(settings.trusted_proxies)
@@ -135,8 +145,6 @@ def serve(host: str, port: int, *, workers: int | None = None) -> None:
 
     settings = get_settings()
     n = workers or int(os.environ.get("JDIH_WORKERS", "1") or 1)
-    if not torch_needed(settings):
-        os.environ["JDIH_SERVE_WITHOUT_TORCH"] = "1"  # for this process and the workers it starts
-        keep_torch_out()
+    prepare_process()
     uvicorn.run("jdih_server.app:create_app", factory=True, host=host, port=port, log_level="info",
                 access_log=False, **uvicorn_options(settings, workers=n))

@@ -62,3 +62,22 @@ def test_a_worker_without_torch_searches_answers_and_serves_pages(ingested_setti
     assert report["status"] == [200, 200, 200] and report["results"] > 0
     assert report["torch"] is False
     assert report["rss_mib"] < 1000  # ~600 MiB; with torch loaded ~1,200
+
+
+def test_jdih_serve_itself_never_loads_torch(ingested_settings):
+    """`jdih serve` with one worker serves in its own process: the CLI keeps torch out before its
+    first import of Haystack (its model check)."""
+    code = textwrap.dedent(
+        """
+        import sys
+        import jdih_server.serving as serving
+        serving.serve = lambda *a, **k: print("TORCH", "torch" in sys.modules, flush=True)
+        from jdih_cli.main import main
+        raise SystemExit(main(["serve"]))
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k != "JDIH_SERVE_WITHOUT_TORCH"}
+    env.update(PYTHONPATH=str(ROOT), JDIH_DATA_DIR=str(ingested_settings.data_dir), HAYSTACK_TELEMETRY_ENABLED="False")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "TORCH False" in out.stdout
