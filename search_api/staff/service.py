@@ -32,7 +32,6 @@ from search_api.errors import ApiProblem, not_found
 from search_api.staff.uploads import rejected
 
 
-
 class StaffService:
     """The store, job queue and worker of one app (``app.state.staff``)."""
 
