@@ -340,6 +340,15 @@ STRINGS: dict[str, tuple[str, str]] = {
                            "Leave empty to read it from the document's heading. Give an existing identifier to add a new version."),
     "staff.warnings": ("Catatan", "Notes"),
     "staff.network": ("Server tidak dapat dihubungi; coba lagi.", "The server could not be reached; try again."),
+    "staff.svc": ("Dasar hukum layanan", "Legal basis of the services"),
+    "staff.svc_hint": ("Konfirmasi atau hapus peraturan yang diusulkan sistem untuk sebuah layanan, atau tambahkan yang tidak diusulkan. Setiap keputusan dicatat di log audit.",
+                       "Confirm or remove the regulations the system proposes for a service, or add one it did not propose. Every decision goes into the audit log."),
+    "staff.svc_service": ("Layanan", "Service"),
+    "staff.svc_none": ("Belum ada peraturan yang diusulkan atau ditambahkan.", "No regulation is proposed or added yet."),
+    "staff.svc_confirm": ("Konfirmasi", "Confirm"),
+    "staff.svc_articles": ("Pasal (opsional, pisahkan dengan koma)", "Pasal (optional, comma-separated)"),
+    "staff.svc_note": ("Catatan (opsional)", "Note (optional)"),
+    "staff.svc_add": ("Tambah dasar hukum", "Add a legal basis"),
     # services: the legal basis of the city's Smart City services
     "svc.title": ("Dasar hukum layanan Smart City", "Legal basis of the Smart City services"),
     "svc.intro": ("Empat belas layanan e-government Kota Malang (Tabel 3, {source}) dan peraturan yang mengaturnya. "

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 from frontend.rendering import render
 from ingest.ids import JENIS
 from ingest.vocabulary import CHANGING_TYPES
+from regulations.services import load_register
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,6 +22,6 @@ def staff_page(request: Request):
     size_mb = f"{settings.max_file_bytes / (1024 * 1024):.0f} MB"
     relation_types = CHANGING_TYPES
     return render(request, "staff.html", section="staff", json_url=None, max_bytes=settings.max_file_bytes, max_size=size_mb,
-                  api=_staff_api(request.app), relation_types=relation_types,
+                  api=_staff_api(request.app), relation_types=relation_types, services=load_register().services,
                   jenis_options=sorted(JENIS.items(), key=lambda kv: kv[1][0]))
 

@@ -255,4 +255,63 @@
       loadRelations();
     }, function (err) { show($("rel-msg"), err.message); });
   });
+
+  /* ---- the services' legal basis ---- */
+  function linkLabel(l) {
+    var r = l.regulation || {};
+    return (r.singkatan || r.jenis || "") + " " + (r.nomor || "") + "/" + (r.tahun || "") + (r.judul ? " – " + r.judul : "");
+  }
+  function svcButton(text, label, onClick) {
+    var b = document.createElement("button");
+    b.type = "button"; b.className = "secondary"; b.textContent = text;
+    b.setAttribute("aria-label", text + ": " + label);
+    b.addEventListener("click", onClick);
+    return b;
+  }
+  function loadService() {
+    var id = $("svc-id").value, list = $("svc-list");
+    list.textContent = "";
+    return api("GET", "/api/v1/services/" + encodeURIComponent(id)).then(function (svc) {
+      $("svc-add").hidden = false;
+      var lb = svc.legal_basis || {};
+      var links = (lb.local || []).concat(lb.national || [], lb.removed || []);
+      if (!links.length) { var none = document.createElement("li"); none.textContent = S.svcNone; list.appendChild(none); }
+      links.forEach(function (l) {
+        var li = document.createElement("li"), label = linkLabel(l), work = encodeURIComponent(l.regulation.id);
+        var state = l.state === "confirmed" && l.origin === "staff" ? "added" : l.state;  // added by staff
+        li.className = "svc-link svc-link-" + state;
+        li.textContent = label + " — " + (S["svcState." + state] || state) +
+          (l.state === "proposed" && l.confidence != null ? " (" + Math.round(l.confidence * 100) + "%)" : "") + " ";
+        var base = "/api/v1/services/" + encodeURIComponent(id) + "/links/" + work;
+        if (l.state === "proposed") {
+          li.appendChild(svcButton(S.svcConfirm, label, function () {
+            api("POST", base + "/confirm").then(loadService, function (err) { show($("svc-msg"), err.message); });
+          }));
+        }
+        if (l.state !== "removed") {
+          li.appendChild(svcButton(S.remove, label, function () {
+            api("DELETE", base).then(loadService, function (err) { show($("svc-msg"), err.message); });
+          }));
+        }
+        list.appendChild(li);
+      });
+    }, function (err) { show($("svc-msg"), err.message); });
+  }
+  $("svc-load").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    show($("svc-msg"), "");
+    loadService();
+  });
+  $("svc-add").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var body = { regulation: $("svc-reg").value.trim().toLowerCase() };
+    var arts = $("svc-articles").value.split(",").map(function (x) { return x.trim(); }).filter(Boolean);
+    var note = $("svc-note").value.trim();
+    if (arts.length) body.articles = arts;
+    if (note) body.note = note;
+    api("POST", "/api/v1/services/" + encodeURIComponent($("svc-id").value) + "/links", body).then(function () {
+      show($("svc-msg"), S.saved, "ok");
+      loadService();
+    }, function (err) { show($("svc-msg"), err.message); });
+  });
 })();

@@ -114,3 +114,42 @@ def test_the_view_works_without_javascript_and_by_keyboard(services_server, brow
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/layanan/ngalam-command-center$"))
     context.close()
+
+
+def test_staff_confirm_remove_and_add_a_services_legal_basis_on_the_staff_screen(services_server, page, shot):
+    url = services_server.url
+    page.goto(url + "/staf")
+    page.fill("#token", services_server.token)
+    page.get_by_role("button", name="Masuk").click()
+    panel = page.locator("#svc-panel")
+    expect(panel).to_be_visible()
+    # SIMPEG: the system's proposals, each with its state, confirmed and removed from the screen
+    proposals = page.request.get(url + "/api/v1/services/simpeg").json()["legal_basis"]
+    first = next(l for l in proposals["local"] + proposals["national"] if l["state"] == "proposed")
+    work = first["regulation"]["id"]
+    panel.locator("#svc-id").select_option("simpeg")
+    panel.get_by_role("button", name="Muat").click()
+    item = panel.locator(f"#svc-list li.svc-link", has_text=f"{first['regulation']['singkatan']} "
+                         f"{first['regulation']['nomor']}/{first['regulation']['tahun']}").first
+    expect(item).to_contain_text("Diusulkan sistem")
+    item.get_by_role("button", name=re.compile(r"^Konfirmasi")).click()
+    expect(panel.locator("#svc-list li.svc-link-confirmed")).to_have_count(1)
+    after = page.request.get(url + "/api/v1/services/simpeg").json()["legal_basis"]
+    assert next(l for l in after["local"] + after["national"] if l["regulation"]["id"] == work)["state"] == "confirmed"
+    panel.locator("#svc-list li.svc-link-confirmed").get_by_role("button", name=re.compile(r"^Hapus")).click()
+    expect(panel.locator("#svc-list li.svc-link-removed")).to_contain_text("Dihapus staf")
+    after = page.request.get(url + "/api/v1/services/simpeg").json()["legal_basis"]
+    assert work in [l["regulation"]["id"] for l in after["removed"]]
+    # SRIKANDI: nothing proposed; staff add UU KIP Pasal 8 (public bodies keep and document their information)
+    panel.locator("#svc-id").select_option("srikandi")
+    panel.get_by_role("button", name="Muat").click()
+    expect(panel.locator("#svc-list")).to_contain_text("Belum ada peraturan")
+    panel.locator("#svc-reg").fill("uu-14-2008")
+    panel.locator("#svc-articles").fill("8")
+    panel.get_by_role("button", name="Tambah dasar hukum").click()
+    expect(panel.locator("#svc-list li.svc-link-added")).to_contain_text("Ditambahkan staf")
+    shot(page, "staff-service-links")
+    audit = page.request.get(url + "/api/v1/services/srikandi").json()["legal_basis"]
+    added = [l for l in audit["national"] if l["origin"] == "staff"]
+    assert [(l["regulation"]["id"], l["state"], [a["pasal"] for a in l["articles"]]) for l in added] == [
+        ("uu-14-2008", "confirmed", ["8"])]
