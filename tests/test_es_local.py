@@ -45,3 +45,41 @@ def test_without_java_the_live_node_tests_skip_with_the_reason_printed(tmp_path)
     assert any(line.startswith("elasticsearch: ") and "skipped, no live node: " in line and "needs Java 17-24" in line
                for line in summary), out.stdout[-2000:]
     assert any(" passed" in line and " skipped" in line for line in summary)  # the embedded cases still ran
+
+
+@pytest.mark.elasticsearch
+def test_make_run_es_wrapper_stops_the_command_and_the_node_on_sigterm(es_node, tmp_path):
+    """`make run-es` runs `python -m pipelines.stores.es_local -- COMMAND`; a `kill` of it (SIGTERM)
+    stops COMMAND and the node as Ctrl-C does, leaving no orphaned node. (``es_node`` only makes
+    the test skip, with its reason, where no node can run.)"""
+    import signal
+    import time
+    import urllib.request
+
+    marker = tmp_path / "child.pid"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.stores.es_local", "--",  # the node's data in its own temporary folder
+         "bash", "-c", f"echo $$ > {marker}; exec sleep 600"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True)
+    try:
+        url, said = None, []
+        for line in proc.stderr:
+            said.append(line)
+            if " is up at " in line:
+                url = line.strip().rsplit(" ", 1)[-1]
+                break
+        assert url, "the node did not start: " + "".join(said)
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        child = int(marker.read_text())
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(120) == 128 + signal.SIGTERM
+        assert "Elasticsearch stopped" in proc.stderr.read()
+        with pytest.raises(ProcessLookupError):
+            os.kill(child, 0)
+        with pytest.raises(OSError):
+            urllib.request.urlopen(url + "/_cluster/health", timeout=5)
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -367,6 +367,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no local Elasticsearch node: {exc}", file=sys.stderr)
         return 2
     print(f"Elasticsearch {args.version} is up at {node.url}", file=sys.stderr, flush=True)
+    child = None
+    # `kill` (SIGTERM) or a closed terminal (SIGHUP) stops the command and the node like Ctrl-C does,
+    # instead of leaving an orphaned node holding its port and heap
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, frame: sys.exit(128 + signum))
     try:
         if not command:
             print("Ctrl-C stops it", file=sys.stderr)
@@ -374,10 +379,17 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(1)
             return 1
         env = {**os.environ, "ELASTICSEARCH_URL": node.url, "JDIH_STORE": "elasticsearch", "JDIH_ES_REPLICAS": "0"}
-        return subprocess.call(command, env=env)
+        child = subprocess.Popen(command, env=env)
+        return child.wait()
     except KeyboardInterrupt:
         return 130
     finally:
+        if child is not None and child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(30)
+            except subprocess.TimeoutExpired:
+                child.kill()
         node.stop()
         print("Elasticsearch stopped", file=sys.stderr)
 
