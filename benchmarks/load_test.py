@@ -14,8 +14,9 @@ highest requests/s of a level with p95 < 100 ms and zero errors.
 ``jdih serve --workers N`` does (jdih_server.serving: N uvicorn processes on one port), and
 reports the memory of each worker process after the run: RSS, PSS (resident pages divided by
 the number of processes sharing them: what a worker really costs) and USS (its private pages),
-from /proc/<pid>/smaps_rollup. ``JDIH_SHARED_INDEXES=0`` in the environment makes every worker
-build its own copy of the store's indexes (the state before issue 17 item 11), for comparison.
+from /proc/<pid>/smaps_rollup. ``JDIH_SHARED_INDEXES=0 JDIH_SERVE_WITHOUT_TORCH=0`` in the
+environment give the state before issue 17 item 11 (every worker builds its own copy of the
+store's indexes and imports torch), for comparison.
 
 Usage::
 
