@@ -100,6 +100,26 @@ def ingested_settings(tmp_path_factory):
     return settings
 
 
+def copy_kb(settings, data_dir: Path, *, share_files: bool = False):
+    """Settings of a copy of ``settings``' knowledge base in ``data_dir`` (SQLite's online backup of
+    the database file), for tests that write to it. ``share_files`` links the original files
+    directory in read-only use (downloads); tests that upload must leave it False."""
+    import dataclasses
+    import sqlite3
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    target = dataclasses.replace(settings, data_dir=data_dir)
+    src, dst = sqlite3.connect(settings.db_path), sqlite3.connect(target.db_path)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    if share_files and settings.files_dir.exists():
+        (data_dir / "files").symlink_to(settings.files_dir.resolve(), target_is_directory=True)
+    return target
+
+
 @pytest.fixture(scope="session")
 def es_ingested_settings(ingested_settings, es_node, tmp_path_factory):
     """The same knowledge base on the live Elasticsearch node: the embedded one of

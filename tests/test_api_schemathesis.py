@@ -25,9 +25,6 @@ operations' strategies are driven with hypothesis directly.)
 """
 from __future__ import annotations
 
-import dataclasses
-import sqlite3
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -36,6 +33,8 @@ from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import CoverageScenario
+
+from tests.conftest import copy_kb
 
 MAX_EXAMPLES = 10  # per operation and mode
 STATEFUL_EXAMPLES = 15  # scenarios of the stateful test (each up to STATEFUL_STEPS calls)
@@ -98,14 +97,7 @@ def st_settings(ingested_settings, tmp_path_factory):
     from pipelines.staff import accounts
     from pipelines.staff.curation import open_kb
 
-    data_dir = tmp_path_factory.mktemp("schemathesis-kb")
-    settings = dataclasses.replace(ingested_settings, data_dir=data_dir)
-    src, dst = sqlite3.connect(ingested_settings.db_path), sqlite3.connect(settings.db_path)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
+    settings = copy_kb(ingested_settings, tmp_path_factory.mktemp("schemathesis-kb"))
     store = open_kb(settings)
     with store.transaction():
         _, token = accounts.create_token(store._conn(), name="schemathesis", role="admin")

@@ -10,30 +10,13 @@ shared one (JDIH_TEST_DATA_DIR) is never changed by this module.
 """
 from __future__ import annotations
 
-import dataclasses
-import sqlite3
-
 import pytest
 
 from regulations.services import load_register
+from tests.conftest import copy_kb
 
 fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
-
-
-def _copy_kb(settings, data_dir):
-    data_dir.mkdir(parents=True, exist_ok=True)
-    target = dataclasses.replace(settings, data_dir=data_dir)
-    src = sqlite3.connect(settings.db_path)
-    dst = sqlite3.connect(target.db_path)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    if settings.files_dir.exists():
-        (data_dir / "files").symlink_to(settings.files_dir.resolve(), target_is_directory=True)
-    return target
 
 
 def _token(settings, role: str, name: str) -> str:
@@ -51,7 +34,7 @@ def _token(settings, role: str, name: str) -> str:
 def kb(ingested_settings, tmp_path_factory):
     from jdih_server.app import create_app
 
-    settings = _copy_kb(ingested_settings, tmp_path_factory.mktemp("services-kb"))
+    settings = copy_kb(ingested_settings, tmp_path_factory.mktemp("services-kb"), share_files=True)
     staff = {"Authorization": f"Bearer {_token(settings, 'staff', 'hukum-1')}"}
     admin = {"Authorization": f"Bearer {_token(settings, 'admin', 'admin-svc')}"}
     app = create_app(settings, rate_limit="0")

@@ -5,14 +5,13 @@ alternative, a service's page with the evidence quoted, "proposed by the system"
 JavaScript. Screenshots go to test-output/screenshots/."""
 from __future__ import annotations
 
-import dataclasses
 import re
-import sqlite3
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveServer, create_token
+from tests.conftest import copy_kb
 
 pytestmark = pytest.mark.browser
 
@@ -20,14 +19,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def services_server(ingested_settings, tmp_path_factory):
     """The app over a copy of the ingested corpus (a confirmation is written to it), with a staff token."""
-    data_dir = tmp_path_factory.mktemp("kb-services-browser")
-    settings = dataclasses.replace(ingested_settings, data_dir=data_dir)
-    src, dst = sqlite3.connect(ingested_settings.db_path), sqlite3.connect(settings.db_path)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
+    settings = copy_kb(ingested_settings, tmp_path_factory.mktemp("kb-services-browser"))
     with LiveServer(settings) as server:
         server.token = create_token(settings.data_dir, "hukum-browser")
         yield server
