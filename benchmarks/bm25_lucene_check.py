@@ -20,11 +20,10 @@ each; ``fts5`` is the store as shipped. The report's figures are those of ``jdih
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
-from array import array
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +39,8 @@ os.environ["JDIH_SHARED_INDEXES"] = "0"
 import numpy as np  # noqa: E402
 
 from pipelines.stores import sqlite  # noqa: E402
+
+_FTS5_BUILD = sqlite.build_bm25_index  # the store's own builder, before --variant replaces it
 
 _FREE = 24  # Lucene SmallFloat: 255 - longToInt4(Integer.MAX_VALUE)
 
@@ -58,42 +59,19 @@ def lucene_length(n: int) -> int:
     return _FREE + (low if shift == -1 else (low | 0x08) << shift)
 
 
-def index_builder(idf_lucene: bool, norms_lucene: bool):
-    def build(rows, generation: int = 0):
-        """``sqlite.build_bm25_index`` with Lucene's IDF and/or length norms."""
-        n = len(rows)
-        rids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
-        vocab: defaultdict[str, int] = defaultdict()
-        vocab.default_factory = vocab.__len__
-        ids = array("i")
-        lengths = np.empty(n, dtype=np.int64)
-        for i, (_rid, text) in enumerate(rows):
-            tokens = text.split()
-            lengths[i] = len(tokens)
-            ids.extend(map(vocab.__getitem__, tokens))
-        if n == 0 or not vocab:
-            empty = np.zeros(0, dtype=np.intp)
-            return sqlite._BM25Index(generation, rids, {}, np.zeros(1, dtype=np.int64), empty, np.zeros(0))
-        keys = np.frombuffer(ids, dtype=np.int32).astype(np.int64) * n
-        keys += np.repeat(np.arange(n, dtype=np.int64), lengths)
-        keys, tf = np.unique(keys, return_counts=True)
-        term_of = keys // n
-        row_of = (keys - term_of * n).astype(np.intp)
-        df = np.bincount(term_of, minlength=len(vocab))
-        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-        np.cumsum(df, out=indptr[1:])
-        if idf_lucene:
-            idf = np.log1p((n - df + 0.5) / (df + 0.5))
-        else:
-            idf = np.log((n - df + 0.5) / (df + 0.5))
-            idf[idf <= 0.0] = sqlite.BM25_MIN_IDF
-        dl = np.fromiter((lucene_length(int(x)) for x in lengths), dtype=np.int64, count=n) if norms_lucene else lengths
-        tf = tf.astype(np.float64)
-        norm = sqlite.BM25_K1 * (1.0 - sqlite.BM25_B + sqlite.BM25_B * dl[row_of] / (lengths.sum() / n))
-        weights = idf[term_of] * (tf * (sqlite.BM25_K1 + 1.0)) / (tf + norm)
-        return sqlite._BM25Index(generation, rids, dict(vocab), indptr, row_of, weights)
+def lucene_idf(n: int, df: np.ndarray) -> np.ndarray:
+    """Lucene's BM25 IDF, ``log(1 + (N - n + 0.5) / (n + 0.5))``: positive for every term."""
+    return np.log1p((n - df + 0.5) / (df + 0.5))
 
-    return build
+
+def lucene_lengths(lengths: np.ndarray) -> np.ndarray:
+    return np.fromiter((lucene_length(int(x)) for x in lengths), dtype=np.int64, count=len(lengths))
+
+
+def index_builder(idf_lucene: bool, norms_lucene: bool):
+    """``sqlite.build_bm25_index`` with Lucene's IDF and/or length norms."""
+    return functools.partial(_FTS5_BUILD, idf=lucene_idf if idf_lucene else sqlite.fts5_idf,
+                             doc_lengths=lucene_lengths if norms_lucene else None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,7 +50,7 @@ import sqlite3
 import threading
 from array import array
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,12 +164,24 @@ class MappedVocab:
             yield self._term(i).decode("utf-8"), i
 
 
-def build_bm25_index(rows: list[tuple[int, str]], generation: int = 0) -> _BM25Index:
+def fts5_idf(n: int, df: np.ndarray) -> np.ndarray:
+    """FTS5's BM25 IDF, ``log((N - n + 0.5) / (n + 0.5))``, floored at ``BM25_MIN_IDF`` for terms
+    in more than half of the rows."""
+    idf = np.log((n - df + 0.5) / (df + 0.5))
+    idf[idf <= 0.0] = BM25_MIN_IDF
+    return idf
+
+
+def build_bm25_index(rows: list[tuple[int, str]], generation: int = 0, *,
+                     idf: Callable[[int, np.ndarray], np.ndarray] = fts5_idf,
+                     doc_lengths: Callable[[np.ndarray], np.ndarray] | None = None) -> _BM25Index:
     """Postings and FTS5-equal BM25 weights from ``(rowid, analysed text)`` pairs, rowids ascending.
 
     The analysed text is the space-joined terms FTS5 indexed (``analysed_text``): its tokens are
     exactly FTS5's (the analyser emits only letters, digits, '-' and '_', which the FTS5
     tokenizer keeps whole), so the document frequencies and lengths are FTS5's own.
+    ``idf(N, df)`` and ``doc_lengths(lengths)`` (the lengths the norm reads; the average stays
+    the exact one) let benchmarks/bm25_lucene_check.py score Lucene's variant of the formula.
     """
     n = len(rows)
     rids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
@@ -197,11 +209,11 @@ def build_bm25_index(rows: list[tuple[int, str]], generation: int = 0) -> _BM25I
     df = np.bincount(term_of, minlength=n_terms)
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
-    idf = np.log((n - df + 0.5) / (df + 0.5))
-    idf[idf <= 0.0] = BM25_MIN_IDF
+    idf_of_term = idf(n, df)
+    dl = lengths if doc_lengths is None else doc_lengths(lengths)
     tf = tf.astype(np.float64)
-    norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths[row_of] / (lengths.sum() / n))
-    weights = idf[term_of] * (tf * (BM25_K1 + 1.0)) / (tf + norm)
+    norm = BM25_K1 * (1.0 - BM25_B + BM25_B * dl[row_of] / (lengths.sum() / n))
+    weights = idf_of_term[term_of] * (tf * (BM25_K1 + 1.0)) / (tf + norm)
     return _BM25Index(generation, rids, dict(vocab), indptr, row_of, weights)
 
 
