@@ -477,7 +477,7 @@ class Answerer:
     def region_of(self, question: str, snap: Snapshot) -> str:
         """The region a question names ("... di puskesmas Banjarnegara") among the regions of the
         knowledge base, else this deployment's (``JDIH_HOME_REGION``, Malang by default)."""
-        return self.named_region(question, snap) or getattr(self.kb.settings, "home_region", None) or "malang"
+        return self.named_region(question, snap) or self.kb.home_region
 
     @staticmethod
     def named_region(question: str, snap: Snapshot) -> str | None:

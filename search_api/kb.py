@@ -346,6 +346,12 @@ class KnowledgeBase:
         return self._store
 
     @property
+    def home_region(self) -> str:
+        """This deployment's region (``JDIH_HOME_REGION``, Malang by default): the region whose
+        rules come first when a question names none."""
+        return getattr(self.settings, "home_region", None) or "malang"
+
+    @property
     def searcher(self):
         if self._searcher is None:
             with self._lock:

@@ -51,10 +51,6 @@ SEARCH_RESULTS = 10  # regulations of the search looked at per language (as many
 SEARCH_WEIGHT = 0.5  # a search hit the ask did not keep: its confidence is this share of its coverage
 
 
-def home_region(kb: KnowledgeBase) -> str:
-    return getattr(kb.settings, "home_region", None) or "malang"
-
-
 # ---- proposals: the system's own machinery over the function ----------------------------------
 
 def _quote(work: Work, art: dict[str, Any]) -> dict[str, Any] | None:
@@ -78,7 +74,7 @@ def _quote(work: Work, art: dict[str, Any]) -> dict[str, Any] | None:
 def propose(kb: KnowledgeBase, snap: Snapshot, service: Service) -> list[dict[str, Any]]:
     """The regulations the system proposes for one service, best first (see the module docstring)."""
     answerer = Answerer(kb)
-    region = home_region(kb)
+    region = kb.home_region
     found: dict[str, dict[str, Any]] = {}
 
     def add(work: Work | None, articles: list[dict[str, Any]], confidence: float, how: str, question: str):
@@ -160,13 +156,9 @@ def _staff_articles(work: Work, pasals: list[str]) -> list[dict[str, Any]]:
         a = work.article(p)
         if a:
             out.append({"pasal": str(a.get("number") or p), "ayat": None, "lampiran": None, "row": None, "citation": None,
-                        "amends": a.get("amends"), "text": a.get("text") or "", "uri": _article_uri(work, str(a.get("number") or p)),
+                        "amends": a.get("amends"), "text": a.get("text") or "", "uri": article_uri(work.id, str(a.get("number") or p)),
                         "dimensions": [], "score": 0.0, "consolidated": None})
     return out
-
-
-def _article_uri(work: Work, pasal: str) -> str | None:
-    return article_uri(work.id, pasal)
 
 
 def legal_basis(kb: KnowledgeBase, service: Service, snap: Snapshot | None = None,
@@ -176,7 +168,7 @@ def legal_basis(kb: KnowledgeBase, service: Service, snap: Snapshot | None = Non
     snap = snap or kb.snapshot()
     proposed = proposals(kb, snap)[service.id] if proposed is None else proposed
     decided = decisions(kb, service.id) if decided is None else decided
-    region = home_region(kb)
+    region = kb.home_region
     links, removed = [], []
     by_work = {p["work_id"]: p for p in proposed}
     for work_id in list(by_work) + [w for w in decided if w not in by_work]:
@@ -222,7 +214,7 @@ def legal_basis(kb: KnowledgeBase, service: Service, snap: Snapshot | None = Non
 
 def service_view(kb: KnowledgeBase, service: Service, register: Register, basis: dict[str, Any]) -> dict[str, Any]:
     return {**service.to_dict(), "source_text": register.source_text(service.source),
-            "realisation": register.realisation.get(service.dimension), "region": home_region(kb),
+            "realisation": register.realisation.get(service.dimension), "region": kb.home_region,
             "gap": basis["gap"], "local_proposed": basis["local_proposed"],
             "counts": {"confirmed": basis["confirmed"], "proposed": basis["proposed"], "removed": len(basis["removed"]),
                        "local": len(basis["local"]), "national": len(basis["national"])},
@@ -257,7 +249,7 @@ def overview(kb: KnowledgeBase, bases: dict[str, Any] | None = None) -> dict[str
                      "realisation": register.realisation.get(dim.id), "services": [s.id for s in register.by_dimension(dim.id)],
                      "regulations": regs})
     return {
-        "region": home_region(kb),
+        "region": kb.home_region,
         "services": services,
         "gaps": [s["id"] for s in services if s["gap"]],
         "dimensions": dims,
@@ -306,13 +298,13 @@ def answer(kb: KnowledgeBase, question: str) -> dict[str, Any] | None:
                 "bm25": None, "dense": None, "dimension": None, "raw_confidence": None}
     if not answers:
         conf = 0.5
-        return {"question": question, "refused": True, "basis": "service", "services": recognised, "region": home_region(kb),
+        return {"question": question, "refused": True, "basis": "service", "services": recognised, "region": kb.home_region,
                 "reason": f"Recognised the service {names}, but no regulation of the knowledge base is proposed or confirmed as its legal basis.",
                 "reason_id": f"Layanan {names} dikenali, tetapi belum ada peraturan dalam basis pengetahuan yang diusulkan atau dikonfirmasi sebagai dasar hukumnya.",
                 "answers": [], "dimensions": list(dict.fromkeys(s.dimension for s in named)), "confidence": conf,
                 "band": band(conf), "evidence": evidence}
     conf = round(max(confidences), 3)
-    return {"question": question, "refused": False, "basis": "service", "services": recognised, "region": home_region(kb),
+    return {"question": question, "refused": False, "basis": "service", "services": recognised, "region": kb.home_region,
             "answers": answers, "dimensions": list(dict.fromkeys(s.dimension for s in named)), "confidence": conf,
             "band": band(conf), "evidence": evidence}
 
