@@ -375,11 +375,13 @@ class Answerer:
     def _from_search(self, question: str, snap: Snapshot) -> dict[str, Any]:
         out = self.kb.searcher.search(question, mode="hybrid", limit=MAX_REGULATIONS * 2,
                                       articles_per_regulation=ROW_CANDIDATES)
+        # the evidence is a regulation's best few hits; a table's rows are compared over more of
+        # its chunks, as one large table is split into many (the row that answers is often not in
+        # the chunk whose headings match best). Kept by regulation: the in-force step below may
+        # move hits between groups.
+        row_hits: dict[str, list[dict[str, Any]]] = {}
         for g in out["results"]:
-            # the evidence is the regulation's best few hits; a table's rows are compared over more of
-            # its chunks, as one large table is split into many (the row that answers is often not in
-            # the chunk whose headings match best)
-            g["row_hits"] = [x for x in g["articles"] if x.get("lampiran")]
+            row_hits[(g.get("regulation") or {}).get("id") or ""] = [x for x in g["articles"] if x.get("lampiran")]
             g["articles"] = g["articles"][:ARTICLES_PER_REGULATION + 1]
         # an amended article is quoted once, as in force (or as of the day the question names)
         groups = in_force_groups(snap, out["results"], question=question)
@@ -440,7 +442,7 @@ class Answerer:
             if work is None:
                 continue
             dims_by_pasal = work.article_dimensions()
-            quoted = self._quote_rows(a.units, work, g.get("row_hits") or [x for x in g["articles"] if x.get("lampiran")],
+            quoted = self._quote_rows(a.units, work, row_hits.get(work.id) or [x for x in g["articles"] if x.get("lampiran")],
                                       ARTICLES_PER_REGULATION)
             for art in g["articles"]:
                 if len(quoted) >= ARTICLES_PER_REGULATION or not (art.get("pasal") or art.get("lampiran")):
