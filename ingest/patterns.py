@@ -168,7 +168,7 @@ CONNECTOR_END = re.compile(
     r"(?:\b(?:dalam|dan|atau|pada|dengan|sampai|oleh|tentang|serta|ke|di|dari|yakni|yaitu|dimaksud|menjadi|ayat)|[,(])\s*$",
     re.I,
 )
-XREF_FOLLOW = re.compile(r"^\s*(?:ayat|huruf|angka|sampai|dan\b|atau\b|,|sebagaimana|Undang|Peraturan|UUD|yang\b|tentang|juncto|jo\.|s\.d)", re.I)
+XREF_FOLLOW = re.compile(r"^\s*(?:(?-i:ayat|huruf|angka)|sampai|dan\b|atau\b|,|sebagaimana|Undang|Peraturan|UUD|yang\b|tentang|juncto|jo\.|s\.d)", re.I)
 HEADING_FOLLOW = re.compile(r"^\s*(?:\(\s?[0-9lI]{1,2}[a-z]?\s?\)|[A-Z\"“]|Cukup|Ayat|Huruf|Angka)")
 # words before a "Pasal" line that make it a cross-reference ("sebagaimana dimaksud dalam / Pasal")
 XREF_LEAD = re.compile(r"\b(?:dalam|pada|dimaksud|menurut|berdasarkan|sesuai|terhadap)\s*$", re.I)

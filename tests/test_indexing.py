@@ -48,15 +48,21 @@ def test_long_articles_split_at_ayat_and_keep_the_range():
 
     reg = parse_file(corpus_path("pp-71-2019-pste.md"))
     docs = ArticleChunker(max_chars=600).chunk(reg, None)
-    parts = [d for d in docs if d.meta["pasal"] == "14"]
+    every = [d for d in docs if d.meta["pasal"] == "14"]
+    assert [p.meta["part"] for p in every] == list(range(1, len(every) + 1))
+    # its Penjelasan (558 characters) does not fit beside the first part (600): it comes last, in parts of its own
+    explained = [d for d in every if d.meta["breadcrumb"].endswith("Pasal 14 › Penjelasan")]
+    assert explained and every[-len(explained):] == explained
+    assert all(d.content.startswith("Penjelasan: ") and d.meta["ayat_from"] is None for d in explained)
+    assert "Yang dimaksud dengan" in explained[0].content and "Penjelasan" not in every[0].content
+    parts = every[:-len(explained)]
     assert len(parts) > 1, "Pasal 14 of PP 71/2019 (10 ayat) must be split"
     assert parts[0].meta["ayat_from"] == "1"
-    assert [p.meta["part"] for p in parts] == list(range(1, len(parts) + 1))
     # consecutive ayat ranges, no ayat lost (an ayat longer than the limit goes on in the next part)
     assert int(parts[-1].meta["ayat_to"]) == len(next(a for a in reg.articles if a.number == "14").ayat)
     for a, b in zip(parts, parts[1:]):
         assert int(b.meta["ayat_from"]) == int(a.meta["ayat_to"]) + 1 or b.meta["ayat_from"] == a.meta["ayat_to"] == b.meta["ayat_to"]
-    assert all(len(p.content) <= 600 + 400 for p in parts)
+    assert all(len(p.content) <= 600 + 400 for p in every)
 
 
 def test_metadata_only_record_is_one_catalogue_chunk():

@@ -143,6 +143,20 @@ def test_pp_71_2019_revokes_pp_82_2012():
     assert any(r.type == "dasar_hukum" and r.target == "uu-11-2008" for r in reg.relations)
 
 
+def test_pp_71_2019_penjelasan_headings_followed_by_ayat():
+    """The Penjelasan runs on in long lines ("Pasal 6 Cukup jelas. Pasal 7 Ayat (1) Huruf a ...");
+    a heading followed by a capitalised "Ayat" is a heading, not the cross-reference "Pasal 7
+    ayat (1)". Each article gets its own explanation instead of Pasal 6 taking those of 7-34."""
+    reg = parsed("pp-71-2019-pste.md")
+    assert art(reg, "6").penjelasan == "Cukup jelas."
+    assert art(reg, "7").penjelasan.startswith("Ayat (1)") and "interkonektivitas" in art(reg, "7").penjelasan
+    assert "rencana keberlangsungan kegiatan" in art(reg, "20").penjelasan
+    assert "Pasal 21" not in art(reg, "20").penjelasan and art(reg, "21").penjelasan == "Cukup jelas."
+    assert sum(1 for a in reg.articles if a.penjelasan) >= 100
+    # a cross-reference in the body ("Pasal 20 ayat (2)") is still not a heading
+    assert [a.number for a in reg.articles] == [str(i) for i in range(1, 105)]
+
+
 def test_uu_14_2008_penjelasan_attached():
     reg = parsed("uu-14-2008-kip.md")
     assert len(reg.articles) == 64

@@ -29,6 +29,7 @@ EMBEDDED_META_FIELDS = ["breadcrumb", "description_en"]
 # Bumped when a catalogue record's chunk changes shape: the metadata-only works re-ingest.
 CATALOGUE_CHUNK_VERSION = "2"  # 2: English description out of the BM25 text (description_en)
 
+_PENJELASAN_LABEL = "Penjelasan: "  # what introduces an article's explanation in its chunk
 # Penjelasan that says nothing is not worth indexing.
 _EMPTY_PENJELASAN = re.compile(r"^\s*(cukup\s+jelas\.?|-)?\s*$", re.I)
 # Numbered items inside an article without ayat ("1. Sistem Elektronik adalah ...").
@@ -40,6 +41,7 @@ class _Piece:
     text: str
     ayat_from: str | None = None
     ayat_to: str | None = None
+    penjelasan: bool = False  # a part that holds only the article's Penjelasan
 
 
 def _work_meta(reg: Regulation | None, record: dict[str, Any] | None) -> dict[str, Any]:
@@ -276,15 +278,22 @@ class ArticleChunker:
         pieces = _split_pieces(art, self.max_chars)
         path = " › ".join(art.path)
         penjelasan = art.penjelasan if art.penjelasan and not _EMPTY_PENJELASAN.match(art.penjelasan) else None
+        if penjelasan and len(pieces[0].text) + len(penjelasan) > self.max_chars:
+            # too long to ride with the article's first part: the explanation gets parts of its own
+            pieces += [_Piece(f"{_PENJELASAN_LABEL}{part}", None, None, penjelasan=True)
+                       for part in _wrap(penjelasan, self.max_chars - len(_PENJELASAN_LABEL))]
+            penjelasan = None
         out = []
         for i, piece in enumerate(pieces):
             ayat = ""
             if len(pieces) > 1 and piece.ayat_from:
                 ayat = f" ayat ({piece.ayat_from})" + (f"-({piece.ayat_to})" if piece.ayat_to != piece.ayat_from else "")
             crumb = " › ".join(p for p in (title, path, f"{prefix}Pasal {art.number}{ayat}") if p)
+            if piece.penjelasan:
+                crumb += " › Penjelasan"
             content = piece.text
             if penjelasan and i == 0:
-                content += f"\n\nPenjelasan: {penjelasan}"
+                content += f"\n\n{_PENJELASAN_LABEL}{penjelasan}"
             meta = {
                 **base,
                 "kind": "article",
