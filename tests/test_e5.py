@@ -26,13 +26,17 @@ def _chunk_texts(name: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def corpus_sample() -> list[str]:
-    """Real chunks of three regulations (PP 71/2019, UU 27/2022, UU 1/2022), every 4th, and the
-    longest of UU 1/2022 (beyond one 512-token window)."""
+    """Real chunks of three regulations (PP 71/2019, UU 27/2022, UU 1/2022), every 12th, and the
+    longest of each; and one text beyond a 512-token window (chunks are shorter): UU 1/2022's
+    longest article whole, as a text the embedder may be given (a catalogue abstract, a query)."""
+    from ingest.parser import parse_file
+
     texts = []
     for name in ("pp-71-2019-pste.md", "uu-27-2022-pdp.md", "uu-1-2022-hkpd.md"):
         chunks = _chunk_texts(name)
         texts += chunks[::12]
         texts.append(max(chunks, key=len))
+    texts.append(max((a.text for a in parse_file(CORPUS / "uu-1-2022-hkpd.md").articles), key=len))
     return texts
 
 
