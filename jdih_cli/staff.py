@@ -28,31 +28,30 @@ def _actor() -> str:
 
 def cmd_token(args: argparse.Namespace) -> int:
     from ingest.config import get_settings
-    from pipelines.staff import accounts, audit
-    from pipelines.staff.curation import open_kb
+    from pipelines.staff.accounts import AccountError
+    from pipelines.staff.control import ControlPlane
 
-    store = open_kb(get_settings())
-    conn = store.control()
+    control = ControlPlane.open(get_settings())
     try:
         if args.action == "create":
-            with store.transaction():
-                account, token = accounts.create_token(conn, name=args.name, role=args.role, created_by=_actor(),
-                                                       expires_in_days=args.expires_in_days)
-                audit.record(conn, actor=_actor(), action="token_create", after=account.to_dict())
+            with control.transaction():
+                account, token = control.create_account(name=args.name, role=args.role, created_by=_actor(),
+                                                        expires_in_days=args.expires_in_days)
+                control.audit(actor=_actor(), action="token_create", after=account.to_dict())
             until = f"valid until {account.expires_at}" if account.expires_at else "valid until revoked"
             print(f"created {account.role} account {account.name!r} (id {account.id}), {until}; "
                   f"the token is shown once:", file=sys.stderr)
             print(token)
         elif args.action == "revoke":
-            with store.transaction():
-                done = accounts.revoke(conn, args.name_or_id)
+            with control.transaction():
+                done = control.revoke_account(args.name_or_id)
                 for a in done:
-                    audit.record(conn, actor=_actor(), action="token_revoke",
-                                 before={"id": a.id, "name": a.name, "role": a.role})
+                    control.audit(actor=_actor(), action="token_revoke",
+                                  before={"id": a.id, "name": a.name, "role": a.role})
             for a in done:
                 print(f"revoked {a.role} account {a.name!r} (id {a.id})")
         else:
-            rows = accounts.list_accounts(conn, include_revoked=args.all)
+            rows = control.accounts(include_revoked=args.all)
             if args.json:
                 json.dump([a.to_dict() for a in rows], sys.stdout, ensure_ascii=False, indent=2)
                 print()
@@ -65,7 +64,7 @@ def cmd_token(args: argparse.Namespace) -> int:
                     else:
                         state = f"active until {a.expires_at}" if a.expires_at else "active"
                     print(f"{a.id}  {a.role:5}  {a.name:30}  created {a.created_at}  last used {a.last_used_at or '-'}  {state}")
-    except accounts.AccountError as exc:
+    except AccountError as exc:
         return _err(str(exc), 2)
     return 0
 

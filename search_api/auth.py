@@ -24,7 +24,7 @@ from collections import deque
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from pipelines.staff.accounts import Account, authenticate
+from pipelines.staff.accounts import Account
 from search_api import errors
 from search_api.errors import ApiProblem
 
@@ -125,7 +125,7 @@ def current_account(request: Request,
         raise ApiProblem("rate-limited", f"Too many failed sign-in attempts from this client; try again in {retry} s.",
                          f"Terlalu banyak percobaan masuk yang gagal dari klien ini; coba lagi dalam {retry} detik.",
                          headers={"Retry-After": str(retry)})
-    account = authenticate(request.app.state.kb.store.control(), token) if token else None
+    account = request.app.state.kb.control.authenticate(token) if token else None
     if account is None:
         n = limiter.fail(client)
         log.warning("failed token from %s (%d in window)", client, n)

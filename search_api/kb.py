@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import sqlite3
 import threading
 import time
 from collections import Counter
@@ -24,9 +23,10 @@ from ingest.models import Regulation
 from ingest.vocabulary import STATUSES
 from pipelines.analysis.analyzer import analyze
 from pipelines.search.query import get_searcher
+from pipelines.staff.control import ControlPlane
 from pipelines.staff.relation_edits import effective_graph
 from pipelines.stores.factory import open_store
-from pipelines.stores.works import read_rows
+from pipelines.stores.works import read_rows_at
 from regulations.consolidation import consolidate
 from regulations.relations import RelationGraph
 
@@ -303,16 +303,9 @@ def read_snapshot(db_path, generation: int | None, rows: list[tuple] | None = No
     ``rows``: the same rows from a store that keeps its works elsewhere (Elasticsearch)."""
     works: dict[str, Work] = {}
     if rows is None:
-        try:
-            conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30.0)
-        except sqlite3.OperationalError:
+        rows = read_rows_at(db_path)
+        if rows is None:
             return Snapshot(generation, {}, RelationGraph([]))
-        try:
-            rows = read_rows(conn)
-        except sqlite3.DatabaseError:
-            rows = []
-        finally:
-            conn.close()
     for row in rows:
         works[row[0]] = Work(row[0], json.loads(row[1] or "{}"), json.loads(row[2]) if row[2] else None,
                              json.loads(row[3] or "{}"), row[4] or 0, bool(row[5]), row[6])
@@ -344,6 +337,11 @@ class KnowledgeBase:
                 if self._store is None:
                     self._store = open_store(self.settings)
         return self._store
+
+    @property
+    def control(self) -> ControlPlane:
+        """The control plane of this knowledge base's store (accounts, jobs, versions, audit...)."""
+        return ControlPlane(self.store)
 
     @property
     def home_region(self) -> str:

@@ -15,7 +15,7 @@ service's function (what Table 3 of the paper says the service does), in both la
 A rule of another region (a Banjarnegara tariff) governs no service of this city and is never
 proposed; a revoked law (status ``dicabut``) is proposed after the laws in force, its status shown. Proposals are computed once per knowledge-base snapshot (``Snapshot.memo``: a new ingest
 or edit computes them again); the legal staff's decisions (confirm, remove, add:
-:mod:`pipelines.staff.service_links`, over ``store.control()``) are read at each request and laid
+:mod:`pipelines.staff.service_links`, through ``kb.control``) are read at each request and laid
 over them, so "proposed by the system" and "confirmed by staff" are always told apart and a
 removed proposal stays removed.
 
@@ -33,7 +33,6 @@ from pydantic import BaseModel, Field
 
 from ingest.ids import article_uri
 from pipelines.indexing.dimensions import default_taxonomy
-from pipelines.staff.service_links import decisions as stored_decisions
 from regulations.services import Register, Service, load_register
 from search_api.answering import COVERAGE_MIN, Answerer, _known
 from search_api.calibration import band
@@ -140,7 +139,7 @@ def proposals(kb: KnowledgeBase, snap: Snapshot | None = None, register: Registe
 # ---- the legal basis: proposals with the staff's decisions laid over them -------------------------
 
 def decisions(kb: KnowledgeBase, service_id: str | None = None) -> dict[str, Any]:
-    return stored_decisions(kb.store.control(), service_id)
+    return kb.control.service_decisions(service_id)
 
 
 def _decision_view(d: dict[str, Any] | None) -> dict[str, Any] | None:

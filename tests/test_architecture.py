@@ -42,3 +42,38 @@ def test_a_broken_contract_fails(tmp_path):
     result = subprocess.run([str(exe), "--no-cache"], cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(tmp_path)),
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "BROKEN" in result.stdout
+
+
+# --- the control plane: nothing above pipelines holds a SQLite connection -------------------------
+
+ABOVE_PIPELINES = ("search_api", "frontend", "jdih_cli", "jdih_server")
+
+
+def connection_uses(source: str) -> list[str]:
+    """What in ``source`` touches a SQLite connection directly: an import of sqlite3, a call of a
+    store's ``control()`` or ``_conn()`` (the code above pipelines uses pipelines.staff.control)."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "sqlite3" for a in node.names):
+            found.append(f"line {node.lineno}: import sqlite3")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlite3":
+            found.append(f"line {node.lineno}: from sqlite3 import")
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr in ("control", "_conn")):
+            found.append(f"line {node.lineno}: .{node.func.attr}()")
+    return sorted(found)
+
+
+def test_connection_uses_are_found():
+    source = "import sqlite3\nfrom sqlite3 import Row\ndef f(kb):\n    return kb.store.control().execute('x'), kb.store._conn()\n"
+    assert connection_uses(source) == ["line 1: import sqlite3", "line 2: from sqlite3 import",
+                                       "line 4: ._conn()", "line 4: .control()"]
+    assert connection_uses("def f(kb):\n    return kb.control.versions('uu-1-2022')\n") == []
+
+
+def test_nothing_above_pipelines_touches_a_sqlite_connection():
+    offenders = {str(p.relative_to(ROOT)): uses for pkg in ABOVE_PIPELINES for p in sorted((ROOT / pkg).rglob("*.py"))
+                 if (uses := connection_uses(p.read_text(encoding="utf-8")))}
+    assert offenders == {}

@@ -2,7 +2,7 @@
 
 First, on the recording transport of tests/es_fake.py (answering from the chunks the store itself
 wrote, real articles of the corpus): edits, relation edits with the status that follows, withdraw
-and restore go through the store's public boundary (control(), update_chunk_meta(),
+and restore go through the store's public boundary (the control plane over control(), update_chunk_meta(),
 bump_generation(), transaction()) and never touch SQLite tables the deployment lacks.
 
 Then, over HTTP on the live node (marker ``elasticsearch``, tests/conftest.py ``es_node``; skipped
@@ -24,7 +24,8 @@ from collections import Counter
 import pytest
 from haystack import Document
 
-from pipelines.staff import audit, curation
+from pipelines.staff import curation
+from pipelines.staff.control import ControlPlane
 from pipelines.stores.elasticsearch import ElasticsearchStore
 from pipelines.stores.works import WorkRepository
 from tests.contract.articles import real_articles
@@ -88,7 +89,7 @@ def es(tmp_path):
                                control_db=str(tmp_path / "control.sqlite3"), retry_on_status=(), max_retries=0)
     store.client  # noqa: B018 - create the indices now
     with store.transaction():
-        curation.ensure_all(store.control())
+        ControlPlane(store).ensure_schema()
         repo = WorkRepository.of(store)
         for work_id, name, judul in (UU1, UU28):
             docs = _chunks(work_id, name)
@@ -110,7 +111,7 @@ def test_patch_on_elasticsearch_updates_the_record_and_the_chunks(es):
     assert record["judul"] == "Judul yang dikoreksi"
     assert WorkRepository(store.control()).get(UU1_ID)["record"]["judul"] == "Judul yang dikoreksi"
     assert {m.get("judul") for m in _metas(index, UU1_ID)} == {"Judul yang dikoreksi"}  # chunks rewritten
-    assert [e["action"] for e in audit.entries(store.control(), work_id=UU1_ID)] == ["patch"]
+    assert [e["action"] for e in ControlPlane(store).audit_entries(work_id=UU1_ID)] == ["patch"]
 
 
 def test_relation_edit_on_elasticsearch_moves_the_status_of_the_target_chunks(es):
@@ -129,7 +130,7 @@ def test_withdraw_and_restore_on_elasticsearch(es):
     out = curation.withdraw(store, UU1_ID, actor="staff-1 (ab12)", reason="duplikat")
     assert out == {"work_id": UU1_ID, "withdrawn": True, "chunks": 2}
     assert WorkRepository(store.control()).get(UU1_ID) is None and _metas(index, UU1_ID) == []
-    assert [w["work_id"] for w in curation.withdrawn_list(store.control())] == [UU1_ID]
+    assert [w["work_id"] for w in ControlPlane(store).withdrawn()] == [UU1_ID]
     back = curation.restore(store, UU1_ID, actor="staff-1 (ab12)")
     assert back == {"work_id": UU1_ID, "withdrawn": False, "chunks": 2}
     assert WorkRepository(store.control()).get(UU1_ID)["record"]["judul"] == UU1[2]

@@ -25,7 +25,6 @@ from frontend.rendering import (
     render,
 )
 from ingest.ids import FrbrUri
-from pipelines.staff import versions
 from pipelines.staff.files import FileStore
 from search_api.consolidated import consolidation_links
 from search_api.deps import get_kb, public_base_url
@@ -67,7 +66,7 @@ def _changed_by(snap: Snapshot, work: Work) -> dict[str, list[dict[str, Any]]]:
 def _versions(kb: KnowledgeBase, work_id: str) -> list[dict[str, Any]]:
     """The staff side's versions of a work (oldest first); none when the store keeps no versions."""
     try:
-        return versions.list_versions(kb.store.control(), work_id)
+        return kb.control.versions(work_id)
     except Exception:  # noqa: BLE001 - a store without the staff tables (e.g. Elasticsearch): no history to show
         return []
 

@@ -19,7 +19,6 @@ Every write bumps the store's ``generation`` so the API's snapshot is re-read.
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -28,54 +27,18 @@ from ingest.config import get_settings
 from ingest.loader import sha256_file
 from ingest.vocabulary import RELATION_TYPES, STATUSES
 from pipelines.indexing.pipeline import PIPELINE_VERSION, UPLOAD_HASH_PREFIX, WorkWriter
-from pipelines.staff import audit, changes, files, jobs, relation_edits, service_links, versions
-from pipelines.staff.accounts import ensure_schema as ensure_accounts
+from pipelines.staff import audit, changes, files, relation_edits, versions, withdrawn
 from pipelines.staff.accounts import now
+from pipelines.staff.control import ControlPlane, ensure_schema
 from pipelines.staff.jobs import JobFailed
 from pipelines.staff.records import UploadRejected, clean_metadata, date_order_problems, invalid_metadata
-from pipelines.stores.factory import open_store
 from pipelines.stores.works import WorkRepository
-from pipelines.stores.works import ensure_schema as ensure_works
 from regulations.catalogue import get as catalogue_get
 from regulations.provenance import set_field
 
-WITHDRAWN_SCHEMA = """
-CREATE TABLE IF NOT EXISTS withdrawn_works (
-    work_id TEXT PRIMARY KEY,
-    row TEXT NOT NULL,             -- the works row as JSON
-    documents TEXT NOT NULL,       -- its chunks (Document.to_dict(), embeddings included) as JSON
-    withdrawn_at TEXT NOT NULL,
-    withdrawn_by TEXT NOT NULL,
-    reason TEXT
-)
-"""
-
-
-def ensure_all(conn: sqlite3.Connection) -> None:
-    """Create every table of the staff side that is missing (idempotent, cheap)."""
-    ensure_works(conn)
-    ensure_accounts(conn)
-    files.ensure_schema(conn)
-    audit.ensure_schema(conn)
-    versions.ensure_schema(conn)
-    relation_edits.ensure_schema(conn)
-    service_links.ensure_schema(conn)
-    changes.ensure_schema(conn)
-    jobs.ensure_schema(conn)
-    conn.execute(WITHDRAWN_SCHEMA)
-
-
 def open_kb(settings=None):
     """The configured store with every staff table present."""
-    store = open_store(settings)
-    with store.transaction():
-        ensure_all(store.control())
-    return store
-
-
-def is_withdrawn(conn: sqlite3.Connection, work_id: str) -> bool:
-    conn.execute(WITHDRAWN_SCHEMA)
-    return conn.execute("SELECT 1 FROM withdrawn_works WHERE work_id = ?", (work_id,)).fetchone() is not None
+    return ControlPlane.open(settings).store
 
 
 def work_row(conn: sqlite3.Connection, work_id: str) -> dict[str, Any] | None:
@@ -158,11 +121,11 @@ def write_upload(store, *, job, queue, work_id: str, reg, record: dict[str, Any]
     conn = store.control()
     content_hash = f"{UPLOAD_HASH_PREFIX}{PIPELINE_VERSION}:{file_sha256}"
     with store.transaction():
-        ensure_all(conn)
+        ensure_schema(conn)
         if versions.by_job(conn, job.id):  # this job's effect is already stored (a re-run after a crash)
             current = queue.get(job.id)
             return current.result or {"work_id": work_id}
-        if is_withdrawn(conn, work_id):
+        if withdrawn.is_withdrawn(conn, work_id):
             raise JobFailed("withdrawn", f"{work_id} is withdrawn; restore it before uploading a new version.",
                             f"{work_id} telah ditarik; pulihkan dulu sebelum mengunggah versi baru.")
         before_status = current_statuses(conn)
@@ -268,7 +231,7 @@ def patch_metadata(store, work_id: str, fields: dict[str, Any], *, actor: str) -
                              "Tidak ada yang diubah: berikan setidaknya satu kolom.")
     conn = store.control()
     with store.transaction():
-        ensure_all(conn)
+        ensure_schema(conn)
         row = work_row(conn, work_id)
         if row is None:
             raise UploadRejected("not_found", f"Regulation {work_id!r} was not found.",
@@ -320,10 +283,10 @@ def patch_metadata(store, work_id: str, fields: dict[str, Any], *, actor: str) -
 def withdraw(store, work_id: str, *, actor: str, reason: str | None = None) -> dict[str, Any]:
     conn = store.control()
     with store.transaction():
-        ensure_all(conn)
+        ensure_schema(conn)
         row = work_row(conn, work_id)
         if row is None:
-            gone = is_withdrawn(conn, work_id)
+            gone = withdrawn.is_withdrawn(conn, work_id)
             raise UploadRejected("already_withdrawn" if gone else "not_found",
                                  f"Regulation {work_id!r} is already withdrawn." if gone else f"Regulation {work_id!r} was not found.",
                                  f"Peraturan {work_id!r} sudah ditarik." if gone else f"Peraturan {work_id!r} tidak ditemukan.",
@@ -332,9 +295,7 @@ def withdraw(store, work_id: str, *, actor: str, reason: str | None = None) -> d
         row["content_hash"] = WorkRepository(conn).content_hash(work_id)
         flt = {"field": "meta.regulation_id", "operator": "==", "value": work_id}
         docs = store.filter_documents(flt, return_embedding=True)
-        conn.execute("INSERT INTO withdrawn_works (work_id, row, documents, withdrawn_at, withdrawn_by, reason) VALUES (?, ?, ?, ?, ?, ?)",
-                     (work_id, json.dumps(row, ensure_ascii=False, default=str),
-                      json.dumps([_doc_dict(d) for d in docs], ensure_ascii=False), now(), actor, reason))
+        withdrawn.put(conn, work_id, row=row, documents=[_doc_dict(d) for d in docs], at=now(), by=actor, reason=reason)
         store.delete_by_filter(flt)
         WorkRepository(conn).delete(work_id)
         changes.note(conn, work_id, "withdrawn")
@@ -357,29 +318,23 @@ def restore(store, work_id: str, *, actor: str) -> dict[str, Any]:
 
     conn = store.control()
     with store.transaction():
-        ensure_all(conn)
-        got = conn.execute("SELECT row, documents FROM withdrawn_works WHERE work_id = ?", (work_id,)).fetchone()
+        ensure_schema(conn)
+        got = withdrawn.get(conn, work_id)
         if got is None:
             raise UploadRejected("not_withdrawn", f"Regulation {work_id!r} is not withdrawn.",
                                  f"Peraturan {work_id!r} tidak dalam keadaan ditarik.", status=409 if work_row(conn, work_id) else 404)
         before_status = current_statuses(conn)
-        row = json.loads(got[0])
-        docs = [Document.from_dict(d) for d in json.loads(got[1])]
+        row, kept = got
+        docs = [Document.from_dict(d) for d in kept]
         WorkRepository(conn).restore(dict(row, id=work_id))
         changes.note(conn, work_id, "restored", replace_last=True)
         if docs:
             store.write_documents(docs)
-        conn.execute("DELETE FROM withdrawn_works WHERE work_id = ?", (work_id,))
+        withdrawn.delete(conn, work_id)
         audit.record(conn, actor=actor, action="restore", work_id=work_id, before=None, after=summary(row))
         sync_status(store, before_status, actor=actor, because=f"{work_id} restored", touched=(work_id,))
         store.bump_generation()
     return {"work_id": work_id, "withdrawn": False, "chunks": len(docs)}
-
-
-def withdrawn_list(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    conn.execute(WITHDRAWN_SCHEMA)
-    return [{"work_id": r[0], "withdrawn_at": r[1], "withdrawn_by": r[2], "reason": r[3]}
-            for r in conn.execute("SELECT work_id, withdrawn_at, withdrawn_by, reason FROM withdrawn_works ORDER BY withdrawn_at")]
 
 
 # --- relations by hand ----------------------------------------------------------------------------
@@ -421,7 +376,7 @@ def edit_relation(store, action: str, *, source: str, type: str, target: str, ac
                              "Peraturan tidak dapat berelasi dengan dirinya sendiri.")
     conn = store.control()
     with store.transaction():
-        ensure_all(conn)
+        ensure_schema(conn)
         if work_row(conn, source) is None:
             raise UploadRejected("not_found", f"Regulation {source!r} was not found.", f"Peraturan {source!r} tidak ditemukan.", status=404)
         graph = relation_edits.graph_from(conn)

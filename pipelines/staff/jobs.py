@@ -143,6 +143,14 @@ class Job:
                 "started_at": self.started_at, "finished_at": self.finished_at, "attempts": self.attempts}
 
 
+def active_with_file(conn: sqlite3.Connection, sha256: str) -> list[str]:
+    """The ids of the queued or running jobs on these bytes (none when the table is not made yet)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='jobs'").fetchone():
+        return []
+    return [r[0] for r in conn.execute("SELECT id FROM jobs WHERE file_sha256 = ? AND state IN ('queued', 'running')",
+                                       (sha256,))]
+
+
 class JobQueue:
     """The jobs table, over the store's per-thread connection (``store.control()``)."""
 

@@ -21,11 +21,9 @@ entry, the status of every work whose relations changed, and marks the job done.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
-import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,12 +37,12 @@ from pipelines.embedding.embedder import document_embedder
 from pipelines.embedding.models import embedder_model, ensure_compatible, resolve_model
 from pipelines.indexing.chunking import EMBEDDED_META_FIELDS, ArticleChunker
 from pipelines.indexing.dimensions import DimensionTagger
-from pipelines.staff import curation, versions
+from pipelines.staff import curation, jobs
+from pipelines.staff.control import ControlPlane
 from pipelines.staff.files import FileStore
 from pipelines.staff.jobs import JobFailed
 from pipelines.staff.pdf_probe import probe_pdf
 from pipelines.staff.records import UploadRejected
-from pipelines.stores.works import WorkRepository
 
 log = logging.getLogger(__name__)
 
@@ -178,29 +176,6 @@ def no_articles_error() -> UploadRejected:
         "metadata-only record, upload it again with metadata_only=true.",
         "Tidak ada pasal yang ditemukan dalam teks: mungkin ini bukan peraturan. Untuk menyimpannya "
         "sebagai rekaman metadata saja, unggah lagi dengan metadata_only=true.")
-
-
-# --- duplicates ---------------------------------------------------------------------------------
-
-def find_duplicate(conn: sqlite3.Connection, sha256: str) -> dict[str, Any] | None:
-    """Where these exact bytes already are: a work (current or older version), a withdrawn work,
-    or a job still running on them."""
-    curation.ensure_all(conn)
-    for work_id, n in versions.works_with_file(conn, sha256):
-        return {"work_id": work_id, "version": n, "withdrawn": curation.is_withdrawn(conn, work_id)}
-    holder = WorkRepository(conn).with_source(sha256)
-    if holder:
-        return {"work_id": holder, "version": None, "withdrawn": False}
-    for work_id, row_json in conn.execute("SELECT work_id, row FROM withdrawn_works"):
-        reg = json.loads(row_json).get("regulation") or {}
-        if any(s.get("sha256") == sha256 for s in reg.get("sources") or []):
-            return {"work_id": work_id, "version": None, "withdrawn": True}
-    row = conn.execute("SELECT id FROM jobs WHERE file_sha256 = ? AND state IN ('queued', 'running') LIMIT 1",
-                       (sha256,)).fetchone() if conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='jobs'").fetchone() else None
-    if row:
-        return {"job_id": row[0]}
-    return None
 
 
 # --- the ingest job -----------------------------------------------------------------------------
@@ -357,12 +332,10 @@ class UploadIngester:
 
     def _discard(self, sha256: str) -> None:
         """A failed upload leaves nothing behind: its file goes unless something else holds it."""
-        conn = self.store.control()
-        held = find_duplicate(conn, sha256)
+        control = ControlPlane(self.store)
+        held = control.find_duplicate(sha256)
         if held and not held.get("job_id"):
             return
-        others = conn.execute("SELECT count(*) FROM jobs WHERE file_sha256 = ? AND state IN ('queued', 'running')",
-                              (sha256,)).fetchone()[0]
-        if others <= 1:
+        if len(jobs.active_with_file(control.conn, sha256)) <= 1:
             FileStore(self.settings.files_dir).remove(sha256)
 

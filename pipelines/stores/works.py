@@ -140,6 +140,21 @@ def read_rows(conn: sqlite3.Connection) -> list[tuple]:
         "SELECT id, record, regulation, dimensions, chunks, has_text, updated_at FROM works").fetchall() if exists else []
 
 
+def read_rows_at(db_path) -> list[tuple] | None:
+    """:func:`read_rows` of the SQLite file at ``db_path``, opened read-only for this one read;
+    None when the file cannot be opened, none when it is not a database or has no works table."""
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30.0)
+    except sqlite3.OperationalError:
+        return None
+    try:
+        return read_rows(conn)
+    except sqlite3.DatabaseError:
+        return []
+    finally:
+        conn.close()
+
+
 def _row(row) -> dict[str, Any]:
     return {
         "id": row[0],

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipelines.staff import accounts as acc
-from pipelines.staff import audit
 from pipelines.staff.accounts import Account
 from search_api.auth import AUTH_RESPONSES, require_admin
 from search_api.errors import ApiProblem, not_found
@@ -26,34 +25,30 @@ class AccountIn(BaseModel):
 
 @router.get("/accounts", summary="Accounts (admin)", responses=AUTH_RESPONSES)
 def list_accounts(request: Request, account: Account = Depends(require_admin)):
-    return {"results": [a.to_dict() for a in acc.list_accounts(svc(request).store.control())]}
+    return {"results": [a.to_dict() for a in svc(request).control.accounts()]}
 
 
 @router.post("/accounts", status_code=201, summary="Create an account; its token is shown once (admin)", responses=AUTH_RESPONSES)
 def create_account(body: AccountIn, request: Request, account: Account = Depends(require_admin)):
-    store = svc(request).store
-    with store.transaction():
-        conn = store.control()
+    with svc(request).control.transaction() as control:
         try:
-            new, token = acc.create_token(conn, name=body.name, role=body.role, created_by=account.actor,
-                                          expires_in_days=body.expires_in_days)
+            new, token = control.create_account(name=body.name, role=body.role, created_by=account.actor,
+                                                expires_in_days=body.expires_in_days)
         except acc.AccountError as exc:
             raise ApiProblem("conflict" if "exists" in str(exc) else "validation-error", str(exc), str(exc),
                              status=409 if "exists" in str(exc) else 422) from None
-        audit.record(conn, actor=account.actor, action="token_create", after=new.to_dict())
+        control.audit(actor=account.actor, action="token_create", after=new.to_dict())
     return new.to_dict() | {"token": token}
 
 
 @router.delete("/accounts/{account_id}", summary="Revoke an account's token (admin)", responses=AUTH_RESPONSES)
 def revoke_account(account_id: Annotated[str, Path(max_length=80)], request: Request,
                    account: Account = Depends(require_admin)):
-    store = svc(request).store
-    with store.transaction():
-        conn = store.control()
+    with svc(request).control.transaction() as control:
         try:
-            done = acc.revoke(conn, account_id)
+            done = control.revoke_account(account_id)
         except acc.AccountError as exc:
             raise not_found(f"Active account {account_id!r}", f"Akun aktif {account_id!r}") from exc
         for a in done:
-            audit.record(conn, actor=account.actor, action="token_revoke", before={"id": a.id, "name": a.name, "role": a.role})
+            control.audit(actor=account.actor, action="token_revoke", before={"id": a.id, "name": a.name, "role": a.role})
     return {"revoked": [a.to_dict() for a in done]}

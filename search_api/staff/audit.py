@@ -5,7 +5,6 @@ from typing import Annotated, Optional
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from pipelines.staff import audit
 from pipelines.staff.accounts import Account
 from search_api.auth import AUTH_RESPONSES, require_admin
 from search_api.pagination import MAX_SEQ
@@ -18,5 +17,5 @@ def get_audit(request: Request, work_id: Annotated[Optional[str], Query(max_leng
               action: Annotated[Optional[str], Query(max_length=40)] = None,
               cursor: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100,
               account: Account = Depends(require_admin)):
-    rows = audit.entries(svc(request).store.control(), work_id=work_id, action=action, after_id=cursor, limit=limit)
+    rows = svc(request).control.audit_entries(work_id=work_id, action=action, after_id=cursor, limit=limit)
     return {"results": rows, "next_cursor": rows[-1]["id"] if len(rows) == limit else None}

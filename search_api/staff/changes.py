@@ -10,7 +10,6 @@ from typing import Annotated, Optional
 
 from fastapi import APIRouter, Query, Request
 
-from pipelines.staff import changes
 from search_api.errors import ApiProblem
 from search_api.pagination import MAX_SEQ
 
@@ -34,7 +33,7 @@ def get_changes(request: Request,
         since = since.replace(" ", "T").replace("Z", "+00:00")
     svc = request.app.state.staff
     svc.queue  # noqa: B018 - the first use makes the staff tables (the feed's triggers among them)
-    rows = changes.feed(svc.store.control(), after_seq=cursor or 0, since=since, limit=limit)
+    rows = svc.control.changes(after_seq=cursor or 0, since=since, limit=limit)
     for r in rows:
         r["link"] = None if r["kind"] == "withdrawn" else f"/api/v1/regulations/{r['work_id']}"
     nxt = rows[-1]["seq"] if rows else (cursor or 0)

@@ -42,5 +42,5 @@ def restore_regulation(work_id: WorkId, request: Request, account: Account = Dep
 
 @router.get("/withdrawn", summary="Withdrawn regulations (staff)", responses=AUTH_RESPONSES)
 def list_withdrawn(request: Request, account: Account = Depends(require_staff)):
-    return {"results": curation.withdrawn_list(svc(request).store.control())}
+    return {"results": svc(request).control.withdrawn()}
 

@@ -7,7 +7,8 @@ from typing import Annotated, Any, Optional
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipelines.staff import curation, relation_edits
+from pipelines.staff import curation
+from pipelines.staff.control import ControlPlane
 from ingest.vocabulary import RELATION_TYPES
 from pipelines.staff.accounts import Account
 from search_api.auth import AUTH_RESPONSES, require_staff
@@ -27,21 +28,21 @@ class RelationIn(BaseModel):
     note: Optional[str] = Field(None, max_length=500)
 
 
-def _relations_view(conn, work_id: str) -> dict[str, Any]:
-    graph = relation_edits.graph_from(conn)
+def _relations_view(control: ControlPlane, work_id: str) -> dict[str, Any]:
+    graph = control.relation_graph()
     return {"work_id": work_id, "status": graph.status(work_id),
             "outgoing": [r.__dict__ for r in graph.outgoing(work_id)],
             "incoming": [r.__dict__ for r in graph.incoming(work_id)],
-            "edits": [e for e in relation_edits.edits(conn) if work_id in (e["source"], e["target"])]}
+            "edits": [e for e in control.relation_edits() if work_id in (e["source"], e["target"])]}
 
 
 @router.get("/regulations/{work_id}/relations", summary="Relations both ways and the status they give",
             responses=PUBLIC_MISSING)
 def get_relations(work_id: WorkId, request: Request):
-    conn = svc(request).store.control()
-    if curation.work_row(conn, work_id) is None:
+    control = svc(request).control
+    if control.work(work_id) is None:
         gone_or_missing(request, work_id)
-    return _relations_view(conn, work_id)
+    return _relations_view(control, work_id)
 
 
 @router.post("/regulations/{work_id}/relations", status_code=201, summary="Add a relation by hand (staff)", responses=AUTH_RESPONSES)

@@ -24,7 +24,7 @@ import threading
 
 from fastapi import Request
 
-from pipelines.staff import curation
+from pipelines.staff.control import ControlPlane
 from pipelines.staff.jobs import JobQueue, Worker
 from pipelines.staff.records import UploadRejected
 from pipelines.staff.uploads import UploadIngester
@@ -50,14 +50,17 @@ class StaffService:
         return self.kb.store
 
     @property
+    def control(self) -> ControlPlane:
+        return self.kb.control
+
+    @property
     def queue(self):
         if self._queue is None:
             with self._lock:
                 if self._queue is None:
-                    store = self.store
-                    with store.transaction():
-                        curation.ensure_all(store.control())
-                    self._queue = JobQueue(store)
+                    with self.control.transaction() as control:
+                        control.ensure_schema()
+                    self._queue = JobQueue(self.store)
         return self._queue
 
     def ensure_worker(self) -> None:
@@ -91,12 +94,9 @@ class StaffService:
         """At start-up: remove temporary files of dead processes and stored files nothing holds."""
         import logging
 
-        from pipelines.staff.files import FileStore
-
-        queue = self.queue  # makes the tables
-        store = queue.store
-        with store.transaction():
-            removed = FileStore(self.settings.files_dir).sweep(store.control())
+        self.queue  # makes the tables
+        with self.control.transaction() as control:
+            removed = control.sweep_files(self.settings.files_dir)
         if removed["tmp"] or removed["orphans"]:
             logging.getLogger("jdih.staff").warning("start-up sweep removed %d temporary and %d orphaned files",
                                                     len(removed["tmp"]), len(removed["orphans"]))
@@ -129,8 +129,7 @@ def call(request: Request, fn, *args, **kw):
 
 
 def gone_or_missing(request: Request, work_id: str):
-    conn = svc(request).store.control()
-    if curation.is_withdrawn(conn, work_id):
+    if svc(request).control.is_withdrawn(work_id):
         raise ApiProblem("gone", f"Regulation {work_id!r} was withdrawn.", f"Peraturan {work_id!r} telah ditarik.",
                          links={"restore": f"/api/v1/regulations/{work_id}/restore"})
     raise not_found(f"Regulation {work_id!r}", f"Peraturan {work_id!r}")

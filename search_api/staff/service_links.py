@@ -5,7 +5,7 @@
 - DELETE /services/{id}/links/{work_id}           remove a link (a proposal stays removed)
 
 Each answers with the service's legal basis as it now stands (GET /services/{id}). The decisions
-are stored by :mod:`pipelines.staff.service_links` over ``store.control()``, with their audit
+are stored by :mod:`pipelines.staff.service_links` in the control file, with their audit
 entries (``service_link_confirm`` / ``_add`` / ``_remove``, GET /audit) in the same transaction.
 """
 from __future__ import annotations

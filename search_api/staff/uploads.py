@@ -14,11 +14,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.ids import RegulationId
-from pipelines.staff import curation
 from pipelines.staff.accounts import Account
 from pipelines.staff.files import FileStore, safe_filename
 from pipelines.staff.records import EDITABLE_FIELDS, UploadRejected, clean_metadata
-from pipelines.staff.uploads import UploadIngester, check_upload, find_duplicate, id_from_metadata, no_id_error
+from pipelines.staff.uploads import UploadIngester, check_upload, id_from_metadata, no_id_error
 from search_api.auth import AUTH_RESPONSES, require_staff
 from search_api.errors import ApiProblem, not_found, problem_body, storage_full_problem
 
@@ -238,14 +237,12 @@ def accept(svc, upload_file, *, work_id, metadata, metadata_only, account) -> di
         if not work_id and check.heading_read and not check.heading_id and not id_from_metadata(
                 metadata, region=check.heading_region, home_region=getattr(svc.settings, "home_region", None)):
             raise no_id_error()  # at once, not a failed job later (a scan's heading is read by the job)
-        store = svc.store
-        conn = store.control()
-        with store.transaction():
-            curation.ensure_all(conn)
-            dup = find_duplicate(conn, sha)
+        with svc.control.transaction() as control:
+            control.ensure_schema()
+            dup = control.find_duplicate(sha)
             if dup:
                 raise duplicate_error(sha, dup)
-            if work_id and curation.is_withdrawn(conn, work_id):
+            if work_id and control.is_withdrawn(work_id):
                 raise UploadRejected("withdrawn", f"{work_id} is withdrawn; restore it (POST /api/v1/regulations/{work_id}/restore) first.",
                                      f"{work_id} telah ditarik; pulihkan dulu (POST /api/v1/regulations/{work_id}/restore).",
                                      status=409, links={"restore": f"/api/v1/regulations/{work_id}/restore"})

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import FileResponse, Response
 
-from pipelines.staff import curation, versions
+from pipelines.staff import curation
 from pipelines.staff.files import safe_filename
 from search_api.errors import not_found
 from search_api.params import WorkId
@@ -18,11 +18,11 @@ router = APIRouter(tags=["staff"])
 
 @router.get("/regulations/{work_id}/versions", summary="Versions of a regulation", responses=PUBLIC_MISSING)
 def list_versions(work_id: WorkId, request: Request):
-    conn = svc(request).store.control()
-    row = curation.work_row(conn, work_id)
+    control = svc(request).control
+    row = control.work(work_id)
     if row is None:
         gone_or_missing(request, work_id)
-    out = [_public_version(v) for v in versions.list_versions(conn, work_id)]
+    out = [_public_version(v) for v in control.versions(work_id)]
     for v in out:
         v["links"] = {"self": f"/api/v1/regulations/{work_id}/versions/{v['n']}",
                       "file": f"/api/v1/regulations/{work_id}/versions/{v['n']}/file" if v["file_sha256"] else None}
@@ -32,7 +32,7 @@ def list_versions(work_id: WorkId, request: Request):
 @router.get("/regulations/{work_id}/versions/{n}", summary="One version: its record and parsed text",
             responses=PUBLIC_MISSING)
 def get_version(work_id: WorkId, n: Annotated[int, Path(ge=1, le=100_000)], request: Request):
-    v = versions.get_version(svc(request).store.control(), work_id, n)
+    v = svc(request).control.version(work_id, n)
     if v is None:
         raise not_found(f"Version {n} of {work_id!r}", f"Versi {n} dari {work_id!r}")
     return _public_version(v) | {"links": {"file": f"/api/v1/regulations/{work_id}/versions/{n}/file" if v["file_sha256"] else None}}
@@ -70,7 +70,7 @@ def _file_response(request: Request, info: dict[str, Any], work_id: str, *, immu
                        **PUBLIC_MISSING})
 def get_file(work_id: WorkId, request: Request):
     staff = svc(request)
-    if curation.work_row(staff.store.control(), work_id) is None:
+    if staff.control.work(work_id) is None:
         gone_or_missing(request, work_id)
     info = curation.current_file(staff.store, work_id)
     if info is None:
