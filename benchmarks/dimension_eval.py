@@ -106,7 +106,7 @@ def article_text(file: str, pasal: str) -> str:
 @dataclass
 class GoldCase:
     id: str
-    regulation: str
+    work: str
     file: str
     pasal: str
     expected: list[str]
@@ -124,8 +124,8 @@ def load_gold(path: Path = GOLD_PATH) -> list[GoldCase]:
     for c in data["cases"]:
         cases.append(
             GoldCase(
-                id=f"{c['regulation']}#{c['pasal']}",
-                regulation=c["regulation"],
+                id=f"{c['work']}#{c['pasal']}",
+                work=c["work"],
                 file=c["file"],
                 pasal=str(c["pasal"]),
                 expected=sorted(c["expected"]),
@@ -175,7 +175,7 @@ def evaluate(tagger: DimensionTagger | None = None, cases: list[GoldCase] | None
     tagger = tagger or DimensionTagger()
     tagger.warm_up()
     cases = cases if cases is not None else load_gold()
-    docs = [Document(content=c.text, meta={"regulation_id": c.regulation, "pasal": c.pasal}) for c in cases]
+    docs = [Document(content=c.text, meta={"work_id": c.work, "pasal": c.pasal}) for c in cases]
     tagged = tagger.run(documents=docs)["documents"]
     micro = Scores()
     per = {d: Scores() for d in DIMENSION_IDS}

@@ -44,7 +44,7 @@ READER = textwrap.dedent(
     t1 = time.perf_counter()
     q = np.asarray(store.filter_documents({"field": "id", "operator": "==", "value": sys.argv[3]})[0].embedding)
     store.bm25_search("pusat data pemerintah", top_k=10)
-    store.bm25_search("retribusi parkir", top_k=50, meta_fields=["regulation_id", "pasal"], return_content=False)
+    store.bm25_search("retribusi parkir", top_k=50, meta_fields=["work_id", "pasal"], return_content=False)
     store.embedding_search(q, top_k=10)
     store.embedding_search(q, top_k=10, filters={"field": "meta.jenis", "operator": "==", "value": "pp"})
     print(json.dumps({"import_s": round(t1 - t0, 2), "first_queries_s": round(time.perf_counter() - t1, 2),

@@ -46,7 +46,7 @@ def run_search(kb: KnowledgeBase, snap: Snapshot, q: str, mode: str, filters: di
         ids = sorted(w.id for w in snap.filter(**filters) if not as_of or in_force_on(snap, w, as_of))
         if not ids:
             return []
-        store_filters = {"field": "meta.regulation_id", "operator": "in", "value": ids}
+        store_filters = {"field": "meta.work_id", "operator": "in", "value": ids}
     # complete: every regulation the query matches is in the list (not only the retrievers'
     # candidates), so ``total``, the facets and the pages agree (Searcher.matching_regulations)
     out = kb.searcher.search(q, mode=mode, limit=MAX_GROUPS, filters=store_filters, complete=True)

@@ -38,7 +38,7 @@ def tagger() -> DimensionTagger:
 
 
 def _tag(tagger: DimensionTagger, file: str, pasal: str, work: str = "x") -> Document:
-    doc = Document(content=article_text(file, pasal), meta={"regulation_id": work, "pasal": pasal})
+    doc = Document(content=article_text(file, pasal), meta={"work_id": work, "pasal": pasal})
     return tagger.run(documents=[doc])["documents"][0]
 
 
@@ -159,7 +159,7 @@ def test_neutral_phrases_do_not_count_a_ministry_name():
 
 
 def test_component_serialises_and_runs_in_a_pipeline():
-    t = DimensionTagger(threshold=0.7, work_key="regulation_id")
+    t = DimensionTagger(threshold=0.7, work_key="work_id")
     data = t.to_dict()
     assert data["init_parameters"]["threshold"] == 0.7
     again = DimensionTagger.from_dict(data)
@@ -168,7 +168,7 @@ def test_component_serialises_and_runs_in_a_pipeline():
     p.add_component("tag", again)
     p2 = Pipeline.loads(p.dumps(), allowed_modules=["pipelines.indexing.dimensions"])
     out = p2.run({"tag": {"documents": [Document(content=article_text(UU28, "121"),
-                                                         meta={"regulation_id": "uu-28-2009", "pasal": "121"})]}})
+                                                         meta={"work_id": "uu-28-2009", "pasal": "121"})]}})
     assert "smart-environment" in out["tag"]["documents"][0].meta["dimensions"]
     with pytest.raises(ValueError):
         DimensionTagger(threshold=1.5)
@@ -179,7 +179,7 @@ def test_component_serialises_and_runs_in_a_pipeline():
 def _work_docs(file: str, work: str) -> list[Document]:
     from benchmarks.dimension_eval import _articles
 
-    return [Document(content=text, meta={"regulation_id": work, "pasal": p}) for p, text in _articles(file).items()]
+    return [Document(content=text, meta={"work_id": work, "pasal": p}) for p, text in _articles(file).items()]
 
 
 def test_work_aggregation_links_uu_14_2008_to_governance_with_ranked_evidence(tagger):
@@ -233,7 +233,7 @@ def test_malang_catalogue_curation_applies_through_the_component(tagger):
     assert curated["perwal-malang-43-2020"] == list(DIMENSION_IDS)
     # the Malang records have no text: one catalogue chunk (pasal None) per work
     docs = [Document(content=f"{r['judul']}. {r['judul_en']}. " + " ".join(str(f) for f in r.get("facts", [])),
-                     meta={"regulation_id": r["id"], "pasal": None}) for r in catalogue]
+                     meta={"work_id": r["id"], "pasal": None}) for r in catalogue]
     works = tagger.run(documents=docs, curated=curated)["works"]
     assert set(works) == set(curated)
     for rid, dims in curated.items():

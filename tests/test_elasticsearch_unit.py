@@ -20,13 +20,13 @@ from pipelines.stores.filters import filters_to_sql
 from tests.contract.articles import real_articles
 from tests.es_fake import recording_node
 
-PP71 = {"regulation_id": "pp-71-2019", "jenis": "pp", "tahun": 2019, "ditetapkan": "2019-10-04"}
-UU27 = {"regulation_id": "uu-27-2022", "jenis": "uu", "tahun": 2022, "ditetapkan": "2022-10-17"}
+PP71 = {"work_id": "pp-71-2019", "jenis": "pp", "tahun": 2019, "ditetapkan": "2019-10-04"}
+UU27 = {"work_id": "uu-27-2022", "jenis": "uu", "tahun": 2022, "ditetapkan": "2022-10-17"}
 
 
 def _docs(base=PP71, name="pp-71-2019-pste.md", numbers=("6", "59")) -> list[Document]:
     texts = real_articles(name)
-    return [Document(id=f"{base['regulation_id']}~pasal_{n}", content=texts[n], meta=dict(base, pasal=n))
+    return [Document(id=f"{base['work_id']}~pasal_{n}", content=texts[n], meta=dict(base, pasal=n))
             for n in numbers]
 
 
@@ -84,7 +84,7 @@ def test_mappings_vector_citation_fields_and_dates():
     assert props["embedding"]["type"] == "dense_vector"
     assert props["embedding"]["dims"] == 384 and props["embedding"]["similarity"] == "cosine"
     assert props["embedding"]["index"] is True
-    for name in ("regulation_id", "jenis", "pasal", "amends", "status", "kind", "work_dimensions", "id"):
+    for name in ("work_id", "jenis", "pasal", "amends", "status", "kind", "work_dimensions", "id"):
         assert props[name] == {"type": "keyword"}, name
     for name in ("tanggal_penetapan", "tanggal_pengundangan", "ditetapkan"):
         assert props[name]["type"] == "date", name
@@ -204,7 +204,7 @@ def test_facets_are_terms_aggregations_counting_regulations():
     (body,) = _searches(calls)
     assert body["size"] == 0
     assert body["aggs"]["dimension"]["terms"]["field"] == "work_dimensions"
-    assert body["aggs"]["jenis"]["aggs"]["regulations"] == {"cardinality": {"field": "regulation_id"}}
+    assert body["aggs"]["jenis"]["aggs"]["regulations"] == {"cardinality": {"field": "work_id"}}
     assert body["query"]["bool"]["filter"] == [{"term": {"status": "berlaku"}}]
     assert facets["jenis"] == [{"value": "pp", "count": 1}] and facets["tahun"] == [{"value": 2019, "count": 1}]
 
@@ -249,7 +249,7 @@ def test_integration_retrievers_and_the_searcher_pipeline():
     queries = [b["query"]["bool"]["must"][0]["match"]["analysed_text"]["query"] for b in sent_bodies]
     assert queries and all("pusat data" in q for q in queries)
     # the ranking steps read light references from the cluster: id and the key fields only
-    assert all(b["_source"] == {"includes": ["id", "regulation_id", "pasal", "lampiran"]} for b in sent_bodies)
+    assert all(b["_source"] == {"includes": ["id", "work_id", "pasal", "lampiran"]} for b in sent_bodies)
 
 
 # --- writes --------------------------------------------------------------------------------
@@ -273,7 +273,7 @@ def test_transaction_writes_new_chunks_before_deleting_stale_ones():
         return None
 
     store, calls = _store(handler=handler)
-    work = {"field": "meta.regulation_id", "operator": "==", "value": "pp-71-2019"}
+    work = {"field": "meta.work_id", "operator": "==", "value": "pp-71-2019"}
     with store.transaction():
         store.delete_by_filter(work)
         assert store.write_documents(docs) == 3
@@ -312,7 +312,7 @@ def test_control_file_commits_after_the_cluster_and_publishes_changed_works(tmp_
 
     store, calls = _store(handler=handler, control_db=str(tmp_path / "control.sqlite3"), retry_on_status=(), max_retries=0)
     with store.transaction():
-        store.delete_by_filter({"field": "meta.regulation_id", "operator": "==", "value": reg.id})
+        store.delete_by_filter({"field": "meta.work_id", "operator": "==", "value": reg.id})
         store.write_documents(_docs())
         WorkRepository.of(store).upsert(reg.id, record={"id": reg.id}, regulation=reg, content_hash="h1", chunks=2,
                                         dimensions={})

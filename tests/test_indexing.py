@@ -32,7 +32,7 @@ def test_amendment_chunks_carry_the_amended_work_and_article(uu_19_2016):
     # the quoted new Pasal 45A of UU 11/2008 is an amendment chunk of uu-19-2016, never a body article
     assert ("amendment", "45A") in by_pasal and ("article", "45A") not in by_pasal
     pasal_45a = [d for d in docs if d.meta["pasal"] == "45A"]
-    assert all(d.meta["amends"] == "uu-11-2008" and d.meta["regulation_id"] == "uu-19-2016" for d in pasal_45a)
+    assert all(d.meta["amends"] == "uu-11-2008" and d.meta["work_id"] == "uu-19-2016" for d in pasal_45a)
     assert "Pasal I angka" in pasal_45a[0].meta["breadcrumb"]
     assert pasal_45a[0].meta["article_uri"] == "/akn/id/act/uu/2016/19/~pasal_45A"
     # an item that changes only a Penjelasan is searchable too, without an article number
@@ -85,7 +85,7 @@ def _state(db: Path) -> dict:
         works = dict(conn.execute("SELECT id, chunks FROM works").fetchall())
         stored: dict[str, int] = {}
         for (meta,) in conn.execute("SELECT meta FROM documents"):
-            rid = json.loads(meta)["regulation_id"]
+            rid = json.loads(meta)["work_id"]
             stored[rid] = stored.get(rid, 0) + 1
         return {"works": works, "stored": stored}
     finally:

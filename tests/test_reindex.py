@@ -29,7 +29,7 @@ def source(tmp_path):
         reg = parse_file(corpus_path(name))
         texts = real_articles(name)
         docs = [Document(id=f"{work_id}~pasal_{n}", content=texts[n], embedding=_vector(texts[n]),
-                         meta={"regulation_id": work_id, "pasal": n, "tahun": reg.tahun}) for n in numbers]
+                         meta={"work_id": work_id, "pasal": n, "tahun": reg.tahun}) for n in numbers]
         with store.transaction():
             store.write_documents(docs)
             WorkRepository.of(store).upsert(work_id, record={"id": work_id}, regulation=reg,
@@ -57,7 +57,7 @@ def test_reindex_copies_works_chunks_and_embeddings_with_a_count_check(source, t
 def test_reindex_refuses_a_non_empty_target_unless_replace(source, tmp_path):
     target = SQLiteDocumentStore(tmp_path / "target.sqlite3")
     texts = real_articles("uu-27-2022-pdp.md")
-    target.write_documents([Document(id="left-over", content=texts["19"], meta={"regulation_id": "uu-27-2022"})])
+    target.write_documents([Document(id="left-over", content=texts["19"], meta={"work_id": "uu-27-2022"})])
     with pytest.raises(ReindexError, match="--replace"):
         reindex(source, target, progress=False)
     summary = reindex(source, target, replace=True, progress=False)

@@ -88,7 +88,7 @@ def test_every_gold_article_of_the_dev_set_is_in_the_corpus(kb_settings):
 
     store = open_store(kb_settings)
     docs = store.filter_documents(return_embedding=False)
-    keys = {(d.meta.get("regulation_id"), d.meta.get("pasal")) for d in docs}
+    keys = {(d.meta.get("work_id"), d.meta.get("pasal")) for d in docs}
     keys |= {(d.meta["amends"], d.meta.get("pasal")) for d in docs if d.meta.get("amends")}  # the text in force
     works = {w for w, _ in keys}
     missing = [(q["id"], g) for q in load_questions(ROOT / "eval" / "dev-questions.jsonl") for g in q["relevant"]
@@ -115,7 +115,7 @@ def test_ranking_steps_pass_references_and_results_are_whole_records(searcher):
     question = "Which rule governs data centers?"
     refs = searcher.retrieve(question, "hybrid", hydrate=False)
     full = searcher.retrieve(question, "hybrid")
-    assert refs and all(d.content is None and set(d.meta) <= {"regulation_id", "pasal", "scores"} for d in refs)
+    assert refs and all(d.content is None and set(d.meta) <= {"work_id", "pasal", "scores"} for d in refs)
     assert [(d.id, d.score) for d in full] == [(d.id, d.score) for d in refs]
     stored = {d.id: d for d in searcher.store.get_documents_by_id([d.id for d in full], return_embedding=False)}
     for d in full:

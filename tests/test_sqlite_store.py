@@ -415,7 +415,7 @@ def test_dense_scores_are_cosine_similarities(store):
 
 
 def test_in_under_not_matches_documents_without_the_field(path):
-    store = SQLiteDocumentStore(path, indexed_meta_fields=["regulation_id", "amends"])
+    store = SQLiteDocumentStore(path, indexed_meta_fields=["work_id", "amends"])
     docs = article_docs(["6", "59", "79"])
     docs[0].meta["amends"] = "uu-11-2008"
     store.write_documents(docs)
@@ -436,14 +436,14 @@ def test_in_under_not_matches_documents_without_the_field(path):
 def test_work_family_filter_uses_the_expression_indexes(path):
     from pipelines.stores.filters import filters_to_sql
 
-    store = SQLiteDocumentStore(path, indexed_meta_fields=["regulation_id", "amends"])
+    store = SQLiteDocumentStore(path, indexed_meta_fields=["work_id", "amends"])
     family = {"operator": "OR", "conditions": [
-        {"field": "meta.regulation_id", "operator": "in", "value": ["pp-71-2019"]},
+        {"field": "meta.work_id", "operator": "in", "value": ["pp-71-2019"]},
         {"field": "meta.amends", "operator": "in", "value": ["pp-71-2019"]},
     ]}
     where, params = filters_to_sql(family, "d")
     plan = " | ".join(r[3] for r in store._conn().execute(f"EXPLAIN QUERY PLAN SELECT d.rid FROM documents d WHERE {where}", params))
-    assert "ix_meta_regulation_id" in plan and "ix_meta_amends" in plan and "SCAN d" not in plan
+    assert "ix_meta_work_id" in plan and "ix_meta_amends" in plan and "SCAN d" not in plan
     store.close()
 
 

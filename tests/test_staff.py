@@ -78,7 +78,7 @@ def consistent(settings) -> None:
     """Works rows and chunks agree: every chunk belongs to a work, every work has its chunks."""
     conn = db(settings)
     try:
-        per_work = dict(conn.execute("SELECT json_extract(meta, '$.regulation_id'), count(*) FROM documents GROUP BY 1"))
+        per_work = dict(conn.execute("SELECT json_extract(meta, '$.work_id'), count(*) FROM documents GROUP BY 1"))
         works = dict(conn.execute("SELECT id, chunks FROM works"))
     finally:
         conn.close()
@@ -599,7 +599,7 @@ def test_amending_regulation_flips_its_targets_status(ite_kb):
     assert {h["regulation"]["id"]: h["regulation"]["status"] for h in hits}.get("uu-11-2008") == "diubah"
     conn = db(settings)
     assert {r[0] for r in conn.execute("SELECT json_extract(meta, '$.status') FROM documents "
-                                       "WHERE json_extract(meta, '$.regulation_id') = 'uu-11-2008'")} == {"diubah"}
+                                       "WHERE json_extract(meta, '$.work_id') = 'uu-11-2008'")} == {"diubah"}
     conn.close()
     feed = c.get("/api/v1/changes", params={"limit": 1000}).json()["results"]
     assert ("uu-11-2008", "status") in [(e["work_id"], e["kind"]) for e in feed]
@@ -695,7 +695,7 @@ def test_server_killed_mid_ingest_resumes_the_job_and_loses_nothing(tmp_path):
             assert wait_job(c, r.json()["job"]["id"], headers)["state"] == "done"
             before = dict(db(settings).execute("SELECT id, chunks FROM works"))
             kotabaru_chunks = sorted(db(settings).execute(
-                "SELECT id, content FROM documents WHERE json_extract(meta, '$.regulation_id') = 'perbup-kotabaru-18-2019'"))
+                "SELECT id, content FROM documents WHERE json_extract(meta, '$.work_id') = 'perbup-kotabaru-18-2019'"))
             # a longer job, killed while running
             r = upload(c, headers, "uu-19-2016.pdf", corpus_path("uu-19-2016-perubahan-uu-ite.pdf").read_bytes(),
                        "application/pdf")
@@ -722,7 +722,7 @@ def test_server_killed_mid_ingest_resumes_the_job_and_loses_nothing(tmp_path):
             assert {w["id"] for w in works} == {"perbup-kotabaru-18-2019", "uu-19-2016"}
         consistent(settings)
         assert sorted(db(settings).execute(
-            "SELECT id, content FROM documents WHERE json_extract(meta, '$.regulation_id') = 'perbup-kotabaru-18-2019'")) \
+            "SELECT id, content FROM documents WHERE json_extract(meta, '$.work_id') = 'perbup-kotabaru-18-2019'")) \
             == kotabaru_chunks
     finally:
         if proc.poll() is None:

@@ -40,7 +40,7 @@ UU1_ID, UU28_ID = UU1[0], UU28[0]
 def _chunks(work_id: str, name: str) -> list[Document]:
     texts = real_articles(name)
     return [Document(id=f"{work_id}~pasal_{n}", content=texts[n],
-                     meta={"regulation_id": work_id, "pasal": n, "jenis": "uu", "status": "berlaku"})
+                     meta={"work_id": work_id, "pasal": n, "jenis": "uu", "status": "berlaku"})
             for n in ("1", "2")]
 
 
@@ -74,7 +74,7 @@ class Index:
             wanted = json.dumps(body)
             hits = [{"_index": "jdih-chunks-v1", "_id": i, "_score": None, "_source": s}
                     for i, s in self.docs.get("jdih-chunks", {}).items()
-                    if f'"{s.get("meta", {}).get("regulation_id", s.get("regulation_id"))}"' in wanted]
+                    if f'"{s.get("meta", {}).get("work_id", s.get("work_id"))}"' in wanted]
             return 200, {"_scroll_id": "s1", "_shards": SHARDS, "hits": {"total": {"value": len(hits), "relation": "eq"}, "hits": hits}}
         if path == "/_search/scroll":
             return 200, {"_scroll_id": "s1", "_shards": SHARDS, "hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}}
@@ -173,7 +173,7 @@ def node_chunks(settings, work_id=None):
     """The chunks the node holds (of one work, or all), read from the index itself."""
     store = _open(settings)
     try:
-        flt = {"field": "meta.regulation_id", "operator": "==", "value": work_id} if work_id else None
+        flt = {"field": "meta.work_id", "operator": "==", "value": work_id} if work_id else None
         return store.filter_documents(flt, return_embedding=False)
     finally:
         store.close()
@@ -184,7 +184,7 @@ def consistent(settings):
     store = _open(settings)
     try:
         works = dict(store.control().execute("SELECT id, chunks FROM works"))
-        per_work = Counter(d.meta["regulation_id"] for d in store.iter_documents(return_embedding=False))
+        per_work = Counter(d.meta["work_id"] for d in store.iter_documents(return_embedding=False))
         published = {w["id"]: w["chunks"] for w in store.work_reader().scan()}
     finally:
         store.close()

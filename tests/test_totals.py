@@ -33,7 +33,7 @@ def full_scan(settings, query: str, *, as_shown: bool = False) -> set[str]:
             text = " ".join([content or "", str(meta.get("breadcrumb") or "")])
             if terms & set(analyze(text)):
                 amended = meta.get("amends") if as_shown and meta.get("kind") == "amendment" and meta.get("pasal") else None
-                found.add(amended if amended in works else meta["regulation_id"])
+                found.add(amended if amended in works else meta["work_id"])
     return found
 
 
@@ -104,8 +104,8 @@ def test_the_embedded_store_gives_the_best_chunk_of_every_matching_work(ingested
     store = get_searcher(ingested_settings).store
     works = store.matching_works("retribusi parkir")
     chunks = store.matching_work_chunks("retribusi parkir", exclude=[works[0][0]])
-    assert [d.meta["regulation_id"] for d in chunks] == [w for w, _ in works[1:]]
+    assert [d.meta["work_id"] for d in chunks] == [w for w, _ in works[1:]]
     everything = store.bm25_search("retribusi parkir", top_k=100_000)
     for d in chunks:  # the best-scoring chunk of its work, as a full scan of BM25 ranks them
-        best = max((x for x in everything if x.meta["regulation_id"] == d.meta["regulation_id"]), key=lambda x: x.score)
+        best = max((x for x in everything if x.meta["work_id"] == d.meta["work_id"]), key=lambda x: x.score)
         assert d.score == pytest.approx(best.score) and d.content

@@ -56,7 +56,7 @@ def _work_meta(reg: Regulation | None, record: dict[str, Any] | None) -> dict[st
         return getattr(reg, field, None) if reg else None
 
     meta: dict[str, Any] = {
-        "regulation_id": rid,
+        "work_id": rid,
         "judul": pick("judul"),
         "jenis": pick("jenis"),
         "singkatan": pick("singkatan", "singkatanJenis"),
@@ -175,7 +175,7 @@ class ArticleChunker:
 
     def chunk(self, reg: Regulation | None, record: dict[str, Any] | None = None) -> list[Document]:
         base = _work_meta(reg, record)
-        rid = base["regulation_id"]
+        rid = base["work_id"]
         if not rid:
             raise ValueError("cannot chunk a regulation without an id")
         title = _title_line(base)
@@ -259,7 +259,7 @@ class ArticleChunker:
                     "rows_to": nums[-1] if nums else None,
                     # short: the breadcrumb is indexed, and the work's long title on every
                     # table chunk would weigh its words down in every other search
-                    "breadcrumb": f"{_work_label(base['regulation_id'])} › {where}",
+                    "breadcrumb": f"{_work_label(base['work_id'])} › {where}",
                     "part": i + 1,
                     "parts": len(groups),
                     "page": None,
@@ -268,7 +268,7 @@ class ArticleChunker:
                 if rep:
                     meta["amends"] = rep["work"]
                     meta["replaces_lampiran"] = {k: rep[k] for k in ("work", "lampiran", "item")}
-                doc_id = f"{base['regulation_id']}#{anchor}" + (f"-part{i + 1}" if len(groups) > 1 else "")
+                doc_id = f"{base['work_id']}#{anchor}" + (f"-part{i + 1}" if len(groups) > 1 else "")
                 out.append(Document(id=doc_id, content="\n".join(head + [ln for _, ln in group]), meta=meta))
         return out
 
@@ -309,8 +309,8 @@ class ArticleChunker:
                 "page": art.page,
                 **(extra or {}),
             }
-            meta["article_uri"] = article_uri(base["regulation_id"], art.number)
-            doc_id = f"{base['regulation_id']}#{key}" + (f"-part{i + 1}" if len(pieces) > 1 else "")
+            meta["article_uri"] = article_uri(base["work_id"], art.number)
+            doc_id = f"{base['work_id']}#{key}" + (f"-part{i + 1}" if len(pieces) > 1 else "")
             out.append(Document(id=doc_id, content=content, meta=meta))
         return out
 
@@ -346,9 +346,9 @@ class ArticleChunker:
             "part": 1,
             "parts": 1,
             "page": item.page,
-            "article_uri": article_uri(base["regulation_id"], item.target_article) if item.target_article else None,
+            "article_uri": article_uri(base["work_id"], item.target_article) if item.target_article else None,
         }
-        return [Document(id=f"{base['regulation_id']}#amend-{item.number}", content=text, meta=meta)]
+        return [Document(id=f"{base['work_id']}#amend-{item.number}", content=text, meta=meta)]
 
     def _catalogue_chunk(self, base: dict, title: str, record: dict[str, Any]) -> Document:
         """A record without text is what its catalogue entry says of it, each part in its own
@@ -386,7 +386,7 @@ class ArticleChunker:
         }
         if english:
             meta["description_en"] = "\n".join(english)
-        return Document(id=f"{base['regulation_id']}#catalogue", content="\n".join(lines), meta=meta)
+        return Document(id=f"{base['work_id']}#catalogue", content="\n".join(lines), meta=meta)
 
 
 def _work_label(work_id: str | None) -> str:

@@ -293,7 +293,7 @@ class DimensionTagger:
     tagger = DimensionTagger(threshold=0.6)
     tagger.warm_up()
     doc = Document(content="Objek Retribusi Pelayanan Persampahan/Kebersihan ... pengangkutan sampah ...",
-                   meta={"regulation_id": "uu-28-2009", "pasal": "112"})
+                   meta={"work_id": "uu-28-2009", "pasal": "112"})
     out = tagger.run(documents=[doc])
     out["documents"][0].meta["dimensions"]          # {"smart-environment": 0.9, "smart-governance": 0.7}
     out["documents"][0].meta["dimension_evidence"]  # {"smart-environment": ["sampah", ...], ...}
@@ -307,7 +307,7 @@ class DimensionTagger:
     """
 
     def __init__(self, threshold: float = THRESHOLD, taxonomy_path: str | None = None,
-                 work_key: str = "regulation_id", pasal_key: str = "pasal",
+                 work_key: str = "work_id", pasal_key: str = "pasal",
                  work_threshold: float = WORK_THRESHOLD):
         if not 0 < threshold < 1 or not 0 < work_threshold < 1:
             raise ValueError("threshold and work_threshold must be between 0 and 1")

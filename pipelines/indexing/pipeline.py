@@ -142,7 +142,7 @@ class WorkWriter:
             d.meta["work_dimensions"] = list(dims)
         with self.document_store.transaction():
             repo = WorkRepository.of(self.document_store)
-            self.document_store.delete_by_filter({"field": "meta.regulation_id", "operator": "==", "value": work_id})
+            self.document_store.delete_by_filter({"field": "meta.work_id", "operator": "==", "value": work_id})
             self.document_store.write_documents(documents)
             repo.upsert(work_id, record=record, regulation=reg, content_hash=content_hash,
                         chunks=len(documents), dimensions=dims)

@@ -120,7 +120,7 @@ def reindex(source, target, *, replace: bool = False, progress: bool = True) -> 
     for work_id in works:
         bar.set_postfix_str(work_id)
         row = src_repo.get(work_id)
-        chunk_filter = {"field": "meta.regulation_id", "operator": "==", "value": work_id}
+        chunk_filter = {"field": "meta.work_id", "operator": "==", "value": work_id}
         docs = source.filter_documents(chunk_filter)
         regulation = Regulation.from_dict(row["regulation"]) if row.get("regulation") else None
         with target.transaction():

@@ -60,7 +60,7 @@ def mentioned_works(question: str) -> list[str]:
 
 def _work_family_filter(work_ids: list[str]) -> dict[str, Any]:
     return {"operator": "OR", "conditions": [
-        {"field": "meta.regulation_id", "operator": "in", "value": work_ids},
+        {"field": "meta.work_id", "operator": "in", "value": work_ids},
         {"field": "meta.amends", "operator": "in", "value": work_ids},
     ]}
 

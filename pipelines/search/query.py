@@ -44,7 +44,7 @@ FUSION_K = 5
 
 def _doc_key(doc: Document) -> tuple[str, str | None]:
     """(regulation, pasal), or (regulation, "Lampiran I, A.1.a") for a Lampiran chunk."""
-    return doc.meta.get("regulation_id"), doc.meta.get("pasal") or doc.meta.get("lampiran")
+    return doc.meta.get("work_id"), doc.meta.get("pasal") or doc.meta.get("lampiran")
 
 
 @component
@@ -209,11 +209,11 @@ class Searcher:
         the ranked ones, by their best BM25 score; ``total`` then counts them all."""
         docs = self.retrieve(query, mode, filters=filters)
         if complete:
-            docs = docs + self._rest_of_matches(query, filters, {d.meta.get("regulation_id") for d in docs})
+            docs = docs + self._rest_of_matches(query, filters, {d.meta.get("work_id") for d in docs})
         terms = set(analyze(query)) | set(analyze(_expanded(query)))
         groups: OrderedDict[str, dict[str, Any]] = OrderedDict()
         for rank, d in enumerate(docs):
-            rid = d.meta.get("regulation_id")
+            rid = d.meta.get("work_id")
             g = groups.get(rid)
             if g is None:
                 g = groups[rid] = {"regulation": _regulation_view(d.meta), "score": d.score or 0.0, "articles": []}
@@ -253,13 +253,13 @@ class Searcher:
             missing = [w for w in rest if w not in found]
             if not missing:
                 break
-            scope = {"field": "meta.regulation_id", "operator": "in", "value": missing}
+            scope = {"field": "meta.work_id", "operator": "in", "value": missing}
             scope = {"operator": "AND", "conditions": [filters, scope]} if filters else scope
             hits = self.store.bm25_search(query.strip(), top_k=min(2000, 5 * len(missing)), filters=scope)
             if not hits:
                 break
             for d in hits:
-                found.setdefault(d.meta.get("regulation_id"), []).append(d)
+                found.setdefault(d.meta.get("work_id"), []).append(d)
         out = []
         for w in sorted(found, key=lambda w: order.get(w, len(order))):
             out += [replace(d, meta={**d.meta, "scores": {"bm25": d.score}}) for d in found[w]]
@@ -293,7 +293,7 @@ def _ayat_range(meta: dict) -> str | None:
 
 def _regulation_view(meta: dict) -> dict[str, Any]:
     return {
-        "id": meta.get("regulation_id"),
+        "id": meta.get("work_id"),
         "judul": meta.get("judul"),
         "jenis": meta.get("jenis"),
         "nomor": meta.get("nomor"),

@@ -293,7 +293,7 @@ def withdraw(store, work_id: str, *, actor: str, reason: str | None = None) -> d
                                  status=409 if gone else 404)
         before_status = current_statuses(conn)
         row["content_hash"] = WorkRepository(conn).content_hash(work_id)
-        flt = {"field": "meta.regulation_id", "operator": "==", "value": work_id}
+        flt = {"field": "meta.work_id", "operator": "==", "value": work_id}
         docs = store.filter_documents(flt, return_embedding=True)
         withdrawn.put(conn, work_id, row=row, documents=[_doc_dict(d) for d in docs], at=now(), by=actor, reason=reason)
         store.delete_by_filter(flt)

@@ -219,7 +219,7 @@ def rebuild_index(settings=None, *, store=None, work_ids: list[str] | None = Non
             for d in docs:
                 d.meta["work_dimensions"] = list(dims)
                 d.meta["status"] = statuses.get(work_id, d.meta.get("status"))
-            flt = {"field": "meta.regulation_id", "operator": "==", "value": work_id}
+            flt = {"field": "meta.work_id", "operator": "==", "value": work_id}
             with store.transaction():
                 store.delete_by_filter(flt)
                 store.write_documents(docs)

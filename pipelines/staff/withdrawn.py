@@ -7,6 +7,8 @@ import json
 import sqlite3
 from typing import Any
 
+from pipelines.stores.works import LEGACY_WORK_KEY
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS withdrawn_works (
     work_id TEXT PRIMARY KEY,
@@ -37,11 +39,17 @@ def put(conn: sqlite3.Connection, work_id: str, *, row: dict[str, Any], document
 
 
 def get(conn: sqlite3.Connection, work_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-    """The row and chunk dicts kept for a withdrawn work, or None when it is not withdrawn."""
+    """The row and chunk dicts kept for a withdrawn work, or None when it is not withdrawn. Chunks
+    kept before the meta key ``regulation_id`` became ``work_id`` come back with the new key."""
     got = conn.execute("SELECT row, documents FROM withdrawn_works WHERE work_id = ?", (work_id,)).fetchone()
     if got is None:
         return None
-    return json.loads(got[0]), json.loads(got[1])
+    docs = json.loads(got[1])
+    for d in docs:
+        meta = d.get("meta")
+        if isinstance(meta, dict) and LEGACY_WORK_KEY in meta:
+            d["meta"] = {("work_id" if k == LEGACY_WORK_KEY else k): v for k, v in meta.items()}
+    return json.loads(got[0]), docs
 
 
 def delete(conn: sqlite3.Connection, work_id: str) -> None:

@@ -13,7 +13,7 @@ Usage::
     store = ElasticsearchStore.from_env()          # ELASTICSEARCH_URL, credentials, JDIH_ES_INDEX
     store.init_indices()                           # `jdih es init`: settings + mappings, idempotent
     with store.transaction():                      # one work: new chunks first, stale ones after
-        store.delete_by_filter({"field": "meta.regulation_id", "operator": "==", "value": "uu-27-2022"})
+        store.delete_by_filter({"field": "meta.work_id", "operator": "==", "value": "uu-27-2022"})
         store.write_documents(chunks)
     hits = store.bm25_search("pusat data", top_k=10)
     print(json.dumps(index_definition(), indent=2))  # what `jdih es init --dry-run` prints
@@ -95,6 +95,7 @@ from pipelines.stores.es_queries import (
     knn_query_body,
     matching_works_body,
 )
+from pipelines.stores.works import LEGACY_WORK_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -273,7 +274,9 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
             self._client = client
             try:
                 if self.auto_create:
-                    self.init_indices()
+                    created = self.init_indices()
+                    if self.role == "writer" and f"{self._index}-v{SCHEMA_VERSION}" not in created:
+                        self.migrate_work_key()
                 else:
                     client.indices.exists(index=self._index)
             except BaseException:
@@ -299,6 +302,35 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
                 if "resource_already_exists_exception" not in str(exc):
                     raise
         return created
+
+    def migrate_work_key(self) -> int:
+        """Chunks written before the meta key ``regulation_id`` became ``work_id`` get the new key
+        (rewritten whole, vectors kept; the mapping has both keywords), then one refresh and a
+        generation bump. Run by the writer when it opens an existing index; a no-op (one count)
+        once done. Returns the number of chunks rewritten."""
+        from elasticsearch import helpers
+
+        legacy = {"exists": {"field": LEGACY_WORK_KEY}}
+        client = self.client if self._client is None else self._client
+        if not client.count(index=self._index, query=legacy)["count"]:
+            return 0
+        batch: list[Document] = []
+        n = 0
+        for hit in helpers.scan(client, index=self._index, query={"query": legacy}, size=SCAN_BATCH,
+                                preserve_order=False):
+            hit.setdefault("_score", None)
+            doc = self._deserialize_document(hit)
+            doc.meta = {("work_id" if k == LEGACY_WORK_KEY else k): v for k, v in doc.meta.items()}
+            batch.append(doc)
+            if len(batch) >= SCAN_BATCH:
+                n += self._bulk_write(batch, policy=DuplicatePolicy.OVERWRITE, refresh=False)
+                batch = []
+        if batch:
+            n += self._bulk_write(batch, policy=DuplicatePolicy.OVERWRITE, refresh=False)
+        client.indices.refresh(index=self._index)
+        self._bump_generation()
+        logger.warning("{index}: chunk meta migrated ({n} chunks: regulation_id -> work_id)", index=self._index, n=n)
+        return n
 
     def to_dict(self) -> dict[str, Any]:
         return default_to_dict(
@@ -395,7 +427,7 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
     def update_chunk_meta(self, work_id: str, values: dict[str, Any]) -> int:
         """Set ``meta[key] = value`` for each of ``values`` on every chunk of ``work_id`` (chunks
         rewritten whole, vectors kept; inside ``transaction()`` they are written on commit)."""
-        docs = self.filter_documents({"field": "meta.regulation_id", "operator": "==", "value": work_id},
+        docs = self.filter_documents({"field": "meta.work_id", "operator": "==", "value": work_id},
                                      return_embedding=True)
         changed = [d for d in docs if any(d.meta.get(k) != v for k, v in values.items())]
         for d in changed:
@@ -740,10 +772,10 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
                 for h in self._hits(body)]
 
     def matching_works(self, query: str, filters: dict[str, Any] | None = None, *, expand: bool = True,
-                       key: str = "regulation_id", size: int = 10_000) -> list[tuple[str, float]]:
+                       key: str = "work_id", size: int = 10_000) -> list[tuple[str, float]]:
         """Every work (``meta[key]``) with a chunk the keyword query matches (the BM25 match set,
         as on the embedded store), with its best chunk's score, best first: one ``terms``
-        aggregation over ``regulation_id`` with each bucket's best hit (``top_hits``). Its buckets are
+        aggregation over ``work_id`` with each bucket's best hit (``top_hits``). Its buckets are
         exact (a ``cardinality`` aggregation would only estimate); ``size`` bounds the works."""
         if not query or not query.strip():
             return []
@@ -755,7 +787,7 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
         return sorted(out, key=lambda x: (-x[1], x[0]))
 
     def matching_work_chunks(self, query: str, filters: dict[str, Any] | None = None, *, expand: bool = True,
-                             key: str = "regulation_id", exclude=(), size: int = 10_000) -> list[Document]:
+                             key: str = "work_id", exclude=(), size: int = 10_000) -> list[Document]:
         """The best chunk of every matching work but those in ``exclude``, best first (as on the
         embedded store): the same aggregation, each bucket's ``top_hits`` returning its chunk."""
         if not query or not query.strip():

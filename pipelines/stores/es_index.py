@@ -25,7 +25,7 @@ TEXT_META_FIELDS = ("breadcrumb",)  # as the embedded store's text_meta_fields (
 
 # Citation fields: exact values (filters, terms aggregations, grouping).
 KEYWORD_FIELDS = (
-    "id", "regulation_id", "work_id", "jenis", "singkatan", "nomor", "region", "status", "kind",
+    "id", "work_id", "jenis", "singkatan", "nomor", "region", "status", "kind",
     "pasal", "ayat_from", "ayat_to", "bab", "bagian", "paragraf", "amends", "amendment_item",
     "operation", "uri", "article_uri", "work_dimensions",
 )

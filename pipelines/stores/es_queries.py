@@ -139,7 +139,7 @@ def knn_query_body(query_embedding: list[float], *, top_k: int = 10, filters: di
 
 
 def matching_works_body(query: str, *, filters: dict[str, Any] | None = None, expand: bool = True,
-                        key: str = "regulation_id", size: int = 10_000) -> dict[str, Any] | None:
+                        key: str = "work_id", size: int = 10_000) -> dict[str, Any] | None:
     """The works a keyword query matches, each with its best score (``ElasticsearchStore.matching_works``):
     a ``terms`` aggregation with the best chunk of each bucket (``top_hits``, size 1: its
     ``max_score``), no script (the minimal distribution has none); the store orders the buckets.
@@ -159,7 +159,7 @@ FACET_FIELDS = {"jenis": "jenis", "tahun": "tahun", "status": "status", "dimensi
 def facets_body(query: str | None = None, *, filters: dict[str, Any] | None = None,
                 fields: dict[str, str] | None = None, size: int = 50) -> dict[str, Any]:
     """Terms aggregations for the API's facets; each bucket counts distinct regulations
-    (``cardinality`` of regulation_id), as the API counts regulations, not chunks."""
+    (``cardinality`` of work_id), as the API counts regulations, not chunks."""
     fields = fields or FACET_FIELDS
     must: list[dict[str, Any]] = []
     terms = query_terms(query) if query else []
@@ -170,7 +170,7 @@ def facets_body(query: str | None = None, *, filters: dict[str, Any] | None = No
         "query": {"bool": {"must": must or [_MATCH_ALL]}},
         "aggs": {
             name: {"terms": {"field": field, "size": size},
-                   "aggs": {"regulations": {"cardinality": {"field": "regulation_id"}}}}
+                   "aggs": {"regulations": {"cardinality": {"field": "work_id"}}}}
             for name, field in fields.items()
         },
     }

@@ -20,7 +20,7 @@ def open_store(settings=None):
         return SQLiteDocumentStore(
             str(settings.db_path),
             text_meta_fields=["breadcrumb"],
-            indexed_meta_fields=["regulation_id", "pasal", "amends", "jenis", "tahun", "status", "kind"],
+            indexed_meta_fields=["work_id", "pasal", "amends", "jenis", "tahun", "status", "kind"],
             shared_indexes=getattr(settings, "shared_indexes", True),
         )
     if settings.store == "elasticsearch":

@@ -19,7 +19,7 @@ from dataclasses import replace
 from haystack import Document
 
 # What fusion and evaluation read: which article of which regulation a chunk is.
-KEY_FIELDS = ("regulation_id", "pasal", "lampiran")
+KEY_FIELDS = ("work_id", "pasal", "lampiran")
 
 
 def reference(doc: Document, meta_fields, *, content: bool = False) -> Document:

@@ -66,10 +66,12 @@ from pipelines.analysis.analyzer import analyze, analyze_query
 from pipelines.stores.filters import filters_to_sql, meta_expression, meta_path, sql_literal
 from pipelines.stores.references import reference
 from pipelines.stores.shared_index import IndexFiles
+from pipelines.stores.works import LEGACY_WORK_KEY
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+# 2: chunk meta names the work ``work_id`` (version 1 said ``regulation_id``; migrated on open)
+SCHEMA_VERSION = 2
 FTS_TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '-_'"
 _SELECT_COLUMNS = "d.rid, d.id, d.content, d.meta, d.blob, d.blob_meta, d.sparse_embedding"
 _BATCH = 500  # ids per IN (...) clause, well under SQLite's variable limit
@@ -398,7 +400,7 @@ class SQLiteDocumentStore:
         changed = 0
         for key, value in values.items():
             changed += self._conn().execute(
-                "UPDATE documents SET meta = json_set(meta, ?, ?) WHERE json_extract(meta, '$.regulation_id') = ? "
+                "UPDATE documents SET meta = json_set(meta, ?, ?) WHERE json_extract(meta, '$.work_id') = ? "
                 "AND coalesce(json_extract(meta, ?), '') IS NOT ?", (f"$.{key}", value, work_id, f"$.{key}", value)).rowcount
         return changed
 
@@ -436,12 +438,30 @@ class SQLiteDocumentStore:
             conn.execute("INSERT OR IGNORE INTO store_state VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             # facts about the knowledge base as text (the embedding model that made its vectors)
             conn.execute("CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            version = conn.execute("SELECT value FROM store_state WHERE key = 'schema_version'").fetchone()[0]
+            if version == 1:
+                self._migrate_work_key(conn)
             for key in self.indexed_meta_fields:
                 name = "ix_meta_" + "".join(c if c.isalnum() else "_" for c in key)
                 conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON documents({meta_expression(key)})")
         version = conn.execute("SELECT value FROM store_state WHERE key = 'schema_version'").fetchone()[0]
         if version != SCHEMA_VERSION:
             raise RuntimeError(f"{self.path}: schema version {version}, this code reads version {SCHEMA_VERSION}")
+
+    def _migrate_work_key(self, conn: sqlite3.Connection) -> None:
+        """Schema 1 -> 2, inside the opening transaction: every chunk's meta key ``regulation_id``
+        becomes ``work_id`` (in place, the other keys in their order), its expression index goes
+        and the generation moves, so every reader and the shared index files read the new key."""
+        rows = conn.execute("SELECT rid, meta FROM documents WHERE json_type(meta, ?) IS NOT NULL",
+                            (meta_path(LEGACY_WORK_KEY),)).fetchall()
+        for rid, meta in rows:
+            renamed = {("work_id" if k == LEGACY_WORK_KEY else k): v for k, v in json.loads(meta).items()}
+            conn.execute("UPDATE documents SET meta = ? WHERE rid = ?", (json.dumps(renamed, ensure_ascii=False), rid))
+        conn.execute("DROP INDEX IF EXISTS ix_meta_" + LEGACY_WORK_KEY)
+        conn.execute("UPDATE store_state SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
+        self._bump(conn)
+        logger.warning("{path}: chunk meta migrated to schema {version} ({n} chunks: regulation_id -> work_id)",
+                       path=self.path, version=SCHEMA_VERSION, n=len(rows))
 
     def embedding_model(self) -> str | None:
         """The embedding model recorded for this knowledge base's vectors (None: no record)."""
@@ -690,7 +710,7 @@ class SQLiteDocumentStore:
         return [fields.trim(d) for d in docs]
 
     def matching_works(
-        self, query: str, filters: dict[str, Any] | None = None, *, expand: bool = True, key: str = "regulation_id"
+        self, query: str, filters: dict[str, Any] | None = None, *, expand: bool = True, key: str = "work_id"
     ) -> list[tuple[str, float]]:
         """Every work (``meta[key]``) with a chunk the keyword query matches, with the BM25 score
         of its best chunk, best first (ties by work id): what the search API's ``total`` and facets
@@ -701,7 +721,7 @@ class SQLiteDocumentStore:
         return [(w, score) for w, score, _ in self._matching(query, filters, expand=expand, key=key)]
 
     def matching_work_chunks(
-        self, query: str, filters: dict[str, Any] | None = None, *, expand: bool = True, key: str = "regulation_id",
+        self, query: str, filters: dict[str, Any] | None = None, *, expand: bool = True, key: str = "work_id",
         exclude: Iterable[str] = (),
     ) -> list[Document]:
         """The best chunk (by BM25) of every matching work but those in ``exclude``, best first:

@@ -12,6 +12,10 @@ from typing import Any
 
 from ingest.models import Regulation
 
+# The chunk meta key that named the work before ``work_id`` (chunk meta of the embedded store's
+# schema 1 and of Elasticsearch indices written before it; both stores migrate it on open).
+LEGACY_WORK_KEY = "regulation_id"
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS works (
     id TEXT PRIMARY KEY,
