@@ -320,8 +320,8 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
                                 preserve_order=False):
             hit.setdefault("_score", None)
             doc = self._deserialize_document(hit)
-            doc.meta = {("work_id" if k == LEGACY_WORK_KEY else k): v for k, v in doc.meta.items()}
-            batch.append(doc)
+            batch.append(dataclasses.replace(doc, meta={("work_id" if k == LEGACY_WORK_KEY else k): v
+                                                        for k, v in doc.meta.items()}))
             if len(batch) >= SCAN_BATCH:
                 n += self._bulk_write(batch, policy=DuplicatePolicy.OVERWRITE, refresh=False)
                 batch = []
