@@ -152,6 +152,26 @@ class CatalogueRecord(dict):
         return out
 
 
+def regional_name(jenis: str | None, region: str | None, record: dict[str, Any] | None = None) -> str:
+    """The name a regulation is cited by, before its number: "Peraturan Wali Kota Malang",
+    "Peraturan Bupati Kotabaru" (the head's office names the level), "Peraturan Daerah Kota
+    Malang" (a Perda names its region's level, which the record's sources give: "Lembaran Daerah
+    Kota Malang ..."; without one it stays "Peraturan Daerah Malang", the level unknown).
+
+    >>> regional_name("Peraturan Daerah", "malang", {"sumber": "Lembaran Daerah Kota Malang Tahun 2024 Nomor 1"})
+    'Peraturan Daerah Kota Malang'
+    >>> regional_name("Peraturan Wali Kota", "malang")
+    'Peraturan Wali Kota Malang'
+    """
+    place = (region or "").replace("-", " ").title()
+    if jenis == "Peraturan Daerah" and place:
+        for text in ((record or {}).get(k) for k in ("sumber", "teuBadan", "penerbit")):
+            m = re.search(rf"\b(Kota|Kabupaten|Provinsi)\s+{re.escape(place)}\b", str(text or ""), re.I)
+            if m:
+                return f"{jenis} {m.group(1).title()} {place}"
+    return " ".join(p for p in (jenis, place) if p)
+
+
 def corpus_dir() -> Path:
     """regulations/corpus: the real files the catalogue's sources name."""
     return HERE / "corpus"

@@ -38,8 +38,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.citations import find_citations
+from ingest.ids import JENIS
 from pipelines.analysis.analyzer import GLOSSARY_WORD_RE, analyze, analyze_query, glossary_matches, normalize
 from pipelines.indexing.dimensions import default_taxonomy
+from pipelines.search.lookups import DEFINITION_CUE
+from regulations.catalogue import regional_name
 from search_api import calibration
 from search_api.consolidated import in_force_groups
 from search_api.dimensions import linked
@@ -92,8 +95,22 @@ class Tokens:
         return any(tuple(seq[i:i + n]) == alt for seq in self.sequences for i in range(len(seq) - n + 1))
 
 
+# every type of regulation by its full name and its abbreviation, the longest first
+_REGULATION_TYPES = re.compile(
+    r"(?<![\w-])(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(
+        {n for pair in JENIS.values() for n in pair}, key=len, reverse=True)) + r")(?![\w-])", re.I)
+
+
 def question_units(question: str) -> list[Unit]:
-    """Glossary concepts first, then every other content word of the question."""
+    """Glossary concepts first, then every other content word of the question. The words that
+    frame a definition question ("arti", "pengertian", "apa yang dimaksud dengan", "what is":
+    the definition lookup's cue) are not part of its subject."""
+    cue = DEFINITION_CUE.match(question)
+    if cue and cue.group("term"):
+        question = question[cue.start("term"):]
+    # the type of regulation a question names ("Perwal Malang tentang ...", "peraturan daerah
+    # ...") says where to look, not what about: every Perwal is a Perwal
+    question = _REGULATION_TYPES.sub(" ", question)
     words = GLOSSARY_WORD_RE.findall(normalize(question))
     spans: dict[tuple[int, int], Unit] = {}
     used: set[int] = set()
@@ -211,6 +228,7 @@ def title_tokens(work: Work) -> Tokens:
     """A question may name the regulation ("menurut UU ITE", "PP 71 tahun 2019"): its title counts."""
     parts = [work.field("judul"), work.record.get("judul_en"),
              " ".join(str(x) for x in (work.singkatan, work.jenis, work.nomor, work.tahun, work.region) if x),
+             regional_name(work.jenis, work.region, work.record) if work.region else None,  # "... Kota Malang"
              title_acronym(work.field("judul"))]
     return Tokens(*(analyze(str(p)) for p in parts if p))
 

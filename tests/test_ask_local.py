@@ -73,3 +73,34 @@ def test_the_ask_page_says_which_rule_is_local_and_what_is_known_of_a_catalogue_
     assert "Rule of Malang" in page
     assert "Text not yet in the database; what the catalogue knows:" in page
     assert "Implementation and Operation of Data Centers" in page
+
+
+def test_a_perda_asked_for_by_its_name_comes_before_the_citys_other_records(client):
+    """Its name says "Peraturan Daerah Kota Malang" (the level from its Lembaran Daerah), as the
+    question does; before, only the Perwal's "Wali Kota" held "kota", and the Perda was not named."""
+    body = client.post("/api/v1/ask", json={"question": "perda kota malang tentang pajak daerah dan retribusi daerah"}).json()
+    ids = [a["regulation"]["id"] for a in body["answers"]]
+    assert ids[0] == "perda-malang-4-2023", ids
+
+
+def test_the_type_of_regulation_a_question_names_is_not_evidence_of_its_subject(client):
+    """"Perwal Malang tentang pusat data": "Perwal" says where to look (every Perwal is one), not
+    what about; a citation that names the type still finds its article."""
+    from search_api.answering import question_units
+
+    assert [u.label for u in question_units("Perwal Malang tentang pusat data")] == ["pusat data", "malang"]
+    assert "uu" not in {u.label.lower() for u in question_units("Undang-Undang Pelindungan Data Pribadi")}
+    body = client.post("/api/v1/ask", json={"question": "Perwal Malang tentang pusat data"}).json()
+    assert body["answers"][0]["regulation"]["id"] == "perwal-malang-9-2022"
+    cited = client.post("/api/v1/ask", json={"question": "PP 71 tahun 2019 pasal 59 tanda tangan elektronik"}).json()
+    first = cited["answers"][0]
+    assert first["regulation"]["id"] == "pp-71-2019" and first["articles"][0]["pasal"] == "59"
+
+
+def test_a_definition_question_is_answered_on_its_term_not_on_its_cue_word(client):
+    """"arti X": the word "arti" (meaning) is the cue, not the subject; it used to weigh most and
+    put the definitions of UU ITE and PP 71/2019, where "arti" occurs, first."""
+    body = client.post("/api/v1/ask", json={"question": "arti dana cadangan dalam pengelolaan keuangan daerah"}).json()
+    first = body["answers"][0]
+    assert first["regulation"]["id"] == "pp-12-2019", [a["regulation"]["id"] for a in body["answers"]]
+    assert "uu-11-2008" not in {a["regulation"]["id"] for a in body["answers"]}

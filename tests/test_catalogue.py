@@ -232,3 +232,14 @@ def test_records_are_plain_dicts_for_the_layers_above(records):
     assert "region" not in load_raw()["records"][0]
     assert get("permenhub-5-2025", records)["nomor"] == "5"
     assert get("uu-11-2008", records)["region"] is None
+
+
+def test_a_perda_is_named_with_its_regions_level_from_its_sources():
+    from regulations.catalogue import get, regional_name
+
+    perda = get("perda-malang-4-2023")
+    assert regional_name(perda["jenis"], "malang", perda) == "Peraturan Daerah Kota Malang"
+    assert regional_name("Peraturan Wali Kota", "malang") == "Peraturan Wali Kota Malang"  # the office names it
+    assert regional_name("Peraturan Daerah", "malang", {}) == "Peraturan Daerah Malang"  # level unknown: not guessed
+    assert regional_name("Peraturan Daerah", "banjarnegara", get("perda-banjarnegara-8-2025")) == \
+        "Peraturan Daerah Kabupaten Banjarnegara"

@@ -75,6 +75,9 @@ def test_metadata_only_record_is_one_catalogue_chunk():
     assert doc.meta["kind"] == "catalogue" and doc.meta["has_text"] is False
     assert "Pusat Data" in doc.content and "Data Centers" in doc.meta["description_en"]  # English: embedded, not word-indexed
     assert doc.meta["uri"] == "/akn/id-malang/act/perwal/2022/9"
+    perda = next(_as_dict(r) for r in load_catalogue() if _as_dict(r)["id"] == "perda-malang-4-2023")
+    (doc,) = ArticleChunker().chunk(None, perda)  # its name as cited, the level from its Lembaran Daerah
+    assert "Peraturan Daerah Kota Malang Nomor 4 Tahun 2023 tentang Pajak Daerah dan Retribusi Daerah" in doc.content
 
 
 def _state(db: Path) -> dict:

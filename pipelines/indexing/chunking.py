@@ -22,12 +22,13 @@ from haystack import Document, component, default_from_dict, default_to_dict
 from ingest.ids import RegulationId, article_uri
 from ingest.lampiran import parse_lampiran, replaced_lampiran
 from ingest.models import AmendmentItem, Article, Ayat, Regulation
+from regulations.catalogue import regional_name
 
 # Meta fields embedded with a chunk's content (the document embedders' meta_fields_to_embed):
 # the citation path, and a metadata-only record's English description (see _catalogue_chunk).
 EMBEDDED_META_FIELDS = ["breadcrumb", "description_en"]
 # Bumped when a catalogue record's chunk changes shape: the metadata-only works re-ingest.
-CATALOGUE_CHUNK_VERSION = "2"  # 2: English description out of the BM25 text (description_en)
+CATALOGUE_CHUNK_VERSION = "3"  # 2: English description out of the BM25 text (description_en); 3: "Peraturan Daerah Kota Malang"
 
 _PENJELASAN_LABEL = "Penjelasan: "  # what introduces an article's explanation in its chunk
 # Penjelasan that says nothing is not worth indexing.
@@ -361,7 +362,7 @@ class ArticleChunker:
         (BM25's IDF) would put a catalogue record above the articles for any English question
         that shares "data" or "government" with it."""
         lines = [title]
-        name = " ".join(str(p) for p in (base.get("jenis"), (base.get("region") or "").replace("-", " ").title()) if p)
+        name = regional_name(base.get("jenis"), base.get("region"), record)
         if name and base.get("nomor") and base.get("judul"):  # "Peraturan Wali Kota Malang Nomor 9 Tahun 2022 tentang ..."
             lines.append(f"{name} Nomor {base['nomor']} Tahun {base.get('tahun') or '?'} tentang {base['judul']}")
         if record.get("abstrak"):
