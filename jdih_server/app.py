@@ -11,7 +11,10 @@ Run: ``jdih serve`` or ``uvicorn --factory jdih_server.app:create_app``.
 """
 from __future__ import annotations
 
+import logging
 import os
+import threading
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -38,6 +41,8 @@ from search_api.models import Problem
 from search_api.observability import Metrics, ObservabilityMiddleware, setup_access_log
 from search_api.ratelimit import DEFAULT, RateLimit, RateLimitMiddleware
 
+log = logging.getLogger("jdih.server")
+
 API_PREFIX = "/api/v1"
 VERSION = "1.0.0"
 DESCRIPTION = """\
@@ -57,8 +62,14 @@ def create_app(settings=None, *, rate_limit: str | None = None, searcher=None) -
     settings = settings or get_settings()
     limit = RateLimit.parse(rate_limit if rate_limit is not None else os.environ.get("JDIH_RATE_LIMIT", DEFAULT))
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if os.environ.get("JDIH_PREWARM", "").strip().lower() in ("1", "true", "yes"):
+            prewarm(app.state.kb)
+        yield
+
     app = FastAPI(title="JDIH Kota Malang knowledge base API", version=VERSION, description=DESCRIPTION,
-                  docs_url="/docs", redoc_url=None)
+                  docs_url="/docs", redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
     app.state.kb = KnowledgeBase(settings, searcher=searcher)
     app.state.metrics = Metrics()
@@ -80,6 +91,24 @@ def create_app(settings=None, *, rate_limit: str | None = None, searcher=None) -
     setup_access_log()
     app.openapi = lambda: _openapi(app)
     return app
+
+
+def prewarm(kb: KnowledgeBase) -> threading.Thread:
+    """Compute on a background thread what the first visitors would otherwise wait for: the
+    services' proposed legal basis (every service's function asked and searched, 5-10 s on the
+    shipped corpus; it loads the search models on the way). A request that needs it meanwhile
+    waits for this computation rather than starting its own (the snapshot's memo). ``jdih
+    serve`` turns it on (``JDIH_PREWARM=1``); apps made in tests do not."""
+    def run() -> None:
+        try:
+            services.proposals(kb)
+            log.info("prewarm: the services' proposed legal basis is ready")
+        except Exception:  # the first request computes it, and reports what fails
+            log.exception("prewarm failed")
+
+    thread = threading.Thread(target=run, name="jdih-prewarm", daemon=True)
+    thread.start()
+    return thread
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -146,5 +146,6 @@ def serve(host: str, port: int, *, workers: int | None = None) -> None:
     settings = get_settings()
     n = workers or int(os.environ.get("JDIH_WORKERS", "1") or 1)
     prepare_process()
+    os.environ.setdefault("JDIH_PREWARM", "1")  # each worker computes the slow pages' data at start
     uvicorn.run("jdih_server.app:create_app", factory=True, host=host, port=port, log_level="info",
                 access_log=False, **uvicorn_options(settings, workers=n))

@@ -339,3 +339,30 @@ def test_the_legal_basis_on_each_store(kb_settings):
         assert stored["pp-12-2019"]["articles"] == ["64"] and stored["pp-12-2019"]["decided_by"].startswith("hukum-es (")
         r = c.delete("/api/v1/services/simbada/links/pp-12-2019", headers=headers)
         assert r.status_code == 200 and "pp-12-2019" not in _links(r.json())
+
+
+def test_serve_prewarms_the_services_legal_basis_in_the_background(ingested_settings, monkeypatch):
+    """With JDIH_PREWARM=1 (what `jdih serve` sets) the app computes the proposals at start, on a
+    thread of its own; without it (test apps) nothing runs at start."""
+    from fastapi.testclient import TestClient
+
+    import jdih_server.app as app_module
+    from search_api import services
+
+    started = []
+    real = app_module.prewarm
+    monkeypatch.setattr(app_module, "prewarm", lambda kb: started.append(real(kb)))
+    monkeypatch.delenv("JDIH_PREWARM", raising=False)
+    with TestClient(app_module.create_app(ingested_settings, rate_limit="0")):
+        assert started == []
+    monkeypatch.setenv("JDIH_PREWARM", "1")
+    app = app_module.create_app(ingested_settings, rate_limit="0")
+    with TestClient(app) as client:
+        (thread,) = started
+        thread.join(timeout=600)
+        assert not thread.is_alive()
+        kb = app.state.kb
+        memo = kb.snapshot()._memo  # computed by the thread, before any request asked
+        assert [k for k in memo if isinstance(k, tuple) and k[0] == "service-proposals"]
+        assert set(services.proposals(kb)) >= {"si-apel", "srikandi"}
+        assert client.get("/api/v1/services/si-apel").status_code == 200
