@@ -32,16 +32,19 @@ BAR_COLOURS = {"smart-governance": "#1d4ed8", "smart-branding": "#a21caf", "smar
                "smart-living": "#047857", "smart-society": "#be123c", "smart-environment": "#3f6212"}
 
 
-def bar_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def bar_chart(rows: list[dict[str, Any]], *, value: str = "count", scale: float | None = None,
+              label_room: int = 40) -> dict[str, Any]:
     """Geometry of a horizontal bar chart (drawn by the template as inline SVG): each dimension's
-    name on its own line above its bar, so long names fit a phone's width."""
-    top = max([r["count"] for r in rows] + [1])
+    name on its own line above its bar, so long names fit a phone's width. ``rows[i][value]`` is
+    the bar's value (None or 0: no bar); ``scale`` the value of a full bar (default the largest);
+    ``label_room`` the width right of the bars for the value's label."""
+    top = scale or max([r[value] or 0 for r in rows] + [1])
     bar_w, row_h = 300, 52
     bars = []
     for i, r in enumerate(rows):
-        w = 0 if r["count"] == 0 else max(4, round(bar_w * r["count"] / top))
+        w = 0 if not r[value] else max(4, round(bar_w * float(r[value]) / top))
         bars.append({**r, "y": i * row_h, "w": w, "colour": BAR_COLOURS.get(r["id"], "#1d4ed8")})
-    return {"bars": bars, "width": bar_w + 40, "height": len(rows) * row_h, "row_h": row_h}
+    return {"bars": bars, "width": bar_w + label_room, "height": len(rows) * row_h, "row_h": row_h, "bar_w": bar_w}
 
 
 @router.get("/dimensi", response_class=HTMLResponse)

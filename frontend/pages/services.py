@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from frontend.i18n import translator
-from frontend.pages.dimensions import BAR_COLOURS
+from frontend.pages.dimensions import bar_chart
 from frontend.rendering import dimension_name, error_page, full_title, page_context, prefers_html, reader_url, render
 from regulations.services import load_register
 from search_api import services
@@ -32,14 +32,8 @@ def wants_json(request: Request) -> bool:
 
 def realisation_chart(dims: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     """A horizontal bar per dimension on a 0-100 % scale (inline SVG drawn by the template)."""
-    bar_w, row_h = 300, 52
-    bars = []
-    for i, d in enumerate(dims):
-        value = d["realisation"]
-        w = 0 if not value else max(4, round(bar_w * float(value) / 100))
-        bars.append({"id": d["id"], "name": dimension_name(d["id"], lang), "value": value, "y": i * row_h, "w": w,
-                     "colour": BAR_COLOURS.get(d["id"], "#1d4ed8")})
-    return {"bars": bars, "width": bar_w + 60, "height": len(dims) * row_h, "bar_w": bar_w}
+    rows = [{"id": d["id"], "name": dimension_name(d["id"], lang), "value": d["realisation"]} for d in dims]
+    return bar_chart(rows, value="value", scale=100, label_room=60)
 
 
 def region_name(region: str) -> str:
