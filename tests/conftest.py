@@ -100,6 +100,20 @@ def ingested_settings(tmp_path_factory):
     return settings
 
 
+def staff_token(settings, role: str, name: str) -> str:
+    """A new account's token in ``settings``' knowledge base, made through the control plane as
+    `jdih token create` does (the browser suite runs the command itself)."""
+    from pipelines.staff.control import ControlPlane
+
+    control = ControlPlane.open(settings)
+    try:
+        with control.transaction():
+            _, token = control.create_account(name=name, role=role)
+    finally:
+        control.store.close()
+    return token
+
+
 def copy_kb(settings, data_dir: Path, *, share_files: bool = False):
     """Settings of a copy of ``settings``' knowledge base in ``data_dir`` (SQLite's online backup of
     the database file), for tests that write to it. ``share_files`` links the original files

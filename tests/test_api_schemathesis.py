@@ -34,7 +34,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import CoverageScenario
 
-from tests.conftest import copy_kb
+from tests.conftest import copy_kb, staff_token
 
 MAX_EXAMPLES = 10  # per operation and mode
 STATEFUL_EXAMPLES = 15  # scenarios of the stateful test (each up to STATEFUL_STEPS calls)
@@ -94,15 +94,8 @@ def _operations() -> list[tuple[str, bool]]:
 @pytest.fixture(scope="module")
 def st_settings(ingested_settings, tmp_path_factory):
     """A copy of the test knowledge base (staff operations write to it) and an admin token."""
-    from pipelines.staff import accounts
-    from pipelines.staff.curation import open_kb
-
     settings = copy_kb(ingested_settings, tmp_path_factory.mktemp("schemathesis-kb"))
-    store = open_kb(settings)
-    with store.transaction():
-        _, token = accounts.create_token(store._conn(), name="schemathesis", role="admin")
-    store.close()
-    return settings, token
+    return settings, staff_token(settings, "admin", "schemathesis")
 
 
 @pytest.fixture(scope="module")
@@ -167,23 +160,13 @@ def test_linked_operations(api_schema, st_settings):
     resource is gone) and ensure_resource_availability (a created one is there) need these
     sequences. Each scenario has an admin token of its own (a scenario may revoke it: GET
     /accounts -> DELETE /accounts/{account_id}); runs last in the module."""
-    from pipelines.staff import accounts
-    from pipelines.staff.curation import open_kb
-
     checks = [c for name, c in ALL_CHECKS.items() if name not in EXCLUDED]
     base = api_schema.as_state_machine()
     steps: list[int] = []
     scenarios = iter(range(10**6))
 
     def new_token() -> dict[str, str]:
-        store = open_kb(st_settings[0])
-        try:
-            with store.transaction():
-                _, token = accounts.create_token(store._conn(), name=f"stateful-{next(scenarios)}",
-                                                 role="admin")
-        finally:
-            store.close()
-        return {"Authorization": f"Bearer {token}"}
+        return {"Authorization": f"Bearer {staff_token(st_settings[0], 'admin', f'stateful-{next(scenarios)}')}"}
 
     class Machine(base):
         def setup(self):

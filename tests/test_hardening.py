@@ -24,7 +24,8 @@ from tests.conftest import corpus_path
 fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from tests.test_staff import _auth, _settings, _token, upload, wait_job  # noqa: E402
+from tests.test_staff import _auth, _settings, upload, wait_job  # noqa: E402
+from tests.conftest import staff_token  # noqa: E402
 
 KOTABARU_19 = "perbup-kotabaru-19-2019-perubahan-penjabaran-apbd.md"
 KOTABARU_19_ID = "perbup-kotabaru-19-2019"
@@ -43,7 +44,7 @@ def hkb(tmp_path_factory):
     from jdih_server.app import create_app
 
     settings = _settings(tmp_path_factory.mktemp("hardkb"))
-    tokens = {"admin": _token(settings, "admin", "admin-h"), "staff": _token(settings, "staff", "staff-h")}
+    tokens = {"admin": staff_token(settings, "admin", "admin-h"), "staff": staff_token(settings, "staff", "staff-h")}
     app = create_app(settings, rate_limit="0")
     with TestClient(app) as client:
         yield {"settings": settings, "client": client, "admin": _auth(tokens["admin"]),
@@ -247,7 +248,7 @@ def test_start_up_sweeps_temporary_files_of_dead_processes_and_unowned_stored_fi
     from jdih_server.app import create_app
 
     settings = _settings(tmp_path / "sweepkb")
-    staff = _auth(_token(settings, "staff", "staff-sweep"))
+    staff = _auth(staff_token(settings, "staff", "staff-sweep"))
     with TestClient(create_app(settings, rate_limit="0")) as c:
         data = kotabaru_with_pasal_1("Pasal satu tetap.")
         r = upload(c, staff, "synthetic-kept.md", data, "text/markdown")
@@ -394,7 +395,7 @@ def live(tmp_path_factory):
     from tests.test_staff import _free_port
 
     data_dir = tmp_path_factory.mktemp("livekb")
-    staff = _auth(_token(_settings(data_dir), "staff", "staff-live"))
+    staff = _auth(staff_token(_settings(data_dir), "staff", "staff-live"))
     port = _free_port()
     log_path = data_dir / "server.log"
     env = {**os.environ, "JDIH_DATA_DIR": str(data_dir), "JDIH_RATE_LIMIT": "5/minute", "JDIH_HEADER_TIMEOUT_S": "1",

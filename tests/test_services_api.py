@@ -13,21 +13,10 @@ from __future__ import annotations
 import pytest
 
 from regulations.services import load_register
-from tests.conftest import copy_kb
+from tests.conftest import copy_kb, staff_token
 
 fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
-
-
-def _token(settings, role: str, name: str) -> str:
-    from pipelines.staff import accounts
-    from pipelines.staff.curation import open_kb
-
-    store = open_kb(settings)
-    with store.transaction():
-        _, token = accounts.create_token(store.control(), name=name, role=role)
-    store.close()
-    return token
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +24,8 @@ def kb(ingested_settings, tmp_path_factory):
     from jdih_server.app import create_app
 
     settings = copy_kb(ingested_settings, tmp_path_factory.mktemp("services-kb"), share_files=True)
-    staff = {"Authorization": f"Bearer {_token(settings, 'staff', 'hukum-1')}"}
-    admin = {"Authorization": f"Bearer {_token(settings, 'admin', 'admin-svc')}"}
+    staff = {"Authorization": f"Bearer {staff_token(settings, 'staff', 'hukum-1')}"}
+    admin = {"Authorization": f"Bearer {staff_token(settings, 'admin', 'admin-svc')}"}
     app = create_app(settings, rate_limit="0")
     with TestClient(app) as client:
         yield {"client": client, "staff": staff, "admin": admin, "app": app, "settings": settings}
@@ -331,7 +320,7 @@ def test_the_legal_basis_on_each_store(kb_settings):
         assert [x["regulation"]["id"] for x in detail["legal_basis"]["local"]] == ["perda-malang-4-2023"]
         if kb_settings.store != "elasticsearch":
             return  # the embedded knowledge base is the session's shared one: no writes here
-        headers = {"Authorization": f"Bearer {_token(kb_settings, 'staff', 'hukum-es')}"}
+        headers = {"Authorization": f"Bearer {staff_token(kb_settings, 'staff', 'hukum-es')}"}
         r = c.post("/api/v1/services/simbada/links/pp-12-2019/confirm", headers=headers, json={"articles": ["64"]})
         assert r.status_code == 200, r.text
         assert _links(r.json())["pp-12-2019"]["state"] == "confirmed"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, corpus_path
+from tests.conftest import ROOT, corpus_path, staff_token
 
 fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -39,17 +39,6 @@ def _settings(data_dir: Path, **kw):
     from ingest.config import get_settings
 
     return dataclasses.replace(get_settings(), data_dir=data_dir, **kw)
-
-
-def _token(settings, role: str, name: str) -> str:
-    from pipelines.staff import accounts
-    from pipelines.staff.curation import open_kb
-
-    store = open_kb(settings)
-    with store.transaction():
-        _, token = accounts.create_token(store._conn(), name=name, role=role)
-    store.close()
-    return token
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -92,7 +81,7 @@ def kb(tmp_path_factory):
     from jdih_server.app import create_app
 
     settings = _settings(tmp_path_factory.mktemp("staffkb"))
-    tokens = {"admin": _token(settings, "admin", "admin-1"), "staff": _token(settings, "staff", "staff-1")}
+    tokens = {"admin": staff_token(settings, "admin", "admin-1"), "staff": staff_token(settings, "staff", "staff-1")}
     app = create_app(settings, rate_limit="0")
     with TestClient(app) as client:
         yield {"settings": settings, "client": client, "admin": _auth(tokens["admin"]), "staff": _auth(tokens["staff"]),
@@ -455,7 +444,7 @@ def small_app(tmp_path_factory):
     from jdih_server.app import create_app
 
     settings = _settings(tmp_path_factory.mktemp("smallkb"), max_file_bytes=20_000)
-    token = _token(settings, "staff", "staff-small")
+    token = staff_token(settings, "staff", "staff-small")
     with TestClient(create_app(settings, rate_limit="0")) as client:
         yield client, _auth(token), settings
 
@@ -509,7 +498,7 @@ def test_token_guessing_is_rate_limited(tmp_path):
     from search_api.auth import MAX_FAILURES
 
     settings = _settings(tmp_path / "bf")
-    good = _token(settings, "staff", "staff-bf")
+    good = staff_token(settings, "staff", "staff-bf")
     with TestClient(create_app(settings, rate_limit="0")) as c:
         for i in range(MAX_FAILURES):
             assert c.get("/api/v1/jobs", headers=_auth(f"jdih_guess{i:040d}")).status_code == 401
@@ -564,7 +553,7 @@ def ite_kb(tmp_path_factory):
     settings = _settings(tmp_path_factory.mktemp("itekb"))
     summary = ingest_paths([corpus_path("uu-11-2008-ite.pdf")], settings=settings, progress=False)
     assert summary.indexed == ["uu-11-2008"], summary.describe()
-    tokens = {"staff": _token(settings, "staff", "staff-ite"), "admin": _token(settings, "admin", "admin-ite")}
+    tokens = {"staff": staff_token(settings, "staff", "staff-ite"), "admin": staff_token(settings, "admin", "admin-ite")}
     with TestClient(create_app(settings, rate_limit="0")) as client:
         yield {"settings": settings, "client": client, "staff": _auth(tokens["staff"]), "admin": _auth(tokens["admin"])}
 
@@ -637,7 +626,7 @@ def test_scanned_pdf_goes_through_ocr_and_becomes_searchable(tmp_path):
     from jdih_server.app import create_app
 
     settings = _settings(tmp_path / "ocrkb")  # a fresh KB: no text-layer copy of this Perpres in it
-    token = _auth(_token(settings, "staff", "staff-ocr"))
+    token = _auth(staff_token(settings, "staff", "staff-ocr"))
     with TestClient(create_app(settings, rate_limit="0")) as c:
         assert c.get("/api/v1/search", params={"q": "Komite Percepatan Transformasi Digital", "mode": "bm25"}).json()["results"] == []
         r = upload(c, token, "perpres-83-2025.pdf", corpus_path("perpres-83-2025-IMAGE-ONLY-derived.pdf").read_bytes(),
@@ -683,7 +672,7 @@ def test_server_killed_mid_ingest_resumes_the_job_and_loses_nothing(tmp_path):
 
     data_dir = tmp_path / "killkb"
     settings = _settings(data_dir)
-    headers = _auth(_token(settings, "staff", "staff-kill"))
+    headers = _auth(staff_token(settings, "staff", "staff-kill"))
     log = open(tmp_path / "server.log", "wb")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"

@@ -150,7 +150,8 @@ def test_a_work_written_again_is_published_with_its_new_record(es):
 # --- over HTTP on the live node -----------------------------------------------------------------
 
 from tests.conftest import corpus_path  # noqa: E402
-from tests.test_staff import KOTABARU, TAP_MPR, _auth, _settings, _token, upload, wait_job  # noqa: E402
+from tests.test_staff import KOTABARU, TAP_MPR, _auth, _settings, upload, wait_job  # noqa: E402
+from tests.conftest import staff_token  # noqa: E402
 
 fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -197,7 +198,7 @@ def live(es_node, tmp_path_factory):
     from jdih_server.app import create_app
 
     settings = _es_settings(tmp_path_factory.mktemp("es-staffkb"), es_node, "staff-chunks")
-    tokens = {"admin": _token(settings, "admin", "admin-es"), "staff": _token(settings, "staff", "staff-es")}
+    tokens = {"admin": staff_token(settings, "admin", "admin-es"), "staff": staff_token(settings, "staff", "staff-es")}
     with TestClient(create_app(settings, rate_limit="0")) as client:
         yield {"settings": settings, "client": client, "admin": _auth(tokens["admin"]),
                "staff": _auth(tokens["staff"]), "state": {}}
