@@ -105,3 +105,38 @@ def test_glossary_file_is_well_formed():
         assert concept.english and concept.indonesian
     with pytest.raises(ValueError, match="line 2"):
         parse_glossary("# header\nonly one column\n")
+
+
+# --- the English -> Indonesian dictionary (FreeDict eng-ind) -----------------------------------
+
+
+def test_dictionary_translates_english_words_the_glossary_does_not_know():
+    # "dana abadi" is what Indonesian law calls a perpetual endowment fund; the glossary has no line for it
+    assert "abadi" in analyzer.translations("perpetual endowment fund")
+    assert "abad" in analyze_query("perpetual endowment fund")  # stemmed like the index
+    assert "abad" not in analyze_query("perpetual endowment fund", expand=False)
+    # a plural folds onto the headword; each sense comes, in the source's order
+    assert analyzer.translations("citizens")[:3] == ["warga sipil", "rakyat", "warga negara"]
+    # a multi-word headword wins over its words
+    assert "membakar" in analyzer.translations("set on fire")
+    assert "himpunan" not in analyzer.translations("set on fire")
+
+
+def test_dictionary_leaves_indonesian_queries_and_glossary_terms_alone():
+    assert analyzer.translations("pengertian sistem elektronik menurut UU ITE") == []
+    assert analyzer.translations("berapa tarif pajak hotel di kota malang") == []
+    # the glossary's own concept is not translated again word by word ("data center" -> pusat data)
+    assert analyzer.translations("data center") == []
+    # stopwords and question framing are not translated ("what" -> apa, "rule" is the glossary's)
+    assert analyzer.translations("What is the rule for the city?") == []
+
+
+def test_dictionary_file_is_the_converted_freedict_and_well_formed():
+    text = (analyzer.DATA_DIR / "dictionary-en-id.tsv").read_text(encoding="utf-8")
+    assert "FreeDict" in text and "CC-BY-SA-3.0" in text and "2022.11.18" in text
+    lexicon = analyzer.dictionary()
+    assert 9000 <= len(lexicon.entries) <= 11000
+    assert ("ite",) not in lexicon.entries  # the suffix "-ite" ("it") is not a word
+    assert lexicon.entries[("ceiling",)] == ("plafon", "pagu", "langit-langit")
+    with pytest.raises(ValueError, match="line 2"):
+        analyzer.parse_dictionary("# header\nno tab here\n")

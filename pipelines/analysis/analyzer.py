@@ -6,7 +6,9 @@ data files in ``pipelines/data/``:
 - ``stopwords-id.txt``: Indonesian stopwords (stopwords-iso / Tala), minus words that matter in law;
 - ``stopwords-en.txt``: English stopwords, removed from queries only;
 - ``protected-terms.txt``: terms never stemmed (pengadaan, pemerintahan, peraturan, pasal, ...);
-- ``glossary.tsv``: bilingual Indonesian <-> English concepts for query expansion.
+- ``glossary.tsv``: bilingual Indonesian <-> English concepts for query expansion;
+- ``dictionary-en-id.tsv``: FreeDict's English -> Indonesian dictionary (CC-BY-SA-3.0, converted by
+  ``pipelines.analysis.freedict``) for the English words of a query that the glossary does not know.
 
 Usage::
 
@@ -156,10 +158,14 @@ def _query_stopwords() -> frozenset[str]:
 
 
 def analyze_query(text: str, *, expand: bool = True) -> list[str]:
-    """Analyse a query: like ``analyze`` plus English stopwords, glossary expansion
-    (``expand=True``) and duplicates removed (first occurrence kept)."""
+    """Analyse a query: like ``analyze`` plus English stopwords, duplicates removed (first
+    occurrence kept) and, with ``expand=True``, the glossary's equivalents and the dictionary's
+    Indonesian translations of the other English words (``translations``)."""
     if expand:
+        extra = translations(text)
         text = expand_query(text)
+        if extra:
+            text += " ; " + " ; ".join(extra)
     seen: dict[str, None] = {}
     for term in _analyze(text, _query_stopwords()):
         seen.setdefault(term, None)
@@ -288,3 +294,88 @@ def expand_query(text: str) -> str:
     ``expand_query("data center")`` -> ``"data center ; data centre ; pusat data"``."""
     extra = expansions(text)
     return text if not extra else text + " ; " + " ; ".join(extra)
+
+
+# --- dictionary -----------------------------------------------------------------------------
+# The glossary names legal concepts; a question in English also uses everyday words ("abroad",
+# "ceiling", "perpetual") that Indonesian text says in its own words. The dictionary translates
+# those for BM25 only: its senses are many and unweighted ("set" -> siap, atur, pasang, ...), which
+# a bag of words tolerates (a wrong sense rarely co-occurs with the rest of the question) and an
+# embedding of the whole question does not (measured: docs/search-quality.md).
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """English headword phrases (in ``_phrase_key`` form) -> Indonesian translations."""
+
+    entries: dict[tuple[str, ...], tuple[str, ...]]
+    longest: int
+    indonesian_words: frozenset[str]  # every word of every translation (also in _match_form)
+
+
+def parse_dictionary(text: str) -> Dictionary:
+    """Parse dictionary-en-id.tsv text: ``english<TAB>indonesian|indonesian...``, ``#`` comments.
+    Raises ValueError naming the bad line."""
+    entries: dict[tuple[str, ...], list[str]] = {}
+    indonesian: set[str] = set()
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        cols = raw.split("\t")
+        if len(cols) != 2 or not cols[0].strip() or not cols[1].strip():
+            raise ValueError(f"dictionary line {lineno}: expected english<TAB>indonesian|...: {raw!r}")
+        key = _phrase_key(cols[0])
+        if not key:
+            continue
+        merged = entries.setdefault(key, [])
+        for term in cols[1].split("|"):
+            term = term.strip()
+            if term and term not in merged:
+                merged.append(term)
+                for word in GLOSSARY_WORD_RE.findall(normalize(term)):
+                    indonesian.update((word, _match_form(word)))
+    return Dictionary({k: tuple(v) for k, v in entries.items()},
+                      max((len(k) for k in entries), default=0), frozenset(indonesian))
+
+
+@lru_cache(maxsize=None)
+def dictionary() -> Dictionary:
+    """The English -> Indonesian dictionary (data/dictionary-en-id.tsv)."""
+    return parse_dictionary((DATA_DIR / "dictionary-en-id.tsv").read_text(encoding="utf-8"))
+
+
+def _translatable(word: str, lexicon: Dictionary) -> bool:
+    """A single query word worth translating: not a stopword or framing word, not an Indonesian
+    word itself (so Indonesian queries stay as they are), not a two-letter fragment."""
+    return (len(word) >= 3 and word not in _query_stopwords() and word not in stopwords()
+            and word not in lexicon.indonesian_words)
+
+
+def translations(text: str) -> list[str]:
+    """Indonesian translations of the English words and phrases of ``text`` that no glossary term
+    covers: the longest dictionary headword at each position, all its senses, in order, without
+    duplicates. ``translations("perpetual endowment fund")`` -> ``["abadi", "dukungan", "sokongan"]``."""
+    lexicon = dictionary()
+    words = _words(text)
+    covered = set()
+    for match in glossary_matches(text):
+        covered.update(range(match.start, match.end))
+    out: dict[str, None] = {}
+    i = 0
+    while i < len(words):
+        if i in covered:
+            i += 1
+            continue
+        for n in range(min(lexicon.longest, len(words) - i), 0, -1):
+            span = range(i, i + n)
+            if covered.intersection(span):
+                continue
+            found = lexicon.entries.get(tuple(words[i : i + n]))
+            if found and (n > 1 or _translatable(words[i], lexicon)):
+                for term in found:
+                    out.setdefault(term, None)
+                i += n
+                break
+        else:
+            i += 1
+    return list(out)

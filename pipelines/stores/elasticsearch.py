@@ -42,7 +42,7 @@ retrievers and the works reader.
 One analyser for both stores: every chunk is indexed with ``analysed_text``, the terms
 ``pipelines.analysis.analyzer`` makes of its breadcrumb and content (what the embedded FTS5 index holds), in a
 field searched with the pre-built ``whitespace`` analyzer; a query sends the terms of
-``analyzer.analyze_query`` (glossary-expanded in Python). BM25 on either store ranks the same words,
+``analyzer.analyze_query`` (expanded in Python with the glossary and the dictionary). BM25 on either store ranks the same words,
 and the index needs no plugin: it runs on Elastic's minimal distribution (no analysis-common, no
 reindex module, no painless; deletes are by id in bulk, the generation counter is a document's
 ``_version``). Hybrid search stays in Python (Haystack's DocumentJoiner, reciprocal rank fusion):
@@ -813,10 +813,10 @@ class ElasticsearchStore(ElasticsearchDocumentStore):
     # the integration's retrievers call these two
     def _bm25_retrieval(self, query: str, *, filters: dict[str, Any] | None = None, fuzziness: str = "0",
                         top_k: int = 10, scale_score: bool = False) -> list[Document]:
-        # Like the embedded retriever: the glossary widens only what is not widened yet (the Searcher
-        # expands in Python before retrieval, so its queries are searched without synonyms).
-        docs = self.bm25_search(query, top_k=top_k, filters=filters, expand=bool(analyzer.expansions(query)),
-                                fuzziness=fuzziness)
+        # Like the embedded retriever: the glossary and the dictionary widen only what is not widened
+        # yet (the Searcher expands in Python before retrieval, so its queries are searched without synonyms).
+        widen = bool(analyzer.expansions(query) or analyzer.translations(query))
+        docs = self.bm25_search(query, top_k=top_k, filters=filters, expand=widen, fuzziness=fuzziness)
         if scale_score:
             import math
 

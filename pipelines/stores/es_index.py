@@ -19,7 +19,7 @@ SCHEMA_VERSION = 2  # concrete indices are <alias>-v<SCHEMA_VERSION> (2: analyse
 # One analyser for both stores: pipelines.analysis.analyzer turns a chunk's breadcrumb and content into the
 # very terms the embedded store's FTS5 index gets (stopwords, protected terms, PyStemmer), and the
 # index only splits them on spaces (the pre-built ``whitespace`` analyzer, no plugin, no
-# analysis-common). Queries send the terms of ``analyzer.analyze_query`` (glossary-expanded there).
+# analysis-common). Queries send the terms of ``analyzer.analyze_query`` (expanded there with the glossary and the dictionary).
 ANALYSED_FIELD = "analysed_text"
 TEXT_META_FIELDS = ("breadcrumb",)  # as the embedded store's text_meta_fields (pipelines.stores.factory)
 
@@ -44,7 +44,7 @@ def analysed_text(doc: Document) -> str:
 
 
 def query_terms(query: str, *, expand: bool = True) -> list[str]:
-    """The analysed (and, with ``expand``, glossary-expanded) terms a query searches for: the same
+    """The analysed (and, with ``expand``, glossary- and dictionary-expanded) terms a query searches for: the same
     list the embedded store scores (``analyzer.analyze_query``)."""
     return analyzer.analyze_query(query, expand=expand)
 

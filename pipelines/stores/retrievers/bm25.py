@@ -16,7 +16,7 @@ class SQLiteBM25Retriever:
     """Keyword retrieval with FTS5's BM25 (the store evaluates FTS5's formula over postings it keeps
     in memory: ~2-5 ms at 100k chunks; exact FTS5 scores); the query is analysed like the documents (Indonesian
     stopwords, protected terms, stemming) and, with ``expand_query=True``, widened with the
-    bilingual glossary, so "data center" also finds "pusat data".
+    bilingual glossary and the English -> Indonesian dictionary, so "data center" also finds "pusat data".
 
     Usage::
 
