@@ -55,6 +55,20 @@ def test_definition_questions_reach_the_defining_article(searcher):
     assert ("uu-12-2011", "1") in top or ("uu-15-2019", "1") in top
 
 
+def test_the_definition_lookup_defines_the_asked_term_not_the_terms_inside_it(searcher):
+    """The lookup counts more than both rankers together, so it must fire on the term asked
+    about: "What is the highest administrative fine ... personal data protection law?" asks for
+    no definition, although "personal data" (data pribadi) is defined in UU PDP Pasal 1; a term
+    given with its short form in brackets is looked up under both names."""
+    lists = searcher.ranked_lists("What is the highest administrative fine for breaking the personal data protection law?")
+    assert lists["definitions"] == [], [(d.meta["work_id"], d.meta["pasal"]) for d in lists["definitions"]]
+    found = {(d.meta["work_id"], d.meta["pasal"])
+             for d in searcher.ranked_lists("What is meant by an electronic-based government system (SPBE)?")["definitions"]}
+    assert ("perpres-82-2023", "1") in found, found
+    assert ("uu-27-2022", "1") in {(d.meta["work_id"], d.meta["pasal"])
+                                   for d in searcher.ranked_lists("What is personal data?")["definitions"]}
+
+
 def test_metadata_only_records_are_found_and_say_so(searcher):
     out = searcher.search("peraturan wali kota malang tentang pusat data", mode="hybrid", limit=3)
     first = out["results"][0]["regulation"]

@@ -289,6 +289,14 @@ def expansions(text: str) -> list[str]:
     return list(out)
 
 
+def term_equivalents(term: str) -> list[str]:
+    """The equivalents of ``term`` when the whole of it is one glossary term ("electronic system"
+    -> "sistem elektronik"); a phrase that merely contains glossary terms ("the highest fine under
+    the personal data protection law") has none: its parts are not what it means."""
+    n = len(_words(term))
+    return [t for m in glossary_matches(term) if m.start == 0 and m.end == n for t in m.equivalents]
+
+
 def expand_query(text: str) -> str:
     """The query text followed by " ; " and the glossary equivalents of its terms, joined by " ; ":
     ``expand_query("data center")`` -> ``"data center ; data centre ; pusat data"``."""

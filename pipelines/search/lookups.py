@@ -20,7 +20,7 @@ from typing import Any
 from haystack import Document, component, default_to_dict
 
 from ingest.citations import find_article_refs, find_citations
-from pipelines.analysis.analyzer import expansions, glossary_matches
+from pipelines.analysis.analyzer import glossary_matches, term_equivalents
 from pipelines.stores.references import reference
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -35,6 +35,7 @@ DEFINITION_CUE = re.compile(
     re.I,
 )
 _WS = re.compile(r"\s+")
+_ABBREVIATED = re.compile(r"^(.+?)\s*\(([^()]+)\)$")  # a term followed by its short form
 
 
 def _nickname_table() -> list[tuple[re.Pattern, str]]:
@@ -177,7 +178,13 @@ class DefinitionLookup(_TextMatchLookup):
         term = definition_term(query)
         if not term:
             return {"documents": []}
-        terms = [term] + [t for t in expansions(term) if len(t) > 3]  # an English term's Indonesian twins
+        # an English term's Indonesian twins: of the asked term as a whole, not of the glossary
+        # terms inside a longer phrase (their definitions are not the answer)
+        names = [term]
+        abbreviated = _ABBREVIATED.match(term)  # "electronic-based government system (SPBE)": both names
+        if abbreviated:
+            names = [abbreviated.group(1).strip(), abbreviated.group(2).strip()]
+        terms = list(dict.fromkeys(names + [t for n in names for t in term_equivalents(n) if len(t) > 3]))
         return _output(self._matching([(t, _definition_pattern(t)) for t in terms], filters), self.meta_fields)
 
 def query_phrases(question: str) -> list[str]:
